@@ -1,0 +1,1 @@
+"""The channel-agnostic core: it knows nothing of Telegram, Slack or the web."""

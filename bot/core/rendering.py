@@ -1,0 +1,149 @@
+"""Renders templates/ for each output format, escaping every value that comes from outside.
+
+Template text itself is trusted and format-neutral; values are escaped by `finalize`, and the
+`b`, `i`, `code` and `quote` filters produce the markup of the format being rendered.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from bot.core.events import Button, Reply
+
+FORMATS = ("plain", "telegram_html", "slack_mrkdwn", "html")
+
+
+class Safe(str):
+    """Text that is already valid markup in the format being rendered."""
+
+
+def _escape_slack(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+ESCAPERS: dict[str, Callable[[str], str]] = {
+    "plain": lambda text: text,
+    "telegram_html": lambda text: html.escape(text, quote=False),
+    "slack_mrkdwn": _escape_slack,
+    "html": lambda text: html.escape(text, quote=True),
+}
+
+_MARKUP: dict[str, dict[str, str]] = {
+    "b": {"plain": "{}", "telegram_html": "<b>{}</b>", "slack_mrkdwn": "*{}*", "html": "<strong>{}</strong>"},
+    "i": {"plain": "{}", "telegram_html": "<i>{}</i>", "slack_mrkdwn": "_{}_", "html": "<em>{}</em>"},
+    "code": {
+        "plain": "{}",
+        "telegram_html": "<code>{}</code>",
+        "slack_mrkdwn": "`{}`",
+        "html": "<code>{}</code>",
+    },
+    "quote": {
+        "plain": "{}",
+        "telegram_html": "<blockquote>{}</blockquote>",
+        "slack_mrkdwn": "{}",
+        "html": "<blockquote>{}</blockquote>",
+    },
+}
+
+
+def format_when(value: datetime | None) -> str:
+    """Dates as people read them: 'Thu 27 Nov, 14:00 UTC'."""
+    if value is None:
+        return ""
+    return value.strftime("%a %d %b, %H:%M UTC")
+
+
+def format_day(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return value.strftime("%a %d %b %Y")
+
+
+class Renderer:
+    """One Jinja2 environment per format, sharing one templates folder."""
+
+    def __init__(self, templates_dir: Path, globals_: Mapping[str, Any] | None = None) -> None:
+        self.templates_dir = templates_dir
+        self._globals = dict(globals_ or {})
+        self._envs = {fmt: self._environment(fmt) for fmt in FORMATS}
+        labels_path = templates_dir / "labels.yaml"
+        self._labels: dict[str, str] = yaml.safe_load(labels_path.read_text("utf-8")) if labels_path.exists() else {}
+
+    def _environment(self, fmt: str) -> Environment:
+        escape = ESCAPERS[fmt]
+
+        def finalize(value: Any) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, Safe):
+                return value
+            return escape(str(value))
+
+        def markup(kind: str) -> Callable[[Any], Safe]:
+            pattern = _MARKUP[kind][fmt]
+
+            def apply(value: Any) -> Safe:
+                return Safe(pattern.format(finalize(value)))
+
+            return apply
+
+        env = Environment(
+            loader=FileSystemLoader(str(self.templates_dir)),
+            undefined=StrictUndefined,
+            finalize=finalize,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        for kind in _MARKUP:
+            env.filters[kind] = markup(kind)
+        env.filters["when"] = format_when
+        env.filters["day"] = format_day
+        env.globals.update(self._globals)
+        env.globals["format"] = fmt
+        return env
+
+    def render(self, template: str, context: Mapping[str, Any], fmt: str = "plain") -> str:
+        text = self._envs[fmt].get_template(template).render(**context)
+        return _tidy(text)
+
+    def label(self, button: Button) -> str:
+        """Button text is plain text on every platform."""
+        source = self._labels.get(button.label, button.label)
+        text = self._label_template(source).render(**button.params)
+        return ("✓ " + text) if button.selected else text
+
+    def label_text(self, key: str, **params: Any) -> str:
+        return self._label_template(self._labels.get(key, key)).render(**params)
+
+    def has_label(self, key: str) -> bool:
+        return key in self._labels
+
+    def reply(self, reply: Reply, fmt: str = "plain") -> str:
+        return self.render(reply.template, reply.context, fmt)
+
+    @cache  # noqa: B019 - one renderer lives as long as the process
+    def _label_template(self, source: str) -> Template:
+        return self._envs["plain"].from_string(source)
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines that conditional blocks leave behind."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line == "" and tidy and tidy[-1] == "":
+            continue
+        tidy.append(line)
+    return "\n".join(tidy)

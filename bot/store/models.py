@@ -1,0 +1,174 @@
+"""Tables. Datetimes are timezone-aware UTC; JSON columns hold structured answers and rendering context."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id", name="uq_users_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    platform_user_id: str = Field(max_length=128)
+    chat_id: str = Field(max_length=128)
+    display_name: str | None = Field(default=None, max_length=256)
+    created_at: datetime
+    undeliverable_at: datetime | None = None
+
+
+class Conversation(SQLModel, table=True):
+    """Where one user is in their dialogue with the bot. `version` invalidates old buttons."""
+
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True)
+    mode: str = Field(default="idle", max_length=32)
+    step: str | None = Field(default=None, max_length=64)
+    version: int = 0
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    history: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    editing: bool = False
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    started_at: datetime | None = None
+    updated_at: datetime
+    reminded_at: datetime | None = None
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Platform update ids already handled, so a redelivered update changes nothing."""
+
+    __tablename__ = "processed_updates"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    update_id: str = Field(primary_key=True, max_length=128)
+    processed_at: datetime
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index(
+            "uq_tickets_open_appeal_per_account",
+            "account_key",
+            unique=True,
+            sqlite_where=text("kind = 'appeal' AND status != 'resolved'"),
+            postgresql_where=text("kind = 'appeal' AND status != 'resolved'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, max_length=32, unique=True)
+    kind: str = Field(default="appeal", max_length=16)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    account_key: str | None = Field(default=None, max_length=256)
+    status: str = Field(default="new", max_length=32, index=True)
+    assignee: str | None = Field(default=None, max_length=128)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answers_sha256: str = Field(default="", max_length=64)
+    checklist: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    suggested_entries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str | None = Field(default=None, max_length=32)
+    reason_category: str | None = Field(default=None, max_length=64)
+    facts: str | None = Field(default=None, sa_column=Column(Text))
+    public_explanation: str | None = Field(default=None, sa_column=Column(Text))
+    may_appeal_again: bool | None = None
+    appeal_again_after: datetime | None = None
+    pending_question: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime
+    updated_at: datetime
+    first_response_due: datetime
+    resolution_due: datetime
+    first_response_at: datetime | None = None
+    last_user_update_at: datetime
+    escalation_level: int = 0
+    escalated_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class Evidence(SQLModel, table=True):
+    """A file the user sent, with what proves it was not changed since."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
+    name: str = Field(max_length=256)
+    mime_type: str = Field(max_length=128)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_path: str = Field(max_length=512)
+    received_at: datetime
+    source: str = Field(default="intake", max_length=32)
+
+
+class TicketEvent(SQLModel, table=True):
+    """The audit trail: every change, view and download, with who and when."""
+
+    __tablename__ = "ticket_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    at: datetime
+    actor: str = Field(max_length=160)
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str | None = Field(default=None, max_length=32)
+    public_message: str | None = Field(default=None, sa_column=Column(Text))
+    internal_note: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification waiting to be delivered at least once; `dedupe_key` keeps it to once per fact."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "channel", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    kind: str = Field(default="user", max_length=32)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    template: str = Field(max_length=128)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class TicketCard(SQLModel, table=True):
+    """Where a ticket's card was posted for agents, so it can be edited in place."""
+
+    __tablename__ = "ticket_cards"
+
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    channel: str = Field(primary_key=True, max_length=32)
+    chat_id: str = Field(max_length=128)
+    message_id: str = Field(max_length=128)
+
+
+class JobLease(SQLModel, table=True):
+    """Periodic jobs run once across workers: whoever holds the lease runs the job."""
+
+    __tablename__ = "job_leases"
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=64)
+    until: datetime
