@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,10 +54,14 @@ _MARKUP: dict[str, dict[str, str]] = {
 }
 
 
-def format_when(value: datetime | None) -> str:
+def format_when(value: datetime | str | None) -> str:
     """Dates as people read them: 'Thu 27 Nov, 14:00 UTC'."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return value.strftime("%a %d %b, %H:%M UTC")
 
 
@@ -65,7 +69,7 @@ def format_day(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value)
+        value = date.fromisoformat(value[:10])
     return value.strftime("%a %d %b %Y")
 
 
@@ -111,6 +115,7 @@ class Renderer:
         env.filters["when"] = format_when
         env.filters["day"] = format_day
         env.globals.update(self._globals)
+        env.globals["label"] = self.label_text
         env.globals["format"] = fmt
         return env
 

@@ -35,6 +35,7 @@ class Conversation(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     history: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     editing: bool = False
+    memo: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
     started_at: datetime | None = None
     updated_at: datetime
@@ -172,3 +173,18 @@ class JobLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     owner: str = Field(max_length=64)
     until: datetime
+
+
+class RuleAnswer(SQLModel, table=True):
+    """A rule question the bot answered, and whether the user found the answer helpful."""
+
+    __tablename__ = "rule_answers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = Field(max_length=16)
+    entry_id: str | None = Field(default=None, max_length=80)
+    score: float = 0.0
+    helpful: bool | None = None
+    at: datetime

@@ -1,0 +1,129 @@
+"""Rule questions: answers from the knowledge base, with how sure we are and a person one tap away."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from bot.core.events import Button, Reply
+from bot.core.turn import Turn
+from bot.store.models import RuleAnswer
+
+SUSPENSION_WORDS = re.compile(
+    r"\b(suspend\w*|bann?ed|ban|block\w*|restrict\w*|deactivat\w*|disabled|on hold|locked|closed)\b", re.IGNORECASE
+)
+
+
+class MatchLike(Protocol):
+    entry_id: str
+    score: float
+
+
+class MatchResultLike(Protocol):
+    outcome: str
+
+    @property
+    def matches(self) -> Sequence[MatchLike]: ...
+
+
+class EntryLike(Protocol):
+    id: str
+    title: str
+    last_reviewed: date
+
+    def public_answer(self, platform: str) -> str: ...
+
+
+class RuleBook(Protocol):
+    """What the engine needs from the knowledge base."""
+
+    def match(self, question: str, top: int = 3) -> MatchResultLike: ...
+
+    def entry(self, entry_id: str) -> EntryLike | None: ...
+
+
+HUMAN = Button("go.human", "go:human")
+
+
+def reports_suspension(text: str) -> bool:
+    return bool(SUSPENSION_WORDS.search(text))
+
+
+class RuleAnswers:
+    def __init__(self, rulebook: RuleBook | None, platform: str) -> None:
+        self.rulebook = rulebook
+        self.platform = platform
+
+    def answer(self, turn: Turn, question: str) -> None:
+        """Answers confidently, offers the closest entries, or says honestly that we do not know."""
+        turn.conversation.memo = {**turn.conversation.memo, "last_question": question[:2000]}
+        if self.rulebook is None:
+            turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
+            return
+        result = self.rulebook.match(question, top=3)
+        top = result.matches[0] if result.matches else None
+        log = RuleAnswer(
+            user_id=turn.user.id or 0,
+            question=question[:2000],
+            outcome=result.outcome,
+            entry_id=top.entry_id if top else None,
+            score=float(top.score) if top else 0.0,
+            at=turn.now,
+        )
+        turn.session.add(log)
+        turn.session.flush()
+        if result.outcome == "confident" and top is not None:
+            self.show_entry(turn, top.entry_id, log.id)
+            return
+        candidates = [entry for match in result.matches if (entry := self.rulebook.entry(match.entry_id))]
+        if result.outcome == "ambiguous" and candidates:
+            rows = tuple((Button("kb.entry", f"kb:{entry.id}", params={"title": entry.title}),) for entry in candidates)
+            turn.add(Reply("answers/choices.j2", {"question": question}, (*rows, (HUMAN,))))
+            return
+        turn.add(Reply("answers/none.j2", {"question": question}, ((HUMAN,),)))
+
+    def show_entry(self, turn: Turn, entry_id: str, log_id: int | None = None) -> None:
+        entry = self.rulebook.entry(entry_id) if self.rulebook else None
+        if entry is None:
+            turn.say("errors/stale_button.j2")
+            return
+        if log_id is None:
+            log = RuleAnswer(
+                user_id=turn.user.id or 0,
+                question=str(turn.conversation.memo.get("last_question", ""))[:2000],
+                outcome="chosen",
+                entry_id=entry.id,
+                score=1.0,
+                at=turn.now,
+            )
+            turn.session.add(log)
+            turn.session.flush()
+            log_id = log.id
+        turn.add(
+            Reply(
+                "answers/entry.j2",
+                {"title": entry.title, "answer": entry.public_answer(self.platform), "reviewed": entry.last_reviewed},
+                (
+                    (Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")),
+                    (HUMAN,),
+                ),
+            )
+        )
+
+    def feedback(self, turn: Turn, action: str) -> None:
+        answer_id, _, verdict = action.partition(":")
+        log = turn.session.get(RuleAnswer, int(answer_id)) if answer_id.isdigit() else None
+        if log is None or log.user_id != turn.user.id or verdict not in ("y", "n"):
+            turn.say("errors/stale_button.j2")
+            return
+        log.helpful = verdict == "y"
+        turn.session.add(log)
+        turn.add(Reply("answers/feedback.j2", {"helpful": log.helpful}, () if log.helpful else ((HUMAN,),)))
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Entries an agent may want at hand for a ticket: the best matches for what the user wrote."""
+        if self.rulebook is None or not text.strip():
+            return []
+        return [match.entry_id for match in self.rulebook.match(text, top=limit).matches[:limit]]

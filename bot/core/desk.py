@@ -1,0 +1,103 @@
+"""The core, assembled: what the channel adapters, the web console and the CLI talk to."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping, Sequence
+
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core.answers import RuleAnswers, RuleBook
+from bot.core.clock import Clock, SystemClock
+from bot.core.delivery import DeliveryWorker
+from bot.core.engine import ConversationEngine
+from bot.core.events import Inbound, Reply
+from bot.core.evidence import EvidenceStore
+from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
+from bot.core.rendering import Renderer
+from bot.core.scheduler import Scheduler
+from bot.core.tickets.actors import SYSTEM
+from bot.core.tickets.service import TicketService
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+from bot.store.models import Ticket, User
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def agent_destinations(settings: Settings) -> list[tuple[str, str]]:
+    """Where agents get ticket cards: each configured agents' chat of each enabled channel."""
+    destinations = []
+    if settings.telegram_token and settings.telegram_agents_chat:
+        destinations.append(("telegram", settings.telegram_agents_chat))
+    if settings.slack_bot_token and settings.slack_agents_channel:
+        destinations.append(("slack", settings.slack_agents_channel))
+    return destinations
+
+
+class Desk:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database | None = None,
+        clock: Clock | None = None,
+        rulebook: RuleBook | None = None,
+        destinations: Sequence[tuple[str, str]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database_url)
+        self.clock = clock or SystemClock()
+        self.renderer = Renderer(settings.templates_dir, {"platform": settings.platform_name, "product": "AppealDesk"})
+        self.outbox = Outbox(self.db, self.clock)
+        self.cards = CardRegistry(self.db)
+        self.tickets = TicketService(
+            self.db,
+            settings,
+            self.clock,
+            self.outbox,
+            agent_destinations(settings) if destinations is None else destinations,
+        )
+        self.evidence = EvidenceStore(
+            settings.evidence_dir,
+            settings.evidence_max_bytes,
+            settings.evidence_types,
+            settings.evidence_max_files,
+            self.clock,
+        )
+        self.answers = RuleAnswers(rulebook, settings.platform_name)
+        self.engine = ConversationEngine(
+            self.db, settings, self.clock, self.tickets, self.evidence, self.answers, self.renderer.label_text
+        )
+        self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
+
+    def migrate(self) -> Desk:
+        upgrade(self.db.engine)
+        return self
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        return self.engine.handle(inbound)
+
+    def worker(
+        self, senders: Mapping[str, Sender], chat_id: str | None = None, owner: str | None = None
+    ) -> DeliveryWorker:
+        return DeliveryWorker(self.outbox, senders, owner or worker_name(), self.undeliverable, chat_id)
+
+    def undeliverable(self, message: Outbound, reason: str) -> None:
+        """A user we cannot reach: agents see it on the ticket, and it is not retried."""
+        if message.kind != "user" or message.ticket_id is None:
+            return
+        with self.db.session() as session:
+            ticket = session.get(Ticket, message.ticket_id)
+            if ticket is None:
+                return
+            self.tickets.record(session, ticket, SYSTEM, "undeliverable", internal=reason, data={"outbox": message.id})
+
+    def user_of(self, channel: str, platform_user_id: str) -> User | None:
+        with self.db.session() as session:
+            return session.exec(
+                select(User).where(User.channel == channel, User.platform_user_id == platform_user_id)
+            ).first()

@@ -1,0 +1,393 @@
+"""The conversation engine: one inbound message in, the replies out, state kept in the database.
+
+Every update is handled in one transaction: the dedupe record, the state change, the tickets and
+the queued notifications commit together or not at all, so a crash never half-handles a message
+and a redelivered update changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.core import payloads
+from bot.core.answers import RuleAnswers, reports_suspension
+from bot.core.clock import Clock
+from bot.core.events import Button, Inbound, Reply
+from bot.core.evidence import EvidenceStore, Refusal
+from bot.core.intake.flow import IntakeFlow
+from bot.core.text import clean, command_of, looks_like_question
+from bot.core.tickets.service import TicketService
+from bot.core.turn import Turn
+from bot.store.db import Database
+from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, User
+
+GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
+START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
+
+AdminCommand = Callable[[Turn, str], None]
+
+
+class ConversationEngine:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        tickets: TicketService,
+        evidence: EvidenceStore,
+        answers: RuleAnswers,
+        label: Callable[[str], str],
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.tickets = tickets
+        self.evidence = evidence
+        self.answers = answers
+        self.intake = IntakeFlow(settings, tickets, evidence, label, answers.answer, self._suggest)
+        self.admin_commands: dict[str, AdminCommand] = {}
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handles one update exactly once; a duplicate update id returns no replies."""
+        with self.db.session() as session:
+            if inbound.update_id is not None and not self._first_delivery(session, inbound):
+                return []
+            user = self._user(session, inbound)
+            conversation = self._conversation(session, user)
+            turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())
+            self._dispatch(turn)
+            conversation.updated_at = turn.now
+            session.add(conversation)
+            return turn.replies
+
+    # ---- routing ----------------------------------------------------------------------------------
+
+    def _dispatch(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if len(turn.text) > self.settings.max_message_chars:
+            turn.say("errors/too_long.j2", length=len(turn.text), limit=self.settings.max_message_chars)
+            self._remind_where(turn)
+            return
+        if inbound.payload is not None:
+            self._button(turn, inbound.payload)
+            return
+        command = command_of(turn.text)
+        if command is not None:
+            self._command(turn, *command)
+            return
+        if not turn.text and not inbound.attachments:
+            turn.say("errors/empty.j2")
+            self._remind_where(turn)
+            return
+        mode = turn.conversation.mode
+        if mode == "intake":
+            if inbound.attachments:
+                self.intake.on_files(turn, inbound.attachments)
+            if turn.text:
+                self.intake.on_text(turn, turn.text)
+            return
+        self._idle(turn)
+
+    def _idle(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        open_tickets = self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
+        waiting = next((ticket for ticket in open_tickets if ticket.status == "awaiting_user"), None)
+        if waiting is not None:
+            self._add_to_ticket(turn, waiting)
+            return
+        if conversation.mode == "adding" and open_tickets:
+            conversation.mode = "idle"
+            self._add_to_ticket(turn, open_tickets[-1])
+            return
+        if conversation.mode == "ask_human" and turn.text:
+            conversation.mode = "idle"
+            self._open_question(turn, turn.text)
+            return
+        conversation.mode = "idle"
+        if turn.inbound.attachments:
+            appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
+            if appeal is not None:
+                self._add_to_ticket(turn, appeal)
+            else:
+                turn.add(Reply("idle/files_without_appeal.j2", {}, START_BUTTONS))
+            return
+        if GREETINGS.match(turn.text):
+            self._welcome(turn)
+            return
+        appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
+        if appeal is not None and not looks_like_question(turn.text):
+            self._add_to_ticket(turn, appeal)
+            return
+        if appeal is None and reports_suspension(turn.text) and not looks_like_question(turn.text):
+            turn.conversation.memo = {**turn.conversation.memo, "last_question": turn.text[:2000]}
+            turn.add(Reply("idle/offer_appeal.j2", {}, START_BUTTONS))
+            return
+        self.answers.answer(turn, turn.text)
+
+    # ---- commands -----------------------------------------------------------------------------------
+
+    def _command(self, turn: Turn, name: str, rest: str) -> None:
+        conversation = turn.conversation
+        if name == "/start":
+            if conversation.mode == "intake":
+                self.intake.resume(turn)
+            else:
+                self._welcome(turn)
+        elif name == "/help":
+            turn.say("idle/help.j2", in_intake=conversation.mode == "intake")
+            self._remind_where(turn)
+        elif name in ("/appeal", "/new"):
+            self._appeal(turn)
+        elif name == "/status":
+            self._status(turn)
+            self._remind_where(turn)
+        elif name == "/cancel":
+            self._cancel(turn)
+        elif name == "/back" and conversation.mode == "intake":
+            self.intake.on_text(turn, "back")
+        elif name == "/ask":
+            if rest:
+                self.answers.answer(turn, rest)
+                self._remind_where(turn)
+            else:
+                turn.say("idle/ask_usage.j2")
+        elif name == "/add":
+            self._start_adding(turn)
+        elif name == "/human":
+            self._human(turn)
+        elif name in self.admin_commands:
+            self.admin_commands[name](turn, rest)
+        else:
+            turn.say("errors/unknown_command.j2", command=name[:40])
+            self._remind_where(turn)
+
+    def _welcome(self, turn: Turn) -> None:
+        turn.add(Reply("idle/welcome.j2", {}, START_BUTTONS))
+
+    def _appeal(self, turn: Turn) -> None:
+        if turn.conversation.mode == "intake":
+            turn.say("intake/already_started.j2")
+            self.intake.resume(turn)
+            return
+        appeal = next(
+            (
+                ticket
+                for ticket in self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
+                if ticket.kind == "appeal"
+            ),
+            None,
+        )
+        if appeal is not None:
+            turn.add(
+                Reply(
+                    "idle/appeal_open.j2",
+                    self._ticket_context(turn.session, appeal),
+                    ((Button("go.add", "go:add"), Button("go.status", "go:status")),),
+                )
+            )
+            return
+        self.intake.start(turn)
+
+    def _cancel(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        if conversation.mode == "intake":
+            self.intake.cancel(turn)
+        elif conversation.mode in ("adding", "ask_human"):
+            conversation.mode = "idle"
+            turn.say("idle/cancelled.j2")
+        else:
+            turn.say("idle/nothing_to_cancel.j2")
+
+    def _status(self, turn: Turn) -> None:
+        tickets = self.tickets.tickets_of(turn.session, turn.user.id or 0)
+        items = [self._ticket_context(turn.session, ticket) for ticket in tickets]
+        turn.say("idle/status.j2", tickets=items)
+
+    def _ticket_context(self, session: Session, ticket: Ticket) -> dict[str, Any]:
+        from bot.core.sla import next_update_by
+
+        return {
+            "reference": ticket.reference,
+            "kind": ticket.kind,
+            "status": ticket.status,
+            "outcome": ticket.outcome,
+            "position": self.tickets.queue_position(session, ticket),
+            "next_update_by": next_update_by(ticket, self.settings).isoformat(),
+            "question": ticket.pending_question,
+            "escalated": ticket.escalation_level > 0,
+        }
+
+    # ---- buttons ------------------------------------------------------------------------------------
+
+    def _button(self, turn: Turn, raw: str) -> None:
+        payload = payloads.parse(raw)
+        conversation = turn.conversation
+        if payload is None:
+            turn.say("errors/stale_button.j2")
+            self._remind_where(turn)
+            return
+        if payload.scope == "step":
+            if conversation.mode != "intake" or payload.version != conversation.version:
+                turn.say("errors/stale_button.j2")
+                self._remind_where(turn)
+                return
+            self.intake.on_action(turn, payload.action)
+        elif payload.scope == "kb":
+            self.answers.show_entry(turn, payload.action)
+        elif payload.scope == "fb":
+            self.answers.feedback(turn, payload.action)
+        else:
+            self._go(turn, payload.action)
+
+    def _go(self, turn: Turn, action: str) -> None:
+        if action == "appeal":
+            self._appeal(turn)
+        elif action == "ask":
+            turn.say("idle/ask_prompt.j2")
+        elif action == "human":
+            self._human(turn)
+        elif action == "status":
+            self._status(turn)
+        elif action == "add":
+            self._start_adding(turn)
+        else:
+            turn.say("errors/stale_button.j2")
+        if action not in ("appeal",):
+            self._remind_where(turn)
+
+    # ---- people and tickets -------------------------------------------------------------------------
+
+    def _human(self, turn: Turn) -> None:
+        question = str(turn.conversation.memo.get("last_question") or "")
+        if question:
+            self._open_question(turn, question)
+        else:
+            turn.conversation.mode = "ask_human" if turn.conversation.mode != "intake" else "intake"
+            turn.say("idle/human_prompt.j2")
+
+    def _open_question(self, turn: Turn, question: str) -> None:
+        existing = next(
+            (
+                ticket
+                for ticket in self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
+                if ticket.kind == "question" and (ticket.answers.get("question") or {}).get("value") == question
+            ),
+            None,
+        )
+        ticket = existing or self.tickets.open_ticket(
+            turn.session,
+            turn.user,
+            "question",
+            {"question": {"value": question, "at": turn.now.isoformat()}},
+            suggested_entries=self.answers.suggest(question),
+        )
+        turn.conversation.memo = {key: value for key, value in turn.conversation.memo.items() if key != "last_question"}
+        turn.say(
+            "idle/question_opened.j2",
+            reference=ticket.reference,
+            due=ticket.first_response_due.isoformat(),
+            already=existing is not None,
+        )
+
+    def _start_adding(self, turn: Turn) -> None:
+        open_tickets = self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
+        if not open_tickets:
+            turn.add(Reply("idle/no_open_appeal.j2", {}, START_BUTTONS))
+            return
+        turn.conversation.mode = "adding"
+        turn.say("idle/add_prompt.j2", reference=open_tickets[-1].reference)
+
+    def _add_to_ticket(self, turn: Turn, ticket: Ticket) -> None:
+        accepted: list[Evidence] = []
+        refused: list[Refusal] = []
+        for attachment in turn.inbound.attachments:
+            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "user_reply", ticket.id)
+            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
+        if turn.text or accepted:
+            answered = self.tickets.add_from_user(turn.session, ticket, turn.user, turn.text, accepted)
+        else:
+            answered = False
+        turn.say(
+            "idle/added_to_ticket.j2",
+            reference=ticket.reference,
+            answered=answered,
+            text=bool(turn.text),
+            accepted=[{"name": item.name, "size": item.size} for item in accepted],
+            refused=[{"name": item.name, "reason": item.reason} for item in refused],
+            next_update_by=self._ticket_context(turn.session, ticket)["next_update_by"],
+            max_mb=round(self.settings.evidence_max_bytes / (1024 * 1024), 1),
+        )
+
+    def _remind_where(self, turn: Turn) -> None:
+        """After a detour, show the intake question again so the user is never lost."""
+        if turn.conversation.mode == "intake":
+            self.intake.resume(turn)
+
+    def _suggest(self, answers: dict[str, Any]) -> list[str]:
+        parts = [str((answers.get(key) or {}).get("value") or "") for key in ("explanation", "notice_text")]
+        return self.answers.suggest(" ".join(part for part in parts if part and part != "none"))
+
+    # ---- identity and state ------------------------------------------------------------------------
+
+    def _first_delivery(self, session: Session, inbound: Inbound) -> bool:
+        record = ProcessedUpdate(
+            channel=inbound.identity.channel, update_id=str(inbound.update_id)[:128], processed_at=self.clock.now()
+        )
+        try:
+            with session.begin_nested():
+                session.add(record)
+                session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    def _user(self, session: Session, inbound: Inbound) -> User:
+        identity = inbound.identity
+        user = session.exec(
+            select(User).where(User.channel == identity.channel, User.platform_user_id == identity.user_id)
+        ).first()
+        if user is None:
+            user = User(
+                channel=identity.channel,
+                platform_user_id=identity.user_id,
+                chat_id=identity.chat_id,
+                display_name=inbound.display_name,
+                created_at=self.clock.now(),
+            )
+            try:
+                with session.begin_nested():
+                    session.add(user)
+                    session.flush()
+            except IntegrityError:
+                user = session.exec(
+                    select(User).where(User.channel == identity.channel, User.platform_user_id == identity.user_id)
+                ).one()
+        changed = user.chat_id != identity.chat_id or (
+            inbound.display_name and user.display_name != inbound.display_name
+        )
+        if changed or user.undeliverable_at is not None:
+            user.chat_id = identity.chat_id
+            user.display_name = inbound.display_name or user.display_name
+            user.undeliverable_at = None
+            session.add(user)
+        return user
+
+    def _conversation(self, session: Session, user: User) -> Conversation:
+        """The user's conversation, locked for this transaction so two workers never interleave."""
+        query = select(Conversation).where(Conversation.user_id == user.id).with_for_update()
+        conversation = session.exec(query).first()
+        if conversation is None:
+            conversation = Conversation(user_id=user.id or 0, updated_at=self.clock.now())
+            try:
+                with session.begin_nested():
+                    session.add(conversation)
+                    session.flush()
+            except IntegrityError:
+                conversation = session.exec(query).one()
+        return conversation

@@ -1,0 +1,95 @@
+"""Evidence files: size and type limits, content-addressed storage, and an integrity record."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.events import Attachment
+from bot.store.models import Evidence
+
+_EXTENSION_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822", ".webp": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a file was not accepted: `reason` is 'too_big', 'wrong_type', 'empty' or 'too_many'."""
+
+    name: str
+    reason: str
+
+
+def guess_type(name: str, declared: str | None) -> str:
+    """Platforms often send 'application/octet-stream'; the file name is a better witness then."""
+    if declared and declared != "application/octet-stream":
+        return declared.split(";")[0].strip().lower()
+    suffix = Path(name).suffix.lower()
+    return _EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class EvidenceStore:
+    def __init__(self, directory: Path, max_bytes: int, allowed_types: list[str], max_files: int, clock: Clock):
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.allowed_types = {item.lower() for item in allowed_types}
+        self.max_files = max_files
+        self.clock = clock
+
+    def precheck(self, attachment: Attachment) -> Refusal | None:
+        """Checks what the platform told us before downloading anything."""
+        if attachment.size > self.max_bytes:
+            return Refusal(attachment.name, "too_big")
+        if guess_type(attachment.name, attachment.mime_type) not in self.allowed_types:
+            return Refusal(attachment.name, "wrong_type")
+        return None
+
+    def accept(
+        self, session: Session, user_id: int, attachment: Attachment, source: str, ticket_id: int | None = None
+    ) -> Evidence | Refusal:
+        """Downloads, checks again what was really received, and records it with its sha256."""
+        refusal = self.precheck(attachment)
+        if refusal:
+            return refusal
+        data = attachment.fetch()
+        if len(data) > self.max_bytes:
+            return Refusal(attachment.name, "too_big")
+        if not data:
+            return Refusal(attachment.name, "empty")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.directory / digest[:2] / digest
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".part")
+            temporary.write_bytes(data)
+            temporary.replace(path)
+        evidence = Evidence(
+            user_id=user_id,
+            ticket_id=ticket_id,
+            name=_safe_name(attachment.name),
+            mime_type=guess_type(attachment.name, attachment.mime_type),
+            size=len(data),
+            sha256=digest,
+            storage_path=str(path),
+            received_at=self.clock.now(),
+            source=source,
+        )
+        session.add(evidence)
+        session.flush()
+        return evidence
+
+    def read(self, evidence: Evidence) -> bytes:
+        """The stored bytes, verified against the recorded sha256."""
+        data = Path(evidence.storage_path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != evidence.sha256:
+            raise ValueError(f"evidence {evidence.id} does not match its recorded sha256")
+        return data
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(ch for ch in Path(name).name if ch.isprintable()).strip()
+    return (cleaned or "file")[:200]

@@ -1,0 +1,549 @@
+"""Walks a user through the intake steps. State lives on the Conversation row, never in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.config import Settings
+from bot.core import payloads
+from bot.core.events import Attachment, Button, Reply
+from bot.core.evidence import EvidenceStore, Refusal
+from bot.core.intake import parsing
+from bot.core.intake.parsing import Invalid
+from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, next_step, progress
+from bot.core.text import looks_like_question
+from bot.core.tickets.lifecycle import Refused
+from bot.core.tickets.service import TicketService, canonical_sha256
+from bot.core.turn import Turn
+from bot.store.models import Evidence
+
+Labeler = Callable[[str], str]
+Asker = Callable[[Turn, str], None]
+
+
+class IntakeFlow:
+    def __init__(
+        self,
+        settings: Settings,
+        tickets: TicketService,
+        evidence: EvidenceStore,
+        label: Labeler,
+        ask: Asker,
+        suggest: Callable[[dict[str, Any]], list[str]],
+    ) -> None:
+        self.settings = settings
+        self.tickets = tickets
+        self.evidence = evidence
+        self.label = label
+        self.ask = ask
+        self.suggest = suggest
+
+    # ---- entering and leaving ----------------------------------------------------------------------
+
+    def start(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        conversation.mode = "intake"
+        conversation.answers = {}
+        conversation.history = []
+        conversation.editing = False
+        conversation.started_at = turn.now
+        conversation.reminded_at = None
+        turn.say("intake/start.j2")
+        self._go(turn, next_step({}, None).key)
+
+    def cancel(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        for evidence_id in self._evidence_ids(conversation.answers):
+            item = turn.session.get(Evidence, evidence_id)
+            if item is not None and item.ticket_id is None:
+                turn.session.delete(item)
+        conversation.mode = "idle"
+        conversation.step = None
+        conversation.answers = {}
+        conversation.history = []
+        conversation.version += 1
+        turn.say("intake/cancelled.j2")
+
+    def resume(self, turn: Turn) -> None:
+        """Shows the current question again, e.g. after a question was answered in between."""
+        turn.add(self.prompt(turn))
+
+    # ---- input -------------------------------------------------------------------------------------
+
+    def on_action(self, turn: Turn, action: str) -> None:
+        step = self._step(turn)
+        if action == "back":
+            self._back(turn)
+        elif action == "skip" and step.optional:
+            self._advance(turn, step, None)
+        elif action == "cancel":
+            self.cancel(turn)
+        elif action.startswith("c:") and step.choice(action[2:]):
+            self._answer(turn, step, action[2:])
+        elif action.startswith("t:") and step.kind == "multi":
+            self._toggle(turn, step, action[2:])
+        elif action == "done":
+            self._done(turn, step)
+        elif action == "send" and step.kind == "summary":
+            self._submit(turn)
+        elif action.startswith("edit:") and action[5:] in EDITABLE and step.kind == "summary":
+            self._edit(turn, action[5:])
+        else:
+            turn.say("errors/stale_button.j2")
+            turn.add(self.prompt(turn))
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        step = self._step(turn)
+        word = text.strip().lower().rstrip(".!")
+        if word in ("back", "go back", "previous"):
+            self._back(turn)
+            return
+        if word == "cancel":
+            self.cancel(turn)
+            return
+        if word in ("skip", "pass") and step.optional:
+            self._advance(turn, step, None)
+            return
+        handler = getattr(self, f"_text_{step.kind}")
+        handler(turn, step, text)
+
+    def on_files(self, turn: Turn, attachments: tuple[Attachment, ...]) -> None:
+        """Files are welcome at any step; they are kept for the appeal and the step goes on."""
+        step = self._step(turn)
+        answers = dict(turn.conversation.answers)
+        stored = self._evidence_ids(answers)
+        accepted: list[Evidence] = []
+        refused: list[Refusal] = []
+        for attachment in attachments:
+            if len(stored) + len(accepted) >= self.settings.evidence_max_files:
+                refused.append(Refusal(attachment.name, "too_many"))
+                continue
+            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "intake")
+            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
+        if accepted:
+            answers["evidence"] = self._record(turn, stored + [item.id for item in accepted])
+            turn.conversation.answers = answers
+        turn.say(
+            "intake/files_received.j2",
+            accepted=[{"name": item.name, "size": item.size} for item in accepted],
+            refused=[{"name": item.name, "reason": item.reason} for item in refused],
+            total=len(self._evidence_ids(answers)),
+            at_evidence_step=step.key == "evidence",
+            **self._limits(),
+        )
+        if step.key != "evidence":
+            turn.add(self.prompt(turn))
+        else:
+            turn.add(self._files_prompt(turn, step, again=True))
+
+    # ---- per-kind text handlers -------------------------------------------------------------------
+
+    def _text_account(self, turn: Turn, step: Step, text: str) -> None:
+        try:
+            account = parsing.parse_account(text)
+        except Invalid as invalid:
+            self._invalid_or_question(turn, step, text, invalid.hint)
+            return
+        existing = self.tickets.open_appeal_for_account(turn.session, account["key"])
+        if existing is not None:
+            own = existing.user_id == turn.user.id
+            turn.say("intake/account_has_appeal.j2", reference=existing.reference, own=own)
+            if own:
+                self.cancel_silently(turn)
+                return
+            turn.add(self.prompt(turn))
+            return
+        self._advance(turn, step, account["value"], extra={"key": account["key"], "kind": account["kind"]})
+
+    def _text_choice(self, turn: Turn, step: Step, text: str) -> None:
+        value = self._match_choice(step, text)
+        if value is None:
+            self._invalid_or_question(turn, step, text, "choice")
+            return
+        self._answer(turn, step, value)
+
+    def _text_multi(self, turn: Turn, step: Step, text: str) -> None:
+        if text.strip().lower().rstrip(".!") in ("done", "ok", "next", "that's all", "thats all"):
+            self._done(turn, step)
+            return
+        parts = [part for part in text.replace(";", ",").replace(" and ", ",").split(",") if part.strip()]
+        if len(parts) == 1 and all(token.isdigit() for token in text.split()):
+            parts = text.split()
+        values = [self._match_choice(step, part) for part in parts]
+        if not parts or None in values:
+            self._invalid_or_question(turn, step, text, "multi")
+            return
+        selected = list(dict.fromkeys(value for value in values if value))
+        self._advance(turn, step, selected)
+
+    def _text_date(self, turn: Turn, step: Step, text: str) -> None:
+        try:
+            value = parsing.parse_date(text, turn.now.date())
+        except Invalid as invalid:
+            self._invalid_or_question(turn, step, text, invalid.hint)
+            return
+        self._advance(turn, step, value.isoformat())
+
+    def _text_year(self, turn: Turn, step: Step, text: str) -> None:
+        try:
+            value = parsing.parse_year(text, turn.now.date())
+        except Invalid as invalid:
+            self._invalid_or_question(turn, step, text, invalid.hint)
+            return
+        self._advance(turn, step, value)
+
+    def _text_email(self, turn: Turn, step: Step, text: str) -> None:
+        try:
+            value = parsing.parse_email(text)
+        except Invalid as invalid:
+            self._invalid_or_question(turn, step, text, invalid.hint)
+            return
+        self._advance(turn, step, value)
+
+    def _text_text(self, turn: Turn, step: Step, text: str) -> None:
+        if step.none_choice and self._match_choice(step, text, only_none=True):
+            self._advance(turn, step, step.none_choice.value)
+            return
+        try:
+            value = parsing.parse_free_text(text, step.min_length, step.max_length)
+        except Invalid as invalid:
+            if invalid.hint == "too_short" and looks_like_question(text):
+                self._invalid_or_question(turn, step, text, invalid.hint)
+            else:
+                self._invalid(turn, step, invalid.hint, length=len(text.strip()))
+            return
+        self._advance(turn, step, value)
+
+    def _text_files(self, turn: Turn, step: Step, text: str) -> None:
+        word = text.strip().lower().rstrip(".!")
+        if word in ("done", "none", "no files", "next", "finished", "that's all", "skip") or parsing.is_no(word):
+            self._done(turn, step)
+        else:
+            self._invalid_or_question(turn, step, text, "files")
+
+    def _text_consent(self, turn: Turn, step: Step, text: str) -> None:
+        if parsing.is_yes(text):
+            self._advance(turn, step, True)
+        elif parsing.is_no(text):
+            self._answer(turn, step, "no")
+        else:
+            self._invalid_or_question(turn, step, text, "consent")
+
+    def _text_summary(self, turn: Turn, step: Step, text: str) -> None:
+        word = text.strip().lower().rstrip(".!")
+        if parsing.is_yes(word) or word in ("send", "submit", "send appeal"):
+            self._submit(turn)
+        else:
+            self._invalid_or_question(turn, step, text, "summary")
+
+    # ---- moving between steps ---------------------------------------------------------------------
+
+    def _answer(self, turn: Turn, step: Step, value: str) -> None:
+        if step.kind == "consent":
+            if value == "yes":
+                self._advance(turn, step, True)
+            else:
+                turn.say("intake/consent_needed.j2")
+                turn.add(self.prompt(turn))
+            return
+        if step.kind == "multi":
+            self._toggle(turn, step, value)
+            return
+        if step.kind == "summary":
+            return
+        self._advance(turn, step, value)
+
+    def _toggle(self, turn: Turn, step: Step, value: str) -> None:
+        if step.choice(value) is None:
+            turn.say("errors/stale_button.j2")
+            turn.add(self.prompt(turn))
+            return
+        answers = dict(turn.conversation.answers)
+        selected = list(answers.get("_selection", {}).get(step.key, []))
+        selected = [item for item in selected if item != value] if value in selected else [*selected, value]
+        answers["_selection"] = {**answers.get("_selection", {}), step.key: selected}
+        turn.conversation.answers = answers
+        reply = self.prompt(turn)
+        turn.add(Reply(reply.template, reply.context, reply.buttons, reply.expects, replaces_buttons=True))
+
+    def _done(self, turn: Turn, step: Step) -> None:
+        if step.kind == "multi":
+            selected = turn.conversation.answers.get("_selection", {}).get(step.key, [])
+            if not selected:
+                self._invalid(turn, step, "multi_empty")
+                return
+            self._advance(turn, step, list(selected))
+        elif step.kind == "files":
+            self._advance(turn, step, None, keep_value=True)
+        else:
+            turn.say("errors/stale_button.j2")
+            turn.add(self.prompt(turn))
+
+    def _advance(
+        self,
+        turn: Turn,
+        step: Step,
+        value: Any,
+        extra: dict[str, Any] | None = None,
+        keep_value: bool = False,
+    ) -> None:
+        conversation = turn.conversation
+        answers = dict(conversation.answers)
+        if not keep_value:
+            if value is None:
+                answers.pop(step.key, None)
+                answers[step.key] = {"value": None, "skipped": True, "at": turn.now.isoformat(), "sha256": ""}
+            else:
+                answers[step.key] = {
+                    "value": value,
+                    "at": turn.now.isoformat(),
+                    "sha256": canonical_sha256(value),
+                    **(extra or {}),
+                }
+        answers.get("_selection", {}).pop(step.key, None)
+        conversation.answers = answers
+        history = [*conversation.history, step.key] if step.key not in conversation.history else conversation.history
+        conversation.history = history
+        upcoming = next_step(answers, step.key)
+        if conversation.editing and not self._needs_answer(upcoming, answers):
+            upcoming = STEP_BY_KEY["summary"]
+        if upcoming.kind == "summary":
+            conversation.editing = False
+        self._go(turn, upcoming.key)
+
+    def _needs_answer(self, step: Step, answers: dict[str, Any]) -> bool:
+        return step.kind != "summary" and step.key not in answers
+
+    def _back(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        history = list(conversation.history)
+        current = conversation.step
+        if current in history:
+            history = history[: history.index(current)]
+        if not history:
+            turn.say("intake/no_back.j2")
+            turn.add(self.prompt(turn))
+            return
+        previous = history.pop()
+        conversation.history = history
+        self._go(turn, previous)
+
+    def _edit(self, turn: Turn, key: str) -> None:
+        conversation = turn.conversation
+        if STEP_BY_KEY[key] not in applicable(conversation.answers):
+            turn.say("errors/stale_button.j2")
+            turn.add(self.prompt(turn))
+            return
+        conversation.editing = True
+        if STEP_BY_KEY[key].kind == "multi":
+            answers = dict(conversation.answers)
+            current = (answers.get(key) or {}).get("value") or []
+            answers["_selection"] = {**answers.get("_selection", {}), key: list(current)}
+            conversation.answers = answers
+        self._go(turn, key)
+
+    def _go(self, turn: Turn, key: str) -> None:
+        conversation = turn.conversation
+        conversation.step = key
+        conversation.version += 1
+        turn.add(self.prompt(turn))
+
+    def cancel_silently(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        conversation.mode = "idle"
+        conversation.step = None
+        conversation.answers = {}
+        conversation.history = []
+        conversation.version += 1
+
+    # ---- submitting --------------------------------------------------------------------------------
+
+    def _submit(self, turn: Turn) -> None:
+        conversation = turn.conversation
+        answers = {key: value for key, value in conversation.answers.items() if not key.startswith("_")}
+        if (answers.get("consent") or {}).get("value") is not True:
+            self._go(turn, "consent")
+            return
+        account = answers.get("account") or {}
+        try:
+            ticket = self.tickets.open_ticket(
+                turn.session,
+                turn.user,
+                "appeal",
+                answers,
+                account_key=account.get("key"),
+                evidence_ids=self._evidence_ids(answers),
+                suggested_entries=self.suggest(answers),
+            )
+        except Refused:
+            existing = self.tickets.open_appeal_for_account(turn.session, account.get("key", ""))
+            turn.say("intake/account_has_appeal.j2", reference=existing.reference if existing else "", own=False)
+            self.cancel_silently(turn)
+            return
+        conversation.mode = "idle"
+        conversation.step = None
+        conversation.answers = {}
+        conversation.history = []
+        conversation.version += 1
+        conversation.ticket_id = ticket.id
+        turn.add(
+            Reply(
+                "intake/submitted.j2",
+                {
+                    "reference": ticket.reference,
+                    "position": self.tickets.queue_position(turn.session, ticket),
+                    "due": ticket.first_response_due.isoformat(),
+                },
+                buttons=((Button("go.status", "go:status"),),),
+            )
+        )
+
+    # ---- prompts ----------------------------------------------------------------------------------
+
+    def prompt(self, turn: Turn) -> Reply:
+        step = self._step(turn)
+        answers = turn.conversation.answers
+        version = turn.conversation.version
+        position, total = progress(answers, step.key)
+        context: dict[str, Any] = {"n": position, "total": total, "editing": turn.conversation.editing}
+        rows: list[tuple[Button, ...]] = []
+        expects = "text"
+        if step.kind in ("choice", "consent"):
+            expects = "choice"
+            options = step.choices or ()
+            if step.kind == "consent":
+                rows.append(
+                    (
+                        Button("consent.yes", payloads.step(version, "c:yes")),
+                        Button("consent.no", payloads.step(version, "c:no")),
+                    )
+                )
+            rows.extend((Button(option.label, payloads.step(version, f"c:{option.value}")),) for option in options)
+        elif step.kind == "multi":
+            expects = "choice"
+            selected = answers.get("_selection", {}).get(step.key, [])
+            rows.extend(
+                (Button(option.label, payloads.step(version, f"t:{option.value}"), selected=option.value in selected),)
+                for option in step.choices
+            )
+            rows.append((Button("intake.done", payloads.step(version, "done"), style="primary"),))
+            context["selected"] = len(selected)
+        elif step.kind == "files":
+            return self._files_prompt(turn, step)
+        elif step.kind == "summary":
+            return self._summary(turn)
+        if step.none_choice:
+            rows.append((Button(step.none_choice.label, payloads.step(version, f"c:{step.none_choice.value}")),))
+        rows.append(self._nav(turn, step))
+        return Reply(step.prompt, context, tuple(row for row in rows if row), expects=expects)
+
+    def _files_prompt(self, turn: Turn, step: Step, again: bool = False) -> Reply:
+        version = turn.conversation.version
+        count = len(self._evidence_ids(turn.conversation.answers))
+        position, total = progress(turn.conversation.answers, step.key)
+        return Reply(
+            step.prompt,
+            {"n": position, "total": total, "count": count, "again": again, **self._limits()},
+            buttons=(
+                (Button("intake.files_done", payloads.step(version, "done"), style="primary"),),
+                self._nav(turn, step),
+            ),
+            expects="file",
+        )
+
+    def _summary(self, turn: Turn) -> Reply:
+        version = turn.conversation.version
+        answers = turn.conversation.answers
+        rows = []
+        for step in applicable(answers):
+            if step.key not in EDITABLE:
+                continue
+            answer = answers.get(step.key) or {}
+            rows.append({"key": step.key, "label": step.label, "value": self._display(step, answer)})
+        edit_buttons = [
+            Button("intake.edit", payloads.step(version, f"edit:{step.key}"), params={"field": self.label(step.label)})
+            for step in applicable(answers)
+            if step.key in EDITABLE
+        ]
+        buttons: list[tuple[Button, ...]] = [(Button("intake.send", payloads.step(version, "send"), style="primary"),)]
+        buttons.extend(tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2))
+        buttons.append((Button("intake.cancel", payloads.step(version, "cancel"), style="danger"),))
+        return Reply("intake/summary.j2", {"rows": rows}, tuple(buttons), expects="choice")
+
+    def _display(self, step: Step, answer: dict[str, Any]) -> str:
+        value = answer.get("value")
+        if step.kind == "files":
+            return str(len(self._evidence_ids({"evidence": answer})))
+        if value is None:
+            return ""
+        if step.kind in ("choice", "multi") or (step.none_choice and value == step.none_choice.value):
+            values = value if isinstance(value, list) else [value]
+            labels = [self.label(choice.label) for item in values if (choice := step.choice(str(item)))]
+            return ", ".join(labels)
+        if step.kind == "date":
+            return datetime.fromisoformat(value).strftime("%a %d %b %Y")
+        return str(value)
+
+    def _nav(self, turn: Turn, step: Step) -> tuple[Button, ...]:
+        version = turn.conversation.version
+        nav = []
+        if step.optional and step.kind != "files":
+            nav.append(Button("intake.skip", payloads.step(version, "skip")))
+        if turn.conversation.history and turn.conversation.history[0] != step.key:
+            nav.append(Button("intake.back", payloads.step(version, "back")))
+        return tuple(nav)
+
+    # ---- helpers ----------------------------------------------------------------------------------
+
+    def _invalid_or_question(self, turn: Turn, step: Step, text: str, hint: str) -> None:
+        if looks_like_question(text):
+            self.ask(turn, text)
+            turn.say("intake/back_to_step.j2")
+            turn.add(self.prompt(turn))
+            return
+        self._invalid(turn, step, hint)
+
+    def _invalid(self, turn: Turn, step: Step, hint: str, **context: Any) -> None:
+        turn.say(
+            "intake/invalid.j2", hint=hint, step=step.key, minimum=step.min_length, maximum=step.max_length, **context
+        )
+        turn.add(self.prompt(turn))
+
+    def _match_choice(self, step: Step, text: str, only_none: bool = False) -> str | None:
+        value = text.strip().lower().rstrip(".!")
+        options = [step.none_choice] if only_none and step.none_choice else list(step.choices)
+        if not value or not options:
+            return None
+        if not only_none and value.isdigit() and 1 <= int(value) <= len(options):
+            return options[int(value) - 1].value
+        names: dict[str, str] = {}
+        for option in options:
+            names[self.label(option.label).lower()] = option.value
+            names[option.value.lower()] = option.value
+            for alias in option.aliases:
+                names[alias.lower()] = option.value
+        if value in names:
+            return names[value]
+        best = process.extractOne(value, list(names), scorer=fuzz.ratio, score_cutoff=85)
+        return names[best[0]] if best else None
+
+    def _step(self, turn: Turn) -> Step:
+        return STEP_BY_KEY.get(turn.conversation.step or "", STEP_BY_KEY["account"])
+
+    def _record(self, turn: Turn, ids: list[int]) -> dict[str, Any]:
+        return {"value": ids, "at": turn.now.isoformat(), "sha256": canonical_sha256(ids)}
+
+    @staticmethod
+    def _evidence_ids(answers: dict[str, Any]) -> list[int]:
+        value = (answers.get("evidence") or {}).get("value")
+        return [int(item) for item in value] if isinstance(value, list) else []
+
+    def _limits(self) -> dict[str, Any]:
+        return {
+            "max_mb": round(self.settings.evidence_max_bytes / (1024 * 1024), 1),
+            "max_files": self.settings.evidence_max_files,
+        }

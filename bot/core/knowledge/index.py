@@ -1,0 +1,148 @@
+"""An inverted index over entry fields, scored with numpy over all entries at once.
+
+Two lexical signals, both in 0..1:
+- coverage: the IDF-weighted share of the question's terms that an entry knows (keywords and title count fully,
+  example questions a bit less, the answer text least). Unknown question words count against every entry, so
+  off-topic questions score low everywhere.
+- similarity: TF-IDF cosine between the question and the closest single example question or title, which rewards
+  phrasing that resembles a known question.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.core.knowledge.entry import Entry
+from bot.core.knowledge.normalise import Normaliser
+
+FIELD_WEIGHTS = {"keywords": 1.0, "title": 1.0, "questions": 0.8, "answer": 0.35}
+TYPO_MIN_LENGTH = 5
+TYPO_CUTOFF = 84.0
+
+
+@dataclass(frozen=True)
+class Postings:
+    """CSR-style term -> (row, weight) lists: slicing `start[t]:start[t + 1]` gives term t's rows."""
+
+    start: np.ndarray
+    rows: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def build(cls, vocabulary: int, cells: dict[tuple[int, int], float]) -> Postings:
+        by_term: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for (term, row), weight in sorted(cells.items()):
+            by_term[term].append((row, weight))
+        counts = np.array([len(by_term.get(term, ())) for term in range(vocabulary)], dtype=np.int64)
+        start = np.concatenate(([0], np.cumsum(counts)))
+        flat = [cell for term in range(vocabulary) for cell in by_term.get(term, ())]
+        rows = np.array([row for row, _ in flat], dtype=np.int64)
+        weights = np.array([weight for _, weight in flat], dtype=np.float64)
+        return cls(start, rows, weights)
+
+    def accumulate(self, terms: dict[int, float], size: int) -> np.ndarray:
+        """Sum of term weight x query weight per row; rows of one term are distinct, so fancy `+=` is exact."""
+        out = np.zeros(size)
+        for term, query_weight in terms.items():
+            lo, hi = self.start[term], self.start[term + 1]
+            out[self.rows[lo:hi]] += self.weights[lo:hi] * query_weight
+        return out
+
+
+class TermIndex:
+    """Entry- and unit-level postings for a fixed list of entries; units are each entry's title and questions."""
+
+    def __init__(self, entries: Sequence[Entry], normaliser: Normaliser) -> None:
+        self.normaliser = normaliser
+        self.size = len(entries)
+        self.vocabulary: dict[str, int] = {}
+        entry_cells: dict[tuple[int, int], float] = {}
+        unit_terms: list[list[int]] = []
+        unit_entry: list[int] = []
+        self.unit_texts: list[str] = []
+        for row, entry in enumerate(entries):
+            fields = {
+                "keywords": [term for keyword in entry.keywords for term in normaliser.terms(keyword)],
+                "title": normaliser.terms(entry.title),
+                "questions": [term for question in entry.questions for term in normaliser.terms(question)],
+                "answer": normaliser.terms(entry.answer),
+            }
+            for name, terms in fields.items():
+                for term in terms:
+                    key = (self._term_id(term), row)
+                    entry_cells[key] = max(entry_cells.get(key, 0.0), FIELD_WEIGHTS[name])
+            for text in (entry.title, *entry.questions):
+                terms = normaliser.terms(text)
+                unit_terms.append([self._term_id(term) for term in terms])
+                unit_entry.append(row)
+                self.unit_texts.append(" ".join(terms))
+        vocabulary = len(self.vocabulary)
+        document_frequency = np.zeros(vocabulary)
+        for term, _row in entry_cells:
+            document_frequency[term] += 1
+        self.idf = np.log((self.size + 1) / (document_frequency + 0.5))
+        self.unknown_idf = math.log((self.size + 1) / 0.5)
+        self.entry_postings = Postings.build(vocabulary, entry_cells)
+        self.unit_entry = np.array(unit_entry, dtype=np.int64)
+        self.unit_postings = Postings.build(vocabulary, self._unit_cells(unit_terms))
+        self.words = list(self.vocabulary)
+        self.word_lengths = np.array([len(word) for word in self.words])
+        self.unit_starts = np.flatnonzero(np.diff(self.unit_entry, prepend=-1))
+
+    def _term_id(self, term: str) -> int:
+        return self.vocabulary.setdefault(term, len(self.vocabulary))
+
+    def _unit_cells(self, unit_terms: list[list[int]]) -> dict[tuple[int, int], float]:
+        cells: dict[tuple[int, int], float] = {}
+        for unit, terms in enumerate(unit_terms):
+            unique = set(terms)
+            norm = math.sqrt(sum(self.idf[term] ** 2 for term in unique)) or 1.0
+            for term in unique:
+                cells[(term, unit)] = float(self.idf[term]) / norm
+        return cells
+
+    def resolve(self, terms: list[str]) -> tuple[dict[int, float], int]:
+        """Known term ids with their IDF, and how many words no entry uses (typos are fixed first)."""
+        known: dict[int, float] = {}
+        unknown = 0
+        for term in dict.fromkeys(terms):
+            term_id = self.vocabulary.get(term)
+            if term_id is None:
+                term_id = self._closest(term)
+            if term_id is None:
+                unknown += 1
+            else:
+                known[term_id] = max(known.get(term_id, 0.0), float(self.idf[term_id]))
+        return known, unknown
+
+    def _closest(self, term: str) -> int | None:
+        """A misspelt word becomes the closest known word of similar length, if it is close enough."""
+        if len(term) < TYPO_MIN_LENGTH or not term.isalpha():
+            return None
+        nearby = np.flatnonzero(np.abs(self.word_lengths - len(term)) <= 2)
+        if not len(nearby):
+            return None
+        found = process.extractOne(term, [self.words[i] for i in nearby], scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return int(nearby[found[2]]) if found else None
+
+    def coverage(self, known: dict[int, float], unknown: int) -> np.ndarray:
+        total = sum(known.values()) + unknown * self.unknown_idf
+        if not total:
+            return np.zeros(self.size)
+        return self.entry_postings.accumulate(known, self.size) / total
+
+    def similarity(self, known: dict[int, float], unknown: int) -> np.ndarray:
+        """Best cosine per entry over its units; units of an entry are contiguous, so `maximum.reduceat` works."""
+        norm = math.sqrt(sum(weight**2 for weight in known.values()) + unknown * self.unknown_idf**2)
+        if not norm or not len(self.unit_entry):
+            return np.zeros(self.size)
+        units = self.unit_postings.accumulate(known, len(self.unit_entry)) / norm
+        best = np.zeros(self.size)
+        best[self.unit_entry[self.unit_starts]] = np.maximum.reduceat(units, self.unit_starts)
+        return best

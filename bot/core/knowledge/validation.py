@@ -1,0 +1,78 @@
+"""`kb check`: every problem in a set of entry files, as `file:line: message`, before they reach users."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bot.core.knowledge.entry import SLUG, Parsed, read_entry
+from bot.core.knowledge.problems import Problem
+
+MIN_QUESTIONS = 3
+MAX_ANSWER_CHARS = 3000  # Slack's section block limit; Telegram allows 4096
+
+
+def check_dir(path: str | Path) -> list[Problem]:
+    """Check every `*.md` file of a folder; a missing folder is itself a problem."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return [Problem(str(folder), 0, "not a folder")]
+    return check_texts({str(file): file.read_text(encoding="utf-8") for file in sorted(folder.glob("*.md"))})
+
+
+def check_texts(files: dict[str, str]) -> list[Problem]:
+    """Check entry texts keyed by file path; file names give the expected ids."""
+    parsed = {name: read_entry(text, name) for name, text in files.items()}
+    problems = [problem for result in parsed.values() for problem in result.problems]
+    for name, result in parsed.items():
+        problems += _check_one(name, result)
+    problems += _check_ids(parsed)
+    return sorted(problems)
+
+
+def _check_one(name: str, parsed: Parsed) -> list[Problem]:
+    entry = parsed.entry
+    if entry is None:
+        return []
+    problems = []
+    id_line = parsed.lines["id"]
+    if not SLUG.match(entry.id):
+        problems.append(Problem(name, id_line, f"id '{entry.id}' must be a slug: lower-case words joined by '-'"))
+    if Path(name).stem != entry.id:
+        problems.append(Problem(name, id_line, f"id '{entry.id}' does not match the file name '{Path(name).name}'"))
+    if len(entry.questions) < MIN_QUESTIONS:
+        problems.append(
+            Problem(
+                name,
+                parsed.lines["questions"],
+                f"only {len(entry.questions)} example questions; add at least {MIN_QUESTIONS} so users find this entry",
+            )
+        )
+    answer_line = parsed.lines["section:answer"]
+    if not entry.answer.strip():
+        problems.append(Problem(name, answer_line, "answer is empty"))
+    elif len(entry.answer) > MAX_ANSWER_CHARS:
+        problems.append(
+            Problem(
+                name,
+                answer_line,
+                f"answer is {len(entry.answer)} characters; keep it under {MAX_ANSWER_CHARS} to fit one chat message",
+            )
+        )
+    return problems
+
+
+def _check_ids(parsed: dict[str, Parsed]) -> list[Problem]:
+    """Cross-file checks: duplicate ids and `related` ids that no file defines."""
+    entries = {name: result for name, result in parsed.items() if result.entry is not None}
+    counts = Counter(result.entry.id for result in entries.values() if result.entry)
+    known = set(counts)
+    problems = []
+    for name, result in entries.items():
+        assert result.entry is not None
+        if counts[result.entry.id] > 1:
+            problems.append(Problem(name, result.lines["id"], f"duplicate id '{result.entry.id}'"))
+        for related, line in zip(result.entry.related, result.item_lines["related"], strict=True):
+            if related not in known:
+                problems.append(Problem(name, line, f"related id '{related}' is not an entry"))
+    return problems

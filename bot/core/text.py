@@ -1,0 +1,30 @@
+"""Cleaning what users type, and telling a question from an answer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUESTION_START = re.compile(
+    r"^(is|are|can|could|may|might|should|will|would|do|does|did|how|what|why|when|where|which|who|am)\b",
+    re.IGNORECASE,
+)
+
+
+def clean(text: str) -> str:
+    """Drops control characters (keeping new lines and tabs) and normalises Unicode."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def looks_like_question(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
+
+
+def command_of(text: str) -> tuple[str, str] | None:
+    """('/appeal', rest) for '/appeal@SomeBot rest'; None if the text is not a command."""
+    if not text.startswith("/") or len(text) < 2 or not text[1].isalpha():
+        return None
+    head, _, rest = text.partition(" ")
+    return head.split("@", 1)[0].lower(), rest.strip()

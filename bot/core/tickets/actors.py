@@ -1,0 +1,32 @@
+"""Who acts on a ticket, and whether they may."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.core.tickets.lifecycle import Refused
+
+
+@dataclass(frozen=True)
+class Actor:
+    """`channel` is where the action came from: cli, web, telegram, slack, user or system."""
+
+    channel: str
+    id: str
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.channel}:{self.name or self.id}"
+
+
+SYSTEM = Actor("system", "appealdesk")
+
+
+def require_agent(actor: Actor, settings: Settings) -> None:
+    """Only configured agents (and the system itself) may act on tickets."""
+    if actor.channel == "system":
+        return
+    if actor.id not in settings.agents_for(actor.channel):
+        raise Refused("not_agent", {"who": actor.name or actor.id})

@@ -1,0 +1,70 @@
+"""The ticket lifecycle as an explicit state machine.
+
+new → in_review → awaiting_user → in_review → resolved, with reopen. Anything else is refused
+with a reason an agent can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+OPEN_STATUSES = ("new", "in_review", "awaiting_user")
+STATUSES = (*OPEN_STATUSES, "resolved")
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "appeal": ("reinstated", "upheld", "withdrawn"),
+    "question": ("answered",),
+}
+REASON_CATEGORIES = (
+    "location-or-vpn",
+    "identity",
+    "multiple-accounts",
+    "account-sharing",
+    "off-platform-payment",
+    "feedback-manipulation",
+    "misrepresentation",
+    "prohibited-work",
+    "intellectual-property",
+    "conduct",
+    "payment-risk",
+    "account-security",
+    "our-error",
+    "user-request",
+    "question-answered",
+    "other",
+)
+
+# action -> (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "claim": (("new", "in_review", "awaiting_user"), "in_review"),
+    "request_info": (("new", "in_review"), "awaiting_user"),
+    "user_reply": (("awaiting_user",), "in_review"),
+    "resolve": (OPEN_STATUSES, "resolved"),
+    "reopen": (("resolved",), "in_review"),
+    "note": (STATUSES, None),
+    "escalate": (OPEN_STATUSES, None),
+}
+
+
+@dataclass
+class Refused(Exception):
+    """An action that cannot be taken; `code` picks the sentence in templates/agents/refusal.j2."""
+
+    code: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{key}={value}" for key, value in self.context.items())
+        return f"{self.code}: {details}" if details else self.code
+
+
+def target_status(action: str, current: str) -> str:
+    """The status after `action`, or Refused if the action is not allowed from `current`."""
+    allowed, target = TRANSITIONS[action]
+    if current not in allowed:
+        raise Refused("transition", {"action": action, "status": current, "allowed": list(allowed)})
+    return target or current
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES

@@ -1,0 +1,413 @@
+"""The ticket service: opening tickets from the conversation, and every agent action on them.
+
+Each agent action is one transaction that changes the ticket, writes the audit event and queues
+the notifications (to the user, and the updated card to every agents' destination) together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.outbox import Notification, Outbox
+from bot.core.sla import next_update_by
+from bot.core.tickets.actors import Actor, require_agent
+from bot.core.tickets.checklist import build_checklist
+from bot.core.tickets.lifecycle import OPEN_STATUSES, OUTCOMES, REASON_CATEGORIES, Refused, target_status
+from bot.core.tickets.views import event_row, queue_position, ticket_view
+from bot.store.db import Database
+from bot.store.models import Evidence, Ticket, TicketEvent, User
+
+MIN_EXPLANATION = 20
+MIN_FACTS = 10
+
+
+def canonical_sha256(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def reference_for(ticket: Ticket) -> str:
+    return f"AD-{ticket.created_at.year}-{ticket.id:06d}"
+
+
+class TicketService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        outbox: Outbox,
+        agent_destinations: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.outbox = outbox
+        self.agent_destinations = list(agent_destinations)
+
+    # ---- opening, from inside the conversation's transaction -------------------------------------
+
+    def open_ticket(
+        self,
+        session: Session,
+        user: User,
+        kind: str,
+        answers: dict[str, Any],
+        account_key: str | None = None,
+        evidence_ids: Sequence[int] = (),
+        suggested_entries: Sequence[str] = (),
+    ) -> Ticket:
+        """Opens an appeal or question ticket; Refused('open_appeal_exists') if the account has one."""
+        now = self.clock.now()
+        ticket = Ticket(
+            kind=kind,
+            user_id=user.id or 0,
+            account_key=account_key,
+            answers=answers,
+            answers_sha256=canonical_sha256(answers),
+            checklist=build_checklist(answers, len(evidence_ids)) if kind == "appeal" else [],
+            suggested_entries=list(suggested_entries),
+            created_at=now,
+            updated_at=now,
+            first_response_due=now + self.settings.first_response,
+            resolution_due=now + self.settings.resolution,
+            last_user_update_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(ticket)
+                session.flush()
+        except IntegrityError as error:
+            raise Refused("open_appeal_exists", {"account": account_key}) from error
+        ticket.reference = reference_for(ticket)
+        for evidence_id in evidence_ids:
+            evidence = session.get(Evidence, evidence_id)
+            if evidence is not None and evidence.user_id == user.id:
+                evidence.ticket_id = ticket.id
+                session.add(evidence)
+        session.add(ticket)
+        self._record(session, ticket, Actor("user", user.platform_user_id, user.display_name), "opened", None, "new")
+        return ticket
+
+    def open_appeal_for_account(self, session: Session, account_key: str) -> Ticket | None:
+        return session.exec(
+            select(Ticket).where(
+                Ticket.kind == "appeal", Ticket.account_key == account_key, col(Ticket.status).in_(OPEN_STATUSES)
+            )
+        ).first()
+
+    def open_tickets_of(self, session: Session, user_id: int) -> list[Ticket]:
+        return list(
+            session.exec(
+                select(Ticket)
+                .where(Ticket.user_id == user_id, col(Ticket.status).in_(OPEN_STATUSES))
+                .order_by(col(Ticket.id))
+            )
+        )
+
+    def tickets_of(self, session: Session, user_id: int, limit: int = 10) -> list[Ticket]:
+        return list(
+            session.exec(select(Ticket).where(Ticket.user_id == user_id).order_by(col(Ticket.id).desc()).limit(limit))
+        )
+
+    def add_from_user(
+        self, session: Session, ticket: Ticket, user: User, text: str, evidence: Sequence[Evidence]
+    ) -> bool:
+        """Attaches what the user sent; if the ticket was waiting for them, it goes back to review."""
+        for item in evidence:
+            item.ticket_id = ticket.id
+            session.add(item)
+        answering = ticket.status == "awaiting_user"
+        data = {"files": [item.id for item in evidence], "sha256": canonical_sha256({"text": text})}
+        actor = Actor("user", user.platform_user_id, user.display_name)
+        if answering:
+            ticket.status = target_status("user_reply", ticket.status)
+            ticket.pending_question = None
+            self._record(session, ticket, actor, "user_reply", "awaiting_user", "in_review", public=text, data=data)
+        else:
+            self._record(session, ticket, actor, "user_added", ticket.status, ticket.status, public=text, data=data)
+        return answering
+
+    def queue_position(self, session: Session, ticket: Ticket) -> int:
+        return queue_position(session, ticket)
+
+    # ---- agent actions ---------------------------------------------------------------------------
+
+    def claim(self, reference: str, actor: Actor, force: bool = False) -> dict[str, Any]:
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            if ticket.assignee and ticket.assignee != actor.label and ticket.status != "new" and not force:
+                raise Refused("claimed_by_other", {"reference": reference, "assignee": ticket.assignee})
+            before = ticket.status
+            ticket.status = target_status("claim", ticket.status)
+            ticket.assignee = actor.label
+            first = ticket.first_response_at is None
+            if first:
+                ticket.first_response_at = self.clock.now()
+            event = self._record(session, ticket, actor, "claim", before, ticket.status)
+            if first:
+                self._tell_user(session, ticket, event, "notify/claimed.j2")
+            return ticket_view(session, ticket, self.settings)
+
+    def request_info(self, reference: str, actor: Actor, message: str) -> dict[str, Any]:
+        message = message.strip()
+        if len(message) < 5:
+            raise Refused("question_missing")
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            before = ticket.status
+            ticket.status = target_status("request_info", ticket.status)
+            ticket.assignee = ticket.assignee or actor.label
+            ticket.pending_question = message
+            ticket.first_response_at = ticket.first_response_at or self.clock.now()
+            event = self._record(session, ticket, actor, "request_info", before, ticket.status, public=message)
+            self._tell_user(session, ticket, event, "notify/info_requested.j2", {"question": message})
+            return ticket_view(session, ticket, self.settings)
+
+    def note(self, reference: str, actor: Actor, text: str) -> dict[str, Any]:
+        if not text.strip():
+            raise Refused("note_missing")
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            self._record(session, ticket, actor, "note", ticket.status, ticket.status, internal=text.strip())
+            return ticket_view(session, ticket, self.settings)
+
+    def resolve(
+        self,
+        reference: str,
+        actor: Actor,
+        outcome: str,
+        reason: str,
+        message: str,
+        facts: str,
+        may_appeal_again: bool | None = None,
+        appeal_again_after: datetime | None = None,
+        internal_note: str | None = None,
+    ) -> dict[str, Any]:
+        """A decision always carries its reasons: outcome, category, facts and a public explanation."""
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            self._check_decision(ticket, outcome, reason, message, facts, may_appeal_again)
+            before = ticket.status
+            ticket.status = target_status("resolve", ticket.status)
+            ticket.outcome = outcome
+            ticket.reason_category = reason
+            ticket.public_explanation = message.strip()
+            ticket.facts = facts.strip()
+            ticket.may_appeal_again = may_appeal_again if outcome == "upheld" else None
+            ticket.appeal_again_after = appeal_again_after if may_appeal_again else None
+            ticket.resolved_at = self.clock.now()
+            ticket.pending_question = None
+            ticket.assignee = ticket.assignee or actor.label
+            event = self._record(
+                session,
+                ticket,
+                actor,
+                "resolve",
+                before,
+                "resolved",
+                public=message.strip(),
+                internal=internal_note,
+                data={"outcome": outcome, "reason": reason, "facts": facts.strip()},
+            )
+            self._tell_user(session, ticket, event, "notify/resolved.j2")
+            return ticket_view(session, ticket, self.settings)
+
+    def reopen(self, reference: str, actor: Actor, message: str | None = None) -> dict[str, Any]:
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            if ticket.kind == "appeal" and ticket.account_key:
+                other = self.open_appeal_for_account(session, ticket.account_key)
+                if other is not None:
+                    raise Refused("open_appeal_exists", {"account": ticket.account_key, "reference": other.reference})
+            before = ticket.status
+            ticket.status = target_status("reopen", ticket.status)
+            ticket.outcome = None
+            ticket.resolved_at = None
+            now = self.clock.now()
+            ticket.resolution_due = now + self.settings.resolution
+            event = self._record(session, ticket, actor, "reopen", before, ticket.status, public=message)
+            self._tell_user(session, ticket, event, "notify/reopened.j2", {"message": message})
+            return ticket_view(session, ticket, self.settings)
+
+    def show(self, reference: str, actor: Actor) -> dict[str, Any]:
+        """An agent reads a ticket; the view is logged, since it shows personal data."""
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            self._record(session, ticket, actor, "viewed", ticket.status, ticket.status, notify_agents=False)
+            return ticket_view(session, ticket, self.settings)
+
+    def download(self, reference: str, evidence_id: int, actor: Actor) -> Evidence:
+        """Hands an evidence file to an agent, logging who downloaded what."""
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            evidence = session.get(Evidence, evidence_id)
+            if evidence is None or evidence.ticket_id != ticket.id:
+                raise Refused("no_such_file", {"reference": reference, "file": evidence_id})
+            self._record(
+                session,
+                ticket,
+                actor,
+                "downloaded",
+                ticket.status,
+                ticket.status,
+                data={"file": evidence_id, "sha256": evidence.sha256},
+                notify_agents=False,
+            )
+            return evidence
+
+    def list(self, actor: Actor, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        require_agent(actor, self.settings)
+        with self.db.session() as session:
+            query = select(Ticket).order_by(col(Ticket.id)).limit(limit)
+            if status == "open":
+                query = query.where(col(Ticket.status).in_(OPEN_STATUSES))
+            elif status:
+                query = query.where(Ticket.status == status)
+            return [ticket_view(session, ticket, self.settings, with_events=False) for ticket in session.exec(query)]
+
+    # ---- shared machinery ------------------------------------------------------------------------
+
+    def find(self, session: Session, reference: str) -> Ticket | None:
+        reference = reference.strip().upper()
+        return session.exec(select(Ticket).where(Ticket.reference == reference).with_for_update()).first()
+
+    def _for_agent(self, session: Session, reference: str, actor: Actor) -> Ticket:
+        require_agent(actor, self.settings)
+        ticket = self.find(session, reference)
+        if ticket is None:
+            raise Refused("no_such_ticket", {"reference": reference})
+        return ticket
+
+    def _check_decision(
+        self, ticket: Ticket, outcome: str, reason: str, message: str, facts: str, may_appeal_again: bool | None
+    ) -> None:
+        if outcome not in OUTCOMES[ticket.kind]:
+            raise Refused("outcome", {"outcome": outcome, "allowed": list(OUTCOMES[ticket.kind])})
+        if reason not in REASON_CATEGORIES:
+            raise Refused("reason", {"reason": reason, "allowed": list(REASON_CATEGORIES)})
+        if len(message.strip()) < MIN_EXPLANATION:
+            raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
+        if len(facts.strip()) < MIN_FACTS:
+            raise Refused("facts_missing", {"minimum": MIN_FACTS})
+        if outcome == "upheld" and may_appeal_again is None:
+            raise Refused("appeal_again_missing")
+
+    def record(
+        self,
+        session: Session,
+        ticket: Ticket,
+        actor: Actor,
+        action: str,
+        public: str | None = None,
+        internal: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> TicketEvent:
+        """An event that changes no status (escalation, undeliverable), with the card refreshed."""
+        return self._record(session, ticket, actor, action, ticket.status, ticket.status, public, internal, data)
+
+    def _record(
+        self,
+        session: Session,
+        ticket: Ticket,
+        actor: Actor,
+        action: str,
+        before: str | None,
+        after: str | None,
+        public: str | None = None,
+        internal: str | None = None,
+        data: dict[str, Any] | None = None,
+        notify_agents: bool = True,
+    ) -> TicketEvent:
+        now = self.clock.now()
+        ticket.updated_at = now
+        session.add(ticket)
+        event = TicketEvent(
+            ticket_id=ticket.id or 0,
+            at=now,
+            actor=actor.label,
+            action=action,
+            from_status=before,
+            to_status=after,
+            public_message=public,
+            internal_note=internal,
+            data=data or {},
+        )
+        session.add(event)
+        session.flush()
+        if notify_agents:
+            self._refresh_cards(session, ticket, event)
+        return event
+
+    def _refresh_cards(self, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+        view = ticket_view(session, ticket, self.settings, with_events=False)
+        for channel, chat_id in self.agent_destinations:
+            self.outbox.enqueue(
+                session,
+                Notification(
+                    dedupe_key=f"card:{ticket.id}:{channel}:{event.id}",
+                    channel=channel,
+                    chat_id=chat_id,
+                    kind="ticket_card",
+                    template="agents/ticket_card.j2",
+                    context={"ticket": view, "event": event_row(event)},
+                    ticket_id=ticket.id,
+                ),
+            )
+
+    def alert_agents(self, session: Session, ticket: Ticket, key: str, template: str, context: dict[str, Any]) -> None:
+        view = ticket_view(session, ticket, self.settings, with_events=False)
+        for channel, chat_id in self.agent_destinations:
+            self.outbox.enqueue(
+                session,
+                Notification(
+                    dedupe_key=f"{key}:{channel}",
+                    channel=channel,
+                    chat_id=chat_id,
+                    kind="agent_alert",
+                    template=template,
+                    context={"ticket": view, **context},
+                    ticket_id=ticket.id,
+                ),
+            )
+
+    def tell_user(
+        self, session: Session, ticket: Ticket, key: str, template: str, extra: dict[str, Any] | None = None
+    ) -> None:
+        """Queues a message to the ticket's user in the chat they used; it counts as a status update."""
+        user = session.get(User, ticket.user_id)
+        if user is None:
+            return
+        now = self.clock.now()
+        ticket.last_user_update_at = now
+        session.add(ticket)
+        context = {
+            "ticket": ticket_view(session, ticket, self.settings, with_events=False),
+            "next_update_by": next_update_by(ticket, self.settings).isoformat(),
+            **(extra or {}),
+        }
+        self.outbox.enqueue(
+            session,
+            Notification(
+                dedupe_key=key,
+                channel=user.channel,
+                chat_id=user.chat_id,
+                template=template,
+                context=context,
+                user_id=user.id,
+                ticket_id=ticket.id,
+            ),
+        )
+
+    def _tell_user(
+        self, session: Session, ticket: Ticket, event: TicketEvent, template: str, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.tell_user(session, ticket, f"ticket:{ticket.id}:event:{event.id}:user", template, extra)
