@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import getpass
+import logging
+
 import typer
 
+from bot.cli.context import open_desk
+from bot.cli.db import db_app
 from bot.cli.kb import kb_app
+from bot.cli.tickets import tickets_app
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
+app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, resolve.")
+app.add_typer(db_app, name="db", help="Database migrations.")
+
+
+@app.command()
+def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (default: your login name).")) -> None:
+    """Chat with AppealDesk as a freelancer, in this terminal (also reads piped stdin)."""
+    from bot.channels.terminal.chat import run_chat
+
+    run_chat(open_desk(), name or getpass.getuser())
+
+
+@app.command()
+def run() -> None:
+    """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
+    from bot.runtime import configured_channels, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    desk = open_desk()
+    channels = configured_channels(desk, desk.settings)
+    typer.echo(
+        desk.renderer.render(
+            "terminal/run_banner.j2",
+            {
+                "channels": [channel.name for channel in channels],
+                "host": desk.settings.http_host,
+                "port": desk.settings.http_port,
+            },
+        )
+    )
+    asyncio.run(serve(desk, desk.settings, channels))
 
 
 def main() -> None:

@@ -80,8 +80,9 @@ class Renderer:
         self.templates_dir = templates_dir
         self._globals = dict(globals_ or {})
         self._envs = {fmt: self._environment(fmt) for fmt in FORMATS}
-        labels_path = templates_dir / "labels.yaml"
-        self._labels: dict[str, str] = yaml.safe_load(labels_path.read_text("utf-8")) if labels_path.exists() else {}
+        self._labels: dict[str, str] = {}
+        for labels_path in sorted(templates_dir.glob("labels*.yaml")):
+            self._labels.update(yaml.safe_load(labels_path.read_text("utf-8")) or {})
 
     def _environment(self, fmt: str) -> Environment:
         escape = ESCAPERS[fmt]

@@ -82,6 +82,8 @@ class IntakeFlow:
             self._advance(turn, step, None)
         elif action == "cancel":
             self.cancel(turn)
+        elif action in ("c:yes", "c:no") and step.kind == "consent":
+            self._answer(turn, step, action[2:])
         elif action.startswith("c:") and step.choice(action[2:]):
             self._answer(turn, step, action[2:])
         elif action.startswith("t:") and step.kind == "multi":

@@ -22,6 +22,7 @@ from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.normalise import Normaliser
 
 FIELD_WEIGHTS = {"keywords": 1.0, "title": 1.0, "questions": 0.8, "answer": 0.35}
+ANSWER_DF = 0.3  # answers mention many topics in passing; a word only there says less about what an entry is
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 84.0
 
@@ -84,8 +85,8 @@ class TermIndex:
                 self.unit_texts.append(" ".join(terms))
         vocabulary = len(self.vocabulary)
         document_frequency = np.zeros(vocabulary)
-        for term, _row in entry_cells:
-            document_frequency[term] += 1
+        for (term, _row), weight in entry_cells.items():
+            document_frequency[term] += 1.0 if weight > FIELD_WEIGHTS["answer"] else ANSWER_DF
         self.idf = np.log((self.size + 1) / (document_frequency + 0.5))
         self.unknown_idf = math.log((self.size + 1) / 0.5)
         self.entry_postings = Postings.build(vocabulary, entry_cells)

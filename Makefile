@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with only Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run serve test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Chat with AppealDesk in this terminal (SQLite, local channel, sample knowledge base).
+run: $(STAMP)
+	$(BIN)/appealdesk chat
+
+## Start everything configured (HTTP server, Telegram/Slack if configured, workers, scheduler).
+serve: $(STAMP)
+	$(BIN)/appealdesk run
+
+## The whole test suite (PostgreSQL tests run when APPEALDESK_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy bot
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.intake
+	$(BIN)/python -m benchmarks.kb_match
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

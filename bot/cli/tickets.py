@@ -1,0 +1,157 @@
+"""`appealdesk tickets ...`: the agent's side on the command line.
+
+`--json` prints the stable shape documented in the README (the same as bot.core.tickets.views).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bot.cli.context import open_desk
+from bot.core.desk import Desk
+from bot.core.tickets.actors import Actor
+from bot.core.tickets.lifecycle import Refused
+
+tickets_app = typer.Typer(no_args_is_help=True)
+
+AgentOption = typer.Option(..., "--agent", help="Your agent name (must be in APPEALDESK_AGENTS).")
+
+
+def _actor(name: str) -> Actor:
+    return Actor("cli", name, name)
+
+
+def _run(action: Any) -> Any:
+    """Runs an action; a refusal becomes a clear message and exit code 2."""
+    desk = open_desk()
+    try:
+        return desk, action(desk)
+    except Refused as refused:
+        typer.echo(desk.renderer.render("agents/refusal.j2", {"code": refused.code, **refused.context}), err=True)
+        raise typer.Exit(2) from refused
+
+
+def _print(desk: Desk, view: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(desk.renderer.render("agents/ticket_detail.j2", {"ticket": view}))
+
+
+@tickets_app.command("list")
+def list_tickets(
+    status: str | None = typer.Option(None, help="new, in_review, awaiting_user, resolved, or open"),
+    agent: str = typer.Option("", "--agent", help="Your agent name."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Tickets, oldest first."""
+    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent or _default_agent(desk)), status))
+    if as_json:
+        typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
+        return
+    typer.echo(desk.renderer.render("agents/ticket_list.j2", {"tickets": views}))
+
+
+def _default_agent(desk: Desk) -> str:
+    return desk.settings.agents[0] if len(desk.settings.agents) == 1 else ""
+
+
+@tickets_app.command("show")
+def show(
+    reference: str,
+    agent: str = typer.Option("", "--agent"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Evidence, checklist and history of one ticket (the view is logged)."""
+    desk, view = _run(lambda desk: desk.tickets.show(reference, _actor(agent or _default_agent(desk))))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("claim")
+def claim(
+    reference: str,
+    agent: str = AgentOption,
+    force: bool = typer.Option(False, help="Take it over from another agent."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Take the ticket: the user is told a reviewer is on it."""
+    desk, view = _run(lambda desk: desk.tickets.claim(reference, _actor(agent), force=force))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("request-info")
+def request_info(
+    reference: str,
+    agent: str = AgentOption,
+    message: str = typer.Option(..., "--message", help="The question for the user."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ask the user for something; their next reply is attached to the ticket."""
+    desk, view = _run(lambda desk: desk.tickets.request_info(reference, _actor(agent), message))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("note")
+def note(
+    reference: str,
+    agent: str = AgentOption,
+    text: str = typer.Option(..., "--text"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """An internal note; it never reaches the user."""
+    desk, view = _run(lambda desk: desk.tickets.note(reference, _actor(agent), text))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("resolve")
+def resolve(
+    reference: str,
+    agent: str = AgentOption,
+    outcome: str = typer.Option(..., help="reinstated, upheld or withdrawn (answered for questions)"),
+    reason: str = typer.Option(..., help="The reason category, e.g. location-or-vpn."),
+    message: str = typer.Option(..., help="The public explanation the user receives."),
+    facts: str = typer.Option(..., help="The facts the decision relied on (shown to the user)."),
+    may_appeal_again: bool | None = typer.Option(None, "--may-appeal-again/--final", help="For upheld decisions."),
+    appeal_again_after: datetime | None = typer.Option(None, formats=["%Y-%m-%d"]),
+    internal_note: str | None = typer.Option(None, "--note"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Decide: the user is told the outcome and the reasons either way."""
+    after = appeal_again_after.replace(tzinfo=UTC) if appeal_again_after else None
+    desk, view = _run(
+        lambda desk: desk.tickets.resolve(
+            reference, _actor(agent), outcome, reason, message, facts, may_appeal_again, after, internal_note
+        )
+    )
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("reopen")
+def reopen(
+    reference: str,
+    agent: str = typer.Option("", "--agent"),
+    message: str | None = typer.Option(None, "--message"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Open a decided ticket again."""
+    desk, view = _run(lambda desk: desk.tickets.reopen(reference, _actor(agent or _default_agent(desk)), message))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("download")
+def download(
+    reference: str,
+    file_id: int,
+    agent: str = AgentOption,
+    output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to save into."),
+) -> None:
+    """Save an evidence file (checked against its sha256; the download is logged)."""
+    desk, evidence = _run(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
+    target = output / evidence.name if output.is_dir() else output
+    target.write_bytes(desk.evidence.read(evidence))
+    typer.echo(str(target))

@@ -1,0 +1,68 @@
+"""`appealdesk run`: the HTTP server, the configured channels, delivery workers and the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.core.desk import Desk
+
+log = logging.getLogger(__name__)
+
+
+def configured_channels(desk: Desk, settings: Settings) -> list[Channel]:
+    """Each remote channel whose credentials are set; imported lazily so an unused one costs nothing."""
+    channels: list[Channel] = []
+    if settings.telegram_token:
+        from bot.channels.telegram.channel import TelegramChannel
+
+        channels.append(TelegramChannel(desk, settings))
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from bot.channels.slack.channel import SlackChannel
+
+        channels.append(SlackChannel(desk, settings))
+    return channels
+
+
+async def scheduler_loop(desk: Desk, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(desk.scheduler.run_once)
+        except Exception:
+            log.exception("scheduler run failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=desk.settings.scheduler_interval_seconds)
+
+
+async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None:
+    from bot.web.app import create_app
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    routes = [route for channel in channels for route in channel.routes()]
+    app = create_app(desk, routes)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    senders = {name: sender for channel in channels for name, sender in channel.senders().items()}
+    for channel in channels:
+        await channel.start()
+    tasks = [
+        asyncio.create_task(server.serve()),
+        asyncio.create_task(scheduler_loop(desk, stop)),
+    ]
+    if senders:
+        tasks.append(asyncio.create_task(desk.worker(senders).run(stop, settings.outbox_poll_seconds)))
+    await stop.wait()
+    server.should_exit = True
+    for channel in channels:
+        await channel.stop()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,27 @@
+"""The ASGI application. Channels add their routes; the core stays unaware of HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bot.core.desk import Desk
+
+
+def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    async def healthz(_request: Request) -> JSONResponse:
+        try:
+            with desk.db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # the health check reports, it never raises
+            return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
+        return JSONResponse({"status": "ok", "database": desk.db.engine.dialect.name})
+
+    app = Starlette(routes=[Route("/healthz", healthz), *extra_routes])
+    app.state.desk = desk
+    return app

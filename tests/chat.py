@@ -1,0 +1,84 @@
+"""A test user: sends messages to a Desk and presses buttons by their label."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.core.desk import Desk
+from bot.core.events import Attachment, Identity, Inbound, Reply
+
+_update_ids = itertools.count(1)
+
+
+@dataclass
+class ChatUser:
+    desk: Desk
+    name: str = "olga"
+    channel: str = "terminal"
+    last: list[Reply] = field(default_factory=list)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.channel, self.name, f"chat-{self.name}")
+
+    def send(self, text: str = "", files: tuple[Attachment, ...] = (), update_id: str | None = None) -> list[Reply]:
+        inbound = Inbound(self.identity, text=text, attachments=files, update_id=update_id or str(next(_update_ids)))
+        return self._handle(inbound)
+
+    def press(self, label: str) -> list[Reply]:
+        return self._handle(Inbound(self.identity, payload=self.payload(label), update_id=str(next(_update_ids))))
+
+    def press_payload(self, payload: str) -> list[Reply]:
+        return self._handle(Inbound(self.identity, payload=payload, update_id=str(next(_update_ids))))
+
+    def payload(self, label: str) -> str:
+        for reply in reversed(self.last):
+            for button in reply.all_buttons():
+                if self.desk.renderer.label(button).removeprefix("✓ ") == label:
+                    return button.payload
+        raise AssertionError(f"no button {label!r} in {self.labels()}")
+
+    def labels(self) -> list[str]:
+        return [self.desk.renderer.label(button) for reply in self.last for button in reply.all_buttons()]
+
+    def text(self) -> str:
+        return "\n".join(self.desk.renderer.reply(reply) for reply in self.last)
+
+    def templates(self) -> list[str]:
+        return [reply.template for reply in self.last]
+
+    def _handle(self, inbound: Inbound) -> list[Reply]:
+        self.last = self.desk.handle(inbound)
+        return self.last
+
+
+def pdf(name: str = "booking.pdf", content: bytes = b"%PDF-1.4 booking") -> Attachment:
+    return Attachment(name, "application/pdf", len(content), lambda: content)
+
+
+EXPLANATION = "I was travelling in Turkey from 10 to 19 Nov and used a VPN for my bank. I never hid my location."
+
+
+def file_appeal(user: ChatUser, account: str = "olegz_dev", files: tuple[Attachment, ...] = ()) -> str:
+    """Walks a complete intake and returns the ticket reference."""
+    user.send("/appeal")
+    user.send(account)
+    user.press("Permanently suspended")
+    user.send("yesterday")
+    user.press("No notice received")
+    user.press("No reason given")
+    user.send("2017")
+    user.press("Top Rated Plus")
+    user.press("Skip")
+    user.press("VPN or travel")
+    user.press("Done")
+    user.send(EXPLANATION)
+    if files:
+        user.send(files=files)
+    user.press("Done, no more files")
+    user.press("Here in this chat")
+    user.press("Yes, I agree")
+    replies = user.press("Send appeal")
+    assert replies[-1].template == "intake/submitted.j2", user.text()
+    return str(replies[-1].context["reference"])

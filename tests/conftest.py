@@ -1,0 +1,112 @@
+"""Shared fixtures: a Desk on SQLite (a fresh file per test) or PostgreSQL (a fresh database per run).
+
+PostgreSQL runs when APPEALDESK_TEST_POSTGRES_URL is set (.ci/run sets it); otherwise those
+tests are skipped with a reason, and .ci/run fails on any such skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.core.clock import ManualClock
+from bot.core.desk import Desk
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("APPEALDESK_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+DeskFactory = Callable[..., Desk]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read the developer's .env or APPEALDESK_* variables, nor use a proxy."""
+    for name in list(os.environ):
+        if name.startswith("APPEALDESK_") and name != "APPEALDESK_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+        if name.lower() in ("http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[Database]:
+    if not POSTGRES_URL:
+        pytest.skip("APPEALDESK_TEST_POSTGRES_URL is not set")
+    database = Database(POSTGRES_URL)
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+def _truncate(database: Database) -> None:
+    with database.engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'alembic_version'")
+        ).scalars()
+        names = ", ".join(f'"{name}"' for name in tables)
+        if names:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    if backend == "postgres":
+        shared: Database = request.getfixturevalue("postgres_database")
+        _truncate(shared)
+        yield shared
+        return
+    database = Database(f"sqlite:///{tmp_path / 'appealdesk.db'}")
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": f"sqlite:///{tmp_path / 'appealdesk.db'}",
+            "evidence_dir": tmp_path / "evidence",
+            "platform_name": "WorkMarket",
+            "agents": ["alice", "bob"],
+            "admins": ["terminal:alice"],
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+def make_desk(database: Database, clock: ManualClock, make_settings: Callable[..., Settings]) -> DeskFactory:
+    """Builds a Desk over the test database; keyword arguments override settings."""
+
+    def make(destinations: list[tuple[str, str]] | None = None, **overrides: Any) -> Desk:
+        settings = make_settings(database_url=database.url, **overrides)
+        return Desk(settings, db=database, clock=clock, destinations=destinations)
+
+    return make
+
+
+@pytest.fixture
+def desk(make_desk: DeskFactory) -> Desk:
+    return make_desk()
