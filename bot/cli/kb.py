@@ -95,13 +95,13 @@ def eval_(
 
 @kb_app.command("calibrate")
 def calibrate_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL of {q, expect}.")],
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="JSONL files of {q, expect}.")],
     kb: KbOption = None,
     write: Annotated[bool, typer.Option("--write", help="Save the thresholds to <kb>/matcher.yaml.")] = False,
 ) -> None:
     """Sweep thresholds on labelled questions; keeps confident-but-wrong <= 3% and rejection >= 0.85."""
     matcher = _matcher(kb)
-    found = calibrate(matcher, read_items(file))
+    found = calibrate(matcher, [item for file in files for item in read_items(file)])
     if found is None:
         typer.echo("No thresholds meet the constraints on this file; improve the entries or the synonyms.")
         raise typer.Exit(1)
@@ -114,6 +114,7 @@ def calibrate_(
     )
     if write:
         target = knowledge_dir(kb) / "matcher.yaml"
-        header = f"# Written by `appealdesk kb calibrate {file.name} --write`; see bot/core/knowledge/calibrate.py.\n"
+        names = " ".join(file.name for file in files)
+        header = f"# Written by `appealdesk kb calibrate {names} --write`; see bot/core/knowledge/calibrate.py.\n"
         target.write_text(header + thresholds.dump(), encoding="utf-8")
         typer.echo(f"Saved to {target}.")

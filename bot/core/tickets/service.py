@@ -224,12 +224,13 @@ class TicketService:
     def reopen(self, reference: str, actor: Actor, message: str | None = None) -> dict[str, Any]:
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
+            before = ticket.status
+            after = target_status("reopen", ticket.status)
             if ticket.kind == "appeal" and ticket.account_key:
                 other = self.open_appeal_for_account(session, ticket.account_key)
                 if other is not None:
                     raise Refused("open_appeal_exists", {"account": ticket.account_key, "reference": other.reference})
-            before = ticket.status
-            ticket.status = target_status("reopen", ticket.status)
+            ticket.status = after
             ticket.outcome = None
             ticket.resolved_at = None
             now = self.clock.now()

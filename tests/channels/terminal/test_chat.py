@@ -1,0 +1,53 @@
+"""The local chat: numbered choices, files from disk, and notifications from another terminal."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat
+from bot.channels.terminal.console import Console
+from bot.core.desk import Desk
+from bot.core.tickets.actors import Actor
+from tests.chat import EXPLANATION
+
+
+def test_a_piped_conversation_walks_the_intake_with_numbers(desk: Desk, tmp_path: Path) -> None:
+    booking = tmp_path / "booking.pdf"
+    booking.write_bytes(b"%PDF-1.4 booking")
+    lines = ["/appeal", "olga_dev", "1", "yesterday", "1", "1", "skip", "5", "5", "1", "9", EXPLANATION,
+             f"/file {booking}", "1", "1", "1", "1"]
+    out = io.StringIO()
+    run_chat(desk, "olga", lines, out)
+    text = out.getvalue()
+    assert "[1] Start appeal" in text
+    assert "Saved: booking.pdf" in text
+    assert "Sent. Your reference is AD-2026-000001." in text
+
+
+def test_a_missing_file_path_is_reported(desk: Desk) -> None:
+    out = io.StringIO()
+    run_chat(desk, "olga", ["/file /no/such/file.pdf"], out)
+    assert "I cannot find /no/such/file.pdf" in out.getvalue()
+
+
+def test_an_agents_action_reaches_the_terminal_user_within_seconds(make_desk: object) -> None:
+    desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
+    out = io.StringIO()
+    console = Console(desk.renderer, out.write)
+    chat = TerminalChat(desk, "olga", console)
+    delivery = DeliveryThread(desk, console, "olga")
+    delivery.start()
+    try:
+        for line in ["/human", "Is it fine to use Calendly with a client?"]:
+            chat.send(line)
+        agent_desk: Desk = make_desk()  # type: ignore[operator]
+        reference = agent_desk.tickets.list(Actor("cli", "alice"))[0]["reference"]
+        agent_desk.tickets.claim(reference, Actor("cli", "alice"))
+        deadline = time.monotonic() + 5
+        while "[update]" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        delivery.stop()
+    assert f"[update] Update on {reference}: a reviewer has started working on your question." in out.getvalue()

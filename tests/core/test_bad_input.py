@@ -1,0 +1,82 @@
+"""Bad input gets a clear, friendly answer, loses nothing and crashes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.desk import Desk
+from bot.core.rendering import Renderer
+from tests.chat import ChatUser
+
+
+def test_a_100_kb_message_is_refused_kindly_and_the_intake_goes_on(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("x" * 100_000)
+    assert user.templates() == ["errors/too_long.j2", "intake/steps/account.j2"]
+    assert "100000 characters" in user.text()
+    user.send("olga_dev")
+    assert user.templates() == ["intake/steps/what_happened.j2"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x07\x1b"])
+def test_empty_messages_get_an_answer(desk: Desk, text: str) -> None:
+    user = ChatUser(desk)
+    user.send(text)
+    assert user.templates() == ["errors/empty.j2"]
+
+
+def test_control_characters_are_dropped_from_answers(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("olga\x00_dev\x1b")
+    assert user.templates() == ["intake/steps/what_happened.j2"]
+
+
+def test_unknown_commands_are_named_and_help_is_offered(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/claim AD-2026-000001")
+    assert user.templates() == ["errors/unknown_command.j2"]
+    assert "/claim" in user.text() and "/help" in user.text()
+
+
+def test_commands_addressed_to_the_bot_by_name_work(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/help@AppealDeskBot")
+    assert user.templates() == ["idle/help.j2"]
+
+
+@pytest.mark.parametrize("payload", ["v999:c:hold", "garbage", "fb:999:y", "kb:no-such-entry", "go:unknown", "v1:"])
+def test_buttons_from_an_old_conversation_or_forged_ones_get_a_notice(desk: Desk, payload: str) -> None:
+    user = ChatUser(desk)
+    user.press_payload(payload)
+    assert user.templates()[0] == "errors/stale_button.j2"
+
+
+def test_markup_in_user_text_cannot_break_formatting(tmp_path: object) -> None:
+    from bot.config import PROJECT_ROOT
+
+    renderer = Renderer(PROJECT_ROOT / "templates", {"platform": "<b>Work</b>&Co"})
+    context = {"reference": "AD-1", "position": 1, "due": "2026-11-26T12:00:00+00:00"}
+    html = renderer.render("intake/submitted.j2", context, "telegram_html")
+    assert "<b>AD-1</b>" in html
+    attack = {"title": "<script>x</script>", "answer": "a < b & <!channel> *bold*", "reviewed": "2026-11-20"}
+    telegram = renderer.render("answers/entry.j2", attack, "telegram_html")
+    assert "&lt;script&gt;" in telegram and "a &lt; b &amp; &lt;!channel&gt;" in telegram
+    slack = renderer.render("answers/entry.j2", attack, "slack_mrkdwn")
+    assert "&lt;!channel&gt;" in slack and "<!channel>" not in slack
+    web = renderer.render("answers/entry.j2", {**attack, "title": '"><img src=x>'}, "html")
+    assert "&#34;&gt;&lt;img" in web or "&quot;&gt;&lt;img" in web
+    plain = renderer.render("answers/entry.j2", attack, "plain")
+    assert "a < b & <!channel> *bold*" in plain
+
+
+def test_every_template_renders_as_well_formed_telegram_html() -> None:
+    """Template text itself must be format-neutral: no raw <, > or & outside the markup filters."""
+    from bot.config import PROJECT_ROOT
+
+    for path in (PROJECT_ROOT / "templates").rglob("*.j2"):
+        source = path.read_text("utf-8")
+        outside = "".join(part.split("}}")[-1] for part in source.split("{{"))
+        outside = "".join(part.split("%}")[-1] for part in outside.split("{%"))
+        assert "<" not in outside and "&" not in outside, path

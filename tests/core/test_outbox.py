@@ -1,0 +1,153 @@
+"""The notification outbox: at-least-once, once per dedupe key, retried with backoff, shared by workers."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.core.clock import ManualClock
+from bot.core.desk import Desk
+from bot.core.outbox import Delivered, DeliveryResult, Notification, Outbound, RetryLater, Undeliverable
+from bot.core.tickets.actors import Actor
+from bot.store.models import OutboxMessage, User
+from tests.chat import ChatUser, file_appeal
+
+ALICE = Actor("cli", "alice")
+
+
+class ScriptedSender:
+    """Answers with the scripted results in turn (then Delivered), recording what it was given."""
+
+    channel = "terminal"
+
+    def __init__(self, *script: DeliveryResult | Exception) -> None:
+        self.script = list(script)
+        self.sent: list[Outbound] = []
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        self.sent.append(message)
+        result = self.script.pop(0) if self.script else Delivered("m1")
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+def deliver(desk: Desk, sender: ScriptedSender, owner: str = "w1") -> int:
+    return asyncio.run(desk.worker({"terminal": sender}, owner=owner).run_once())
+
+
+def enqueue(desk: Desk, key: str = "k1") -> bool:
+    with desk.db.session() as session:
+        return desk.outbox.enqueue(session, Notification(key, "terminal", "chat-1", "notify/intake_reminder.j2"))
+
+
+def row(desk: Desk, key: str = "k1") -> OutboxMessage:
+    with desk.db.session() as session:
+        return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
+
+
+def test_a_dedupe_key_is_enqueued_once(desk: Desk) -> None:
+    assert enqueue(desk)
+    assert not enqueue(desk)
+    with desk.db.session() as session:
+        assert len(session.exec(select(OutboxMessage)).all()) == 1
+
+
+def test_a_message_counts_as_sent_only_when_the_channel_confirms(desk: Desk) -> None:
+    enqueue(desk)
+    sender = ScriptedSender(Delivered("42"))
+    assert deliver(desk, sender) == 1
+    sent = row(desk)
+    assert (sent.status, sent.platform_message_id, sent.attempts) == ("sent", "42", 1)
+    assert deliver(desk, sender) == 0
+
+
+def test_failures_are_retried_with_exponential_backoff(desk: Desk, clock: ManualClock) -> None:
+    enqueue(desk)
+    sender = ScriptedSender(ConnectionError("down"), ConnectionError("down"))
+    deliver(desk, sender)
+    first = row(desk)
+    assert (first.status, first.attempts) == ("pending", 1)
+    first_delay = (first.next_attempt_at - clock.now()).total_seconds()
+    assert 1.5 <= first_delay <= 2.5
+    assert deliver(desk, sender) == 0
+    clock.advance(seconds=3)
+    deliver(desk, sender)
+    second_delay = (row(desk).next_attempt_at - clock.now()).total_seconds()
+    assert 3.0 <= second_delay <= 5.0
+    clock.advance(seconds=6)
+    deliver(desk, sender)
+    assert row(desk).status == "sent"
+    assert len(sender.sent) == 3
+
+
+def test_a_platforms_retry_after_is_honoured(desk: Desk, clock: ManualClock) -> None:
+    enqueue(desk)
+    deliver(desk, ScriptedSender(RetryLater("429 Too Many Requests", retry_after=30)))
+    assert row(desk).next_attempt_at == clock.now() + timedelta(seconds=30)
+    assert row(desk).last_error == "429 Too Many Requests"
+
+
+def test_an_undeliverable_message_is_not_retried_and_agents_see_it(desk: Desk, clock: ManualClock) -> None:
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.claim(reference, ALICE)
+    sender = ScriptedSender(Undeliverable("Forbidden: bot was blocked by the user"))
+    deliver(desk, sender)
+    clock.advance(hours=1)
+    assert deliver(desk, sender) == 0
+    with desk.db.session() as session:
+        message = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "user")).one()
+        assert message.status == "undeliverable"
+        assert session.exec(select(User)).one().undeliverable_at is not None
+    view = desk.tickets.show(reference, ALICE)
+    assert view["requester"]["undeliverable"] is True
+    blocked = [event for event in view["events"] if event["action"] == "undeliverable"]
+    assert blocked[0]["internal_note"] == "Forbidden: bot was blocked by the user"
+
+
+def test_a_crashed_workers_lease_expires_and_another_worker_takes_over(desk: Desk, clock: ManualClock) -> None:
+    enqueue(desk)
+    assert [message.id for message in desk.outbox.claim("crashed", ["terminal"])] == [row(desk).id]
+    assert desk.outbox.claim("other", ["terminal"]) == []
+    clock.advance(seconds=61)
+    taken = desk.outbox.claim("other", ["terminal"])
+    assert len(taken) == 1
+    desk.outbox.complete(taken[0].id, "crashed", Delivered())
+    assert row(desk).status == "pending"
+    desk.outbox.complete(taken[0].id, "other", Delivered())
+    assert row(desk).status == "sent"
+
+
+def test_concurrent_workers_never_claim_the_same_message(desk: Desk) -> None:
+    for index in range(40):
+        enqueue(desk, f"k{index}")
+    claimed: dict[str, list[int]] = {}
+    barrier = threading.Barrier(4)
+
+    def work(owner: str) -> None:
+        barrier.wait()
+        ids: list[int] = []
+        while batch := desk.outbox.claim(owner, ["terminal"], limit=5):
+            ids.extend(message.id for message in batch)
+        claimed[owner] = ids
+
+    threads = [threading.Thread(target=work, args=(f"w{index}",)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    all_ids = [message_id for ids in claimed.values() for message_id in ids]
+    assert len(all_ids) == 40
+    assert len(set(all_ids)) == 40
+
+
+def test_a_worker_for_one_chat_only_takes_that_chats_messages(desk: Desk) -> None:
+    enqueue(desk, "mine")
+    with desk.db.session() as session:
+        desk.outbox.enqueue(session, Notification("theirs", "terminal", "chat-2", "notify/intake_reminder.j2"))
+    sender = ScriptedSender()
+    asyncio.run(desk.worker({"terminal": sender}, chat_id="chat-1").run_once())
+    assert [message.chat_id for message in sender.sent] == ["chat-1"]

@@ -1,0 +1,95 @@
+"""The response promise: status updates on a schedule, escalation when late, one intake reminder."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.clock import ManualClock
+from bot.core.desk import Desk
+from bot.core.scheduler import Scheduler
+from bot.core.tickets.actors import Actor
+from bot.store.models import OutboxMessage
+from tests.chat import ChatUser, file_appeal
+from tests.conftest import DeskFactory
+
+ALICE = Actor("cli", "alice")
+
+
+def messages(desk: Desk, kind: str = "user") -> list[OutboxMessage]:
+    with desk.db.session() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        return list(session.exec(query))
+
+
+def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(status_update_hours=6, first_response_hours=48, resolution_hours=96)
+    file_appeal(ChatUser(desk))
+    clock.advance(hours=5)
+    assert desk.scheduler.run_once().status_updates == 0
+    clock.advance(hours=1, seconds=1)
+    assert desk.scheduler.run_once().status_updates == 1
+    assert desk.scheduler.run_once().status_updates == 0
+    clock.advance(hours=6)
+    assert desk.scheduler.run_once().status_updates == 1
+    updates = [message for message in messages(desk) if message.template == "notify/status_update.j2"]
+    assert len(updates) == 2
+    text = desk.renderer.render(updates[0].template, updates[0].context)
+    assert "Waiting for a reviewer" in text and "number 1 in the queue" in text
+
+
+def test_an_overdue_ticket_is_escalated_and_the_user_is_told_honestly(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(destinations=[("slack", "CAGENTS")], first_response_hours=24, status_update_hours=48)
+    reference = file_appeal(ChatUser(desk))
+    clock.advance(hours=24, minutes=1)
+    run = desk.scheduler.run_once()
+    assert run.escalations == 1
+    view = desk.tickets.show(reference, ALICE)
+    assert view["escalation_level"] == 1
+    told = [message for message in messages(desk) if message.template == "notify/escalated.j2"]
+    assert "is late" in desk.renderer.render(told[0].template, told[0].context)
+    assert [alert.template for alert in messages(desk, "agent_alert")] == ["agents/escalated.j2"]
+    assert desk.scheduler.run_once().escalations == 0
+
+
+def test_missing_the_resolution_target_escalates_again(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(first_response_hours=24, resolution_hours=72, status_update_hours=200)
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.claim(reference, ALICE)
+    clock.advance(hours=48)
+    assert desk.scheduler.run_once().escalations == 0
+    clock.advance(hours=25)
+    assert desk.scheduler.run_once().escalations == 1
+    assert desk.tickets.show(reference, ALICE)["escalation_level"] == 2
+
+
+def test_tickets_waiting_for_the_user_or_decided_are_not_chased(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(status_update_hours=1)
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.request_info(reference, ALICE, "Please send your booking.")
+    clock.advance(hours=200)
+    run = desk.scheduler.run_once()
+    assert (run.status_updates, run.escalations) == (0, 0)
+
+
+def test_the_periodic_job_runs_once_across_workers(desk: Desk, clock: ManualClock) -> None:
+    other = Scheduler(desk.db, desk.settings, clock, desk.tickets, desk.outbox, owner="worker-2")
+    assert desk.scheduler.run_once().ran
+    assert not other.run_once().ran
+    assert desk.scheduler.run_once().ran
+    clock.advance(seconds=desk.settings.scheduler_interval_seconds * 3 + 1)
+    assert other.run_once().ran
+
+
+def test_an_abandoned_intake_gets_one_reminder(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(intake_reminder_hours=6)
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("olga_dev")
+    clock.advance(hours=6, seconds=1)
+    assert desk.scheduler.run_once().reminders == 1
+    clock.advance(hours=24)
+    assert desk.scheduler.run_once().reminders == 0
+    reminder = messages(desk)[-1]
+    assert "Your answers are saved" in desk.renderer.render(reminder.template, reminder.context)
+    user.send("Temporary hold")
+    assert user.templates() == ["intake/steps/notice_date.j2"]
