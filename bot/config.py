@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APPEALDESK_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/appealdesk.db"
-    platform_name: str = "the marketplace"
+    platform_name: str = "WorkMarket"
     templates_dir: Path = PROJECT_ROOT / "templates"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
 

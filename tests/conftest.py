@@ -50,7 +50,9 @@ def postgres_database() -> Iterator[Database]:
 def _truncate(database: Database) -> None:
     with database.engine.begin() as connection:
         tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'alembic_version'")
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'alembic_version'"
+            )
         ).scalars()
         names = ", ".join(f'"{name}"' for name in tables)
         if names:

@@ -99,9 +99,9 @@ def calibrate_(
     kb: KbOption = None,
     write: Annotated[bool, typer.Option("--write", help="Save the thresholds to <kb>/matcher.yaml.")] = False,
 ) -> None:
-    """Sweep thresholds on labelled questions; keeps confident-but-wrong <= 3% and rejection >= 0.85."""
+    """Sweep thresholds on labelled files; keeps confident-but-wrong <= 3% and rejection >= 0.85 in each file."""
     matcher = _matcher(kb)
-    found = calibrate(matcher, [item for file in files for item in read_items(file)])
+    found = calibrate(matcher, [read_items(file) for file in files])
     if found is None:
         typer.echo("No thresholds meet the constraints on this file; improve the entries or the synonyms.")
         raise typer.Exit(1)

@@ -43,6 +43,9 @@ class RuleBook(Protocol):
 
     def entry(self, entry_id: str) -> EntryLike | None: ...
 
+    def refresh(self) -> None:
+        """Picks up edits; called outside the conversation's transaction."""
+
 
 HUMAN = Button("go.human", "go:human")
 
@@ -55,6 +58,10 @@ class RuleAnswers:
     def __init__(self, rulebook: RuleBook | None, platform: str) -> None:
         self.rulebook = rulebook
         self.platform = platform
+
+    def refresh(self) -> None:
+        if self.rulebook is not None:
+            self.rulebook.refresh()
 
     def answer(self, turn: Turn, question: str) -> None:
         """Answers confidently, offers the closest entries, or says honestly that we do not know."""

@@ -15,6 +15,8 @@ from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
 from bot.core.events import Inbound, Reply
 from bot.core.evidence import EvidenceStore
+from bot.core.knowledge.admin import KnowledgeAdmin
+from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
 from bot.core.rendering import Renderer
 from bot.core.scheduler import Scheduler
@@ -68,10 +70,12 @@ class Desk:
             settings.evidence_max_files,
             self.clock,
         )
-        self.answers = RuleAnswers(rulebook, settings.platform_name)
+        self.knowledge = KnowledgeLibrary(self.db, self.clock, settings.knowledge_dir)
+        self.answers = RuleAnswers(self.knowledge if rulebook is None else rulebook, settings.platform_name)
         self.engine = ConversationEngine(
             self.db, settings, self.clock, self.tickets, self.evidence, self.answers, self.renderer.label_text
         )
+        self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def migrate(self) -> Desk:

@@ -55,6 +55,7 @@ class ConversationEngine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handles one update exactly once; a duplicate update id returns no replies."""
+        self.answers.refresh()
         with self.db.session() as session:
             if inbound.update_id is not None and not self._first_delivery(session, inbound):
                 return []

@@ -188,3 +188,18 @@ class RuleAnswer(SQLModel, table=True):
     score: float = 0.0
     helpful: bool | None = None
     at: datetime
+
+
+class KbRevision(SQLModel, table=True):
+    """One saved version of a knowledge entry (the whole Markdown file); the highest number is current."""
+
+    __tablename__ = "kb_revisions"
+    __table_args__ = (UniqueConstraint("entry_id", "number", name="uq_kb_revisions_entry_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=80, index=True)
+    number: int
+    author: str = Field(max_length=160)
+    at: datetime
+    change: str = Field(default="", max_length=500)
+    text: str = Field(sa_column=Column(Text, nullable=False))

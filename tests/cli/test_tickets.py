@@ -45,9 +45,23 @@ def test_list_show_claim_request_info_resolve_and_reopen(env: Desk, tmp_path: Pa
     user.send("Attached, see the booking from 10 Nov.")
     invoke("tickets", "note", reference, "--agent", "bob", "--text", "Booking matches the logins.")
     resolved = invoke(
-        "tickets", "resolve", reference, "--agent", "alice", "--outcome", "upheld", "--reason", "location-or-vpn",
-        "--message", "Your logins were hidden behind a VPN for months.", "--facts", "Login history.",
-        "--may-appeal-again", "--appeal-again-after", "2027-01-01", "--json",
+        "tickets",
+        "resolve",
+        reference,
+        "--agent",
+        "alice",
+        "--outcome",
+        "upheld",
+        "--reason",
+        "location-or-vpn",
+        "--message",
+        "Your logins were hidden behind a VPN for months.",
+        "--facts",
+        "Login history.",
+        "--may-appeal-again",
+        "--appeal-again-after",
+        "2027-01-01",
+        "--json",
     )
     assert (resolved["outcome"], resolved["may_appeal_again"]) == ("upheld", True)  # type: ignore[index]
     assert resolved["appeal_again_after"].startswith("2027-01-01")  # type: ignore[index]

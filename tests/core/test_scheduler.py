@@ -21,7 +21,9 @@ def messages(desk: Desk, kind: str = "user") -> list[OutboxMessage]:
         return list(session.exec(query))
 
 
-def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(make_desk: DeskFactory, clock: ManualClock) -> None:
+def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
     desk = make_desk(status_update_hours=6, first_response_hours=48, resolution_hours=96)
     file_appeal(ChatUser(desk))
     clock.advance(hours=5)
@@ -37,7 +39,9 @@ def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(make_desk
     assert "Waiting for a reviewer" in text and "number 1 in the queue" in text
 
 
-def test_an_overdue_ticket_is_escalated_and_the_user_is_told_honestly(make_desk: DeskFactory, clock: ManualClock) -> None:
+def test_an_overdue_ticket_is_escalated_and_the_user_is_told_honestly(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
     desk = make_desk(destinations=[("slack", "CAGENTS")], first_response_hours=24, status_update_hours=48)
     reference = file_appeal(ChatUser(desk))
     clock.advance(hours=24, minutes=1)

@@ -82,9 +82,9 @@ class IntakeFlow:
             self._advance(turn, step, None)
         elif action == "cancel":
             self.cancel(turn)
-        elif action in ("c:yes", "c:no") and step.kind == "consent":
-            self._answer(turn, step, action[2:])
-        elif action.startswith("c:") and step.choice(action[2:]):
+        elif (action in ("c:yes", "c:no") and step.kind == "consent") or (
+            action.startswith("c:") and step.choice(action[2:])
+        ):
             self._answer(turn, step, action[2:])
         elif action.startswith("t:") and step.kind == "multi":
             self._toggle(turn, step, action[2:])

@@ -31,10 +31,17 @@ class Calibration:
     confident: float
 
 
-def calibrate(matcher: Matcher, items: Sequence[Item]) -> Calibration | None:
-    """Best thresholds for these items, or None if no combination meets both constraints."""
+def calibrate(matcher: Matcher, item_sets: Sequence[Sequence[Item]]) -> Calibration | None:
+    """Best thresholds, or None if none meet both constraints on every set (e.g. one set per labelled file).
+
+    Checking each set separately keeps a small set with few out-of-scope questions from loosening the thresholds.
+    The reported confident-but-wrong and rejection are the worst over the sets.
+    """
+    items = [item for item_set in item_sets for item in item_set]
+    sets = np.repeat(np.arange(len(item_sets)), [len(item_set) for item_set in item_sets])
     best, second, top1_right, top3_right, in_scope = _features(matcher, items)
-    oos = ~in_scope
+    wrong = ~(top1_right & in_scope)
+    masks = [sets == n for n in range(len(item_sets)) if (sets == n).any()]
     margins = np.round(np.arange(0.0, 0.305, 0.01), 2)[:, None, None]
     ambiguous_levels = np.round(np.arange(0.05, 0.605, 0.01), 2)[None, :, None]
     found: Calibration | None = None
@@ -46,8 +53,8 @@ def calibrate(matcher: Matcher, items: Sequence[Item]) -> Calibration | None:
         none = ~confident & ~ambiguous
         points = np.where(in_scope, (confident & top1_right) + AMBIGUOUS_CREDIT * (ambiguous & top3_right), none)
         accuracy = points.mean(axis=-1)
-        confident_wrong = (confident & ~(top1_right & in_scope)).mean(axis=-1)
-        rejection = (~confident & oos).sum(axis=-1) / max(int(oos.sum()), 1)
+        confident_wrong = np.max([(confident & wrong & mask).sum(axis=-1) / mask.sum() for mask in masks], axis=0)
+        rejection = np.min([_rejection(confident, ~in_scope & mask) for mask in masks], axis=0)
         allowed = (confident_wrong <= MAX_CONFIDENT_WRONG) & (rejection >= MIN_OOS_REJECTION)
         ranked = np.where(allowed, accuracy, -1.0)
         j, k = np.unravel_index(int(np.argmax(ranked[::-1, ::-1])), ranked.shape)
@@ -61,6 +68,12 @@ def calibrate(matcher: Matcher, items: Sequence[Item]) -> Calibration | None:
                 confident=float(confident[j, k].mean()),
             )
     return found
+
+
+def _rejection(confident: np.ndarray, out_of_scope: np.ndarray) -> np.ndarray:
+    if not out_of_scope.any():
+        return np.ones(confident.shape[:-1])
+    return (~confident & out_of_scope).sum(axis=-1) / out_of_scope.sum()
 
 
 def _features(matcher: Matcher, items: Sequence[Item]) -> tuple[np.ndarray, ...]:

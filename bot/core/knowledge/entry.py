@@ -114,7 +114,10 @@ def _front_matter(text: str, source: str, parsed: Parsed) -> dict[str, Any] | No
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        # An unclosed quote or bracket is reported where it was opened (the context); other errors where found.
+        context = str(getattr(error, "context", None) or "")
+        marks = ("context_mark", "problem_mark") if "block" not in context else ("problem_mark", "context_mark")
+        mark = next((getattr(error, name) for name in marks if getattr(error, name, None) is not None), None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         parsed.problems.append(Problem(source, line, f"YAML syntax error: {problem}"))
@@ -239,7 +242,7 @@ def _scalar(text: str, flow: bool = False) -> str:
     """Plain YAML when it reads back as the same string, else a double-quoted (JSON-compatible) scalar."""
     if PLAIN.match(text) and not text.endswith(" ") and not (flow and "," in text):
         node = yaml.compose(f"k: [{text}]" if flow else f"k: {text}", Loader=yaml.SafeLoader)
-        value = node.value[0][1].value[0] if flow else node.value[0][1]
+        value = node.value[0][1].value[0] if flow else node.value[0][1]  # type: ignore[union-attr]
         if value.tag == STR_TAG and value.value == text:
             return text
     return json.dumps(text, ensure_ascii=False)

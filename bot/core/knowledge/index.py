@@ -85,8 +85,8 @@ class TermIndex:
                 self.unit_texts.append(" ".join(terms))
         vocabulary = len(self.vocabulary)
         document_frequency = np.zeros(vocabulary)
-        for (term, _row), weight in entry_cells.items():
-            document_frequency[term] += 1.0 if weight > FIELD_WEIGHTS["answer"] else ANSWER_DF
+        for (term_id, _row), weight in entry_cells.items():
+            document_frequency[term_id] += 1.0 if weight > FIELD_WEIGHTS["answer"] else ANSWER_DF
         self.idf = np.log((self.size + 1) / (document_frequency + 0.5))
         self.unknown_idf = math.log((self.size + 1) / 0.5)
         self.entry_postings = Postings.build(vocabulary, entry_cells)

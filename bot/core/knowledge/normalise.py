@@ -213,6 +213,7 @@ STOPWORDS = frozenset(
         "one",
         "also",
         "already",
+        "use",
         "make",
         "makes",
         "made",
@@ -323,7 +324,7 @@ class Normaliser:
         return out
 
     def terms(self, text: str) -> list[str]:
-        """Content terms in order, stop words dropped: what matching and scoring look at."""
+        """Content terms in order; stop words are compared as stems, so their inflections go too (asks, tried)."""
         return [word for word in self.words(text) if word not in STOP_STEMS]
 
 

@@ -16,8 +16,25 @@ from tests.chat import EXPLANATION
 def test_a_piped_conversation_walks_the_intake_with_numbers(desk: Desk, tmp_path: Path) -> None:
     booking = tmp_path / "booking.pdf"
     booking.write_bytes(b"%PDF-1.4 booking")
-    lines = ["/appeal", "olga_dev", "1", "yesterday", "1", "1", "skip", "5", "5", "1", "9", EXPLANATION,
-             f"/file {booking}", "1", "1", "1", "1"]
+    lines = [
+        "/appeal",
+        "olga_dev",
+        "1",
+        "yesterday",
+        "1",
+        "1",
+        "skip",
+        "5",
+        "5",
+        "1",
+        "9",
+        EXPLANATION,
+        f"/file {booking}",
+        "1",
+        "1",
+        "1",
+        "1",
+    ]
     out = io.StringIO()
     run_chat(desk, "olga", lines, out)
     text = out.getvalue()

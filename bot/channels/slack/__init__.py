@@ -1,0 +1,1 @@
+"""The Slack adapter: freelancers in a DM, App Home and a form; agents in a channel. Transport only."""

@@ -1,0 +1,74 @@
+"""The freelancer's direct messages with the app: text, files and button taps, handed to the core."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.channels.slack.blocks import USER_ACTION_PREFIX
+from bot.channels.slack.deps import SlackDeps
+from bot.channels.slack.inbound import plain_text
+from bot.core.events import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+# Edits, deletions and other bookkeeping events are not something the user said.
+HANDLED_SUBTYPES = (None, "file_share")
+
+
+class DirectMessages:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+
+    def register(self, app: AsyncApp) -> None:
+        app.event("message")(self.on_message)
+        app.action(re.compile("^" + re.escape(USER_ACTION_PREFIX)))(self.on_button)
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        user = event.get("user")
+        if event.get("channel_type") != "im" or event.get("bot_id") or not user:
+            return
+        if event.get("subtype") not in HANDLED_SUBTYPES:
+            return
+        self.deps.tasks.spawn(user, self._message(str(body.get("event_id") or ""), user, event))
+
+    async def _message(self, event_id: str, user: str, event: dict[str, Any]) -> None:
+        identity = await self.deps.people.identity(user, event["channel"])
+        attachments = await self.deps.files.attachments(event.get("files") or [])
+        inbound = Inbound(
+            identity,
+            text=plain_text(event.get("text") or ""),
+            attachments=attachments,
+            update_id=event_id or None,  # retried deliveries carry the same event_id; the core dedupes on it
+            display_name=await self.deps.people.display_name(user),
+        )
+        await self.converse(inbound)
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        pressed = (body.get("container") or {}).get("message_ts")
+        self.deps.tasks.spawn(user, self._button(user, channel, pressed, action))
+
+    async def _button(self, user: str, channel: str | None, pressed: str | None, action: dict[str, Any]) -> None:
+        inbound = Inbound(
+            await self.deps.people.identity(user, channel),
+            payload=str(action["value"]),
+            update_id=f"action:{pressed}:{action.get('action_ts')}",
+            display_name=await self.deps.people.display_name(user),
+        )
+        await self.converse(inbound, pressed)
+
+    async def converse(self, inbound: Inbound, pressed_ts: str | None = None) -> None:
+        """One turn of the core, its replies posted in the user's DM."""
+        try:
+            replies = await asyncio.to_thread(self.deps.desk.handle, inbound)
+        except Exception:  # the transaction rolled back, so sending it again works
+            log.exception("handling a Slack message failed")
+            replies = [Reply("slack/try_again.j2")]
+        await self.deps.chat.post(inbound.identity.chat_id, replies, pressed_ts)

@@ -1,0 +1,114 @@
+"""The outbox's Slack sender: user messages to their DM, and each ticket's card in the agents' channel.
+
+A card is posted once and then edited in place; every change is also written to the card's thread.
+Slack's answer decides what the outbox does next: 429 waits as long as Retry-After says, a gone
+user or channel is undeliverable, anything else (network included) is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.card import Cards
+from bot.channels.slack.chat import Chat
+from bot.core.events import Reply
+from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+
+log = logging.getLogger(__name__)
+
+UNDELIVERABLE_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "account_inactive",
+        "is_archived",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+    }
+)
+DEFAULT_RETRY_AFTER_SECONDS = 1.0
+
+
+def result_of(error: SlackApiError) -> DeliveryResult:
+    response = error.response
+    code = str(response.get("error") or "unknown")
+    if response.status_code == 429 or code == "ratelimited":
+        headers = {str(key).lower(): value for key, value in (response.headers or {}).items()}
+        try:
+            retry_after = float(headers.get("retry-after", DEFAULT_RETRY_AFTER_SECONDS))
+        except ValueError:
+            retry_after = DEFAULT_RETRY_AFTER_SECONDS
+        return RetryLater("ratelimited", retry_after=retry_after)
+    if code in UNDELIVERABLE_ERRORS:
+        return Undeliverable(code)
+    return RetryLater(code)
+
+
+class SlackSender:
+    channel = "slack"
+
+    def __init__(self, client: AsyncWebClient, chat: Chat, cards: Cards, registry: CardRegistry) -> None:
+        self.client = client
+        self.chat = chat
+        self.cards = cards
+        self.registry = registry
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        try:
+            if message.kind == "ticket_card":
+                ts = await self._card(message)
+            elif message.kind == "agent_alert":
+                ts = await self._alert(message)
+            else:
+                reply = Reply(message.template, message.context, message.buttons)
+                ts = await self.chat.post(message.chat_id, [reply])
+        except SlackApiError as error:
+            return result_of(error)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            return RetryLater(f"network: {type(error).__name__}: {error}")
+        return Delivered(ts)
+
+    async def _card(self, message: Outbound) -> str:
+        view = message.context["ticket"]
+        blocks, text = self.cards.card(view)
+        ts, channel = await self._place_card(message, blocks, text)
+        event = message.context.get("event")
+        if event:
+            entry_blocks, entry_text = self.cards.thread_entry(view, event)
+            await self.client.chat_postMessage(channel=channel, thread_ts=ts, blocks=entry_blocks, text=entry_text)
+        return ts
+
+    async def _place_card(self, message: Outbound, blocks: list[dict[str, object]], text: str) -> tuple[str, str]:
+        """Edits the ticket's card if it exists; posts (and registers) it otherwise, or if it was deleted."""
+        ticket_id = message.ticket_id or 0
+        card = await asyncio.to_thread(self.registry.get, ticket_id, self.channel)
+        if card is not None:
+            try:
+                await self.client.chat_update(channel=card.chat_id, ts=card.message_id, blocks=blocks, text=text)
+                return card.message_id, card.chat_id
+            except SlackApiError as error:
+                if error.response.get("error") != "message_not_found":
+                    raise
+                log.info("card of ticket %s was deleted; posting it again", ticket_id)
+        response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
+        ts, channel = str(response["ts"]), str(response.get("channel") or message.chat_id)
+        await asyncio.to_thread(self.registry.save, ticket_id, self.channel, channel, ts)
+        return ts, channel
+
+    async def _alert(self, message: Outbound) -> str:
+        """Alerts go to the card's thread and are shown in the channel too, so they are seen in context."""
+        blocks, text = self.cards.alert(message.template, message.context)
+        card = await asyncio.to_thread(self.registry.get, message.ticket_id or 0, self.channel)
+        if card is not None:
+            response = await self.client.chat_postMessage(
+                channel=card.chat_id, thread_ts=card.message_id, reply_broadcast=True, blocks=blocks, text=text
+            )
+        else:
+            response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
+        return str(response["ts"])

@@ -1,0 +1,194 @@
+"""The knowledge base as the running product keeps it: entries in the database, with every revision.
+
+`knowledge/` is imported on first use; admins edit through `appealdesk kb ...`. Each worker notices
+a new revision (one cheap query, at most every `refresh_seconds`) and rebuilds its matcher, so a
+change reaches every worker without a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.core.clock import Clock
+from bot.core.knowledge.entry import Entry, parse_entry
+from bot.core.knowledge.matcher import Matcher, MatchResult, Thresholds
+from bot.core.knowledge.normalise import load_lexicon
+from bot.core.knowledge.problems import EntryError, Problem
+from bot.core.knowledge.validation import check_texts
+from bot.store.db import Database
+from bot.store.models import KbRevision
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: list[str]
+    changed: list[str]
+    unchanged: int
+
+
+@lru_cache(maxsize=8)
+def _build(texts: tuple[tuple[str, str], ...], folder: str, _fingerprint: str) -> tuple[Matcher, dict[str, Entry]]:
+    """One matcher per distinct set of entries, shared by every Desk in the process."""
+    entries = [parse_entry(text, f"{entry_id}.md") for entry_id, text in texts]
+    synonyms = Path(folder) / "synonyms.yaml"
+    matcher = Matcher(
+        entries,
+        load_lexicon(synonyms) if synonyms.is_file() else None,
+        Thresholds.load(Path(folder) / "matcher.yaml"),
+    )
+    return matcher, {entry.id: entry for entry in entries}
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("synonyms.yaml", "matcher.yaml"):
+        path = folder / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
+
+
+class KnowledgeLibrary:
+    def __init__(self, db: Database, clock: Clock, folder: Path, refresh_seconds: float = 2.0) -> None:
+        self.db = db
+        self.clock = clock
+        self.folder = folder
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.Lock()
+        self._seen: int | None = None
+        self._checked_at = 0.0
+        self._matcher: Matcher | None = None
+        self._entries: dict[str, Entry] = {}
+
+    # ---- the RuleBook the conversation uses --------------------------------------------------------
+
+    def match(self, question: str, top: int = 3) -> MatchResult:
+        return self._current()[0].match(question, top=top)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._current()[1].get(entry_id)
+
+    def entries(self) -> list[Entry]:
+        return list(self._current()[1].values())
+
+    def _current(self) -> tuple[Matcher, dict[str, Entry]]:
+        if self._matcher is None:
+            self.refresh()
+        assert self._matcher is not None
+        return self._matcher, self._entries
+
+    def refresh(self) -> None:
+        """Rebuilds the matcher if an entry changed since the last look (imports `knowledge/` on first use).
+
+        Call it outside any open transaction: on SQLite a second connection would wait for the first.
+        """
+        with self._lock:
+            now = time.monotonic()
+            if self._matcher is not None and now - self._checked_at < self.refresh_seconds:
+                return
+            self._checked_at = now
+            latest = self._latest_revision_id()
+            if latest is None:
+                self.import_dir(self.folder, "import", "first start")
+                latest = self._latest_revision_id()
+            if latest != self._seen or self._matcher is None:
+                texts = tuple(sorted(self.current_texts().items()))
+                self._matcher, self._entries = _build(texts, str(self.folder), _folder_fingerprint(self.folder))
+                self._seen = latest
+
+    def _latest_revision_id(self) -> int | None:
+        with self.db.session() as session:
+            return session.exec(select(func.max(KbRevision.id))).one()
+
+    # ---- admin editing -----------------------------------------------------------------------------
+
+    def current_texts(self) -> dict[str, str]:
+        with self.db.session() as session:
+            return {revision.entry_id: revision.text for revision in self._current_revisions(session)}
+
+    def _current_revisions(self, session: Session) -> list[KbRevision]:
+        latest = (
+            select(KbRevision.entry_id, func.max(KbRevision.number).label("number"))
+            .group_by(col(KbRevision.entry_id))
+            .subquery()
+        )
+        query = select(KbRevision).join(
+            latest, (col(KbRevision.entry_id) == latest.c.entry_id) & (col(KbRevision.number) == latest.c.number)
+        )
+        return list(session.exec(query))
+
+    def import_dir(self, folder: Path, author: str, change: str = "import") -> ImportReport:
+        """Saves a new revision of every entry whose file differs; the whole folder must be valid first."""
+        files = {path.name: path.read_text("utf-8") for path in sorted(folder.glob("*.md"))}
+        problems = check_texts(files)
+        if problems:
+            raise EntryError(problems)
+        current = self.current_texts()
+        added, changed, unchanged = [], [], 0
+        with self.db.session() as session:
+            for name, text in files.items():
+                entry_id = name.removesuffix(".md")
+                if current.get(entry_id) == text:
+                    unchanged += 1
+                    continue
+                (changed if entry_id in current else added).append(entry_id)
+                self._add_revision(session, entry_id, text, author, change)
+        return ImportReport(added, changed, unchanged)
+
+    def export_dir(self, folder: Path) -> int:
+        folder.mkdir(parents=True, exist_ok=True)
+        texts = self.current_texts() or self._ensure_and_texts()
+        for entry_id, text in texts.items():
+            (folder / f"{entry_id}.md").write_text(text, "utf-8")
+        return len(texts)
+
+    def _ensure_and_texts(self) -> dict[str, str]:
+        self._current()
+        return self.current_texts()
+
+    def validate(self, entry_id: str, text: str) -> list[Problem]:
+        """Problems of `text` as the new version of `entry_id`, checked together with all other entries."""
+        files = {f"{key}.md": value for key, value in self._ensure_and_texts().items()}
+        files[f"{entry_id}.md"] = text
+        return [problem for problem in check_texts(files)]
+
+    def save(self, entry_id: str, text: str, author: str, change: str) -> int:
+        """Saves a new revision (never overwrites one); raises EntryError if the entry is not valid."""
+        problems = self.validate(entry_id, text)
+        if problems:
+            raise EntryError(problems)
+        with self.db.session() as session:
+            return self._add_revision(session, entry_id, text, author, change).number
+
+    def history(self, entry_id: str) -> list[KbRevision]:
+        with self.db.session() as session:
+            query = select(KbRevision).where(KbRevision.entry_id == entry_id).order_by(col(KbRevision.number))
+            return list(session.exec(query))
+
+    def revert(self, entry_id: str, number: int, author: str) -> int:
+        """Brings back an old text as a new revision, so the history keeps every step."""
+        old = next((revision for revision in self.history(entry_id) if revision.number == number), None)
+        if old is None:
+            raise KeyError(f"{entry_id} has no revision {number}")
+        return self.save(entry_id, old.text, author, f"revert to revision {number}")
+
+    def _add_revision(self, session: Session, entry_id: str, text: str, author: str, change: str) -> KbRevision:
+        last = session.exec(select(func.max(KbRevision.number)).where(KbRevision.entry_id == entry_id)).one()
+        revision = KbRevision(
+            entry_id=entry_id,
+            number=(last or 0) + 1,
+            author=author,
+            at=self.clock.now(),
+            change=change[:500],
+            text=text,
+        )
+        session.add(revision)
+        session.flush()
+        return revision

@@ -1,0 +1,94 @@
+"""Evaluation metrics on a fixture where every number can be checked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge.calibrate import calibrate
+from bot.core.knowledge.evaluation import Item, evaluate, read_items
+from bot.core.knowledge.matcher import Match, Matcher, MatchResult, Outcome
+
+
+class Scripted:
+    """A matcher that returns fixed results, so the metrics are known in advance."""
+
+    def __init__(self, results: dict[str, tuple[Outcome, list[str]]]) -> None:
+        self.results = results
+
+    def match(self, question: str, top: int = 3) -> MatchResult:
+        outcome, ids = self.results[question]
+        return MatchResult(outcome, [Match(entry_id, 0.5, entry_id) for entry_id in ids[:top]])
+
+
+ITEMS = [
+    Item("a", ("vpn",)),  # confident, right
+    Item("b", ("vpn", "travel")),  # ambiguous, second of expect is top-1: right
+    Item("c", ("travel",)),  # confident, wrong, right one is second
+    Item("d", ("money",)),  # none, not in top 3
+    Item("e", ()),  # out of scope, rejected
+    Item("f", ()),  # out of scope, answered confidently: wrong
+]
+MATCHER = Scripted(
+    {
+        "a": ("confident", ["vpn", "travel"]),
+        "b": ("ambiguous", ["travel", "vpn"]),
+        "c": ("confident", ["vpn", "travel"]),
+        "d": ("none", ["vpn", "travel", "other"]),
+        "e": ("none", ["vpn"]),
+        "f": ("confident", ["money"]),
+    }
+)
+
+
+def test_metrics_follow_their_definitions() -> None:
+    report = evaluate(MATCHER, ITEMS)
+
+    assert (report.questions, report.in_scope) == (6, 4)
+    assert report.top1 == pytest.approx(2 / 4)
+    assert report.top3 == pytest.approx(3 / 4)
+    assert report.oos_rejection == pytest.approx(1 / 2)
+    assert report.confident_wrong == pytest.approx(2 / 6)
+    assert report.confident == pytest.approx(3 / 6)
+
+
+def test_misses_are_grouped_by_expected_entry() -> None:
+    misses = evaluate(MATCHER, ITEMS).misses
+
+    assert sorted(misses) == ["(out of scope)", "money", "travel"]
+    assert misses["travel"][0].got == ("vpn", "travel") and misses["travel"][0].confident
+
+
+def test_the_report_prints_every_figure() -> None:
+    text = "\n".join(evaluate(MATCHER, ITEMS).lines())
+
+    for label in ("top-1 accuracy", "top-3 recall", "out-of-scope rejection", "confident-but-wrong", "misses"):
+        assert label in text
+
+
+def test_labelled_files_are_read_as_items(tmp_path: Path) -> None:
+    file = tmp_path / "q.jsonl"
+    file.write_text('{"q": "vpn?", "expect": ["vpn"]}\n\n{"q": "hi", "expect": []}\n', encoding="utf-8")
+
+    assert read_items(file) == [Item("vpn?", ("vpn",)), Item("hi", ())]
+
+
+def test_calibration_meets_the_constraints_it_promises(small_kb: Path) -> None:
+    matcher = Matcher.from_dir(small_kb)
+    items = [
+        Item("can I use a vpn at work", ("vpn-and-proxies",)),
+        Item("proxy from my office ok?", ("vpn-and-proxies",)),
+        Item("going on a trip abroad next month", ("travel-and-location",)),
+        Item("when can I withdraw my money", ("withdrawals-and-holds",)),
+        Item("payment pending for days", ("withdrawals-and-holds",)),
+        Item("what is the capital of australia", ()),
+        Item("tell me a joke", ()),
+    ]
+
+    found = calibrate(matcher, [items])
+
+    assert found is not None
+    assert found.confident_wrong <= 0.03 and found.oos_rejection >= 0.85
+    calibrated = Matcher(matcher.entries, None, found.thresholds)
+    assert evaluate(calibrated, items).oos_rejection >= 0.85

@@ -1,0 +1,98 @@
+"""The matcher answers confidently only when one entry clearly fits, offers candidates when unsure, else none."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge.entry import load_dir
+from bot.core.knowledge.matcher import Matcher, Thresholds
+from bot.core.knowledge.normalise import load_lexicon
+
+from .conftest import KNOWLEDGE
+
+
+@pytest.fixture
+def matcher(small_kb: Path) -> Matcher:
+    return Matcher.from_dir(small_kb)
+
+
+def test_a_clear_question_is_answered_confidently(matcher: Matcher) -> None:
+    result = matcher.match("is it ok to use nordvpn when I work?")
+
+    assert result.outcome == "confident" and result.confident
+    assert result.matches[0].entry_id == "vpn-and-proxies"
+    assert result.matches[0].title == "Using a VPN, proxy or remote desktop"
+
+
+def test_matches_are_best_first_with_scores_between_0_and_1(matcher: Matcher) -> None:
+    result = matcher.match("vpn while travelling abroad", top=3)
+
+    scores = [match.score for match in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= score <= 1 for score in scores)
+    assert len(result.matches) == 3
+
+
+def test_a_question_fitting_two_entries_equally_is_ambiguous(small_kb: Path) -> None:
+    matcher = Matcher.from_dir(small_kb)
+    top, runner_up = matcher.match("vpn abroad").matches[:2]
+    strict = Matcher(matcher.entries, load_lexicon(small_kb / "synonyms.yaml"), Thresholds(0.1, 1.0, 0.05))
+
+    result = strict.match("vpn abroad")
+
+    assert result.outcome == "ambiguous" and not result.confident
+    assert {top.entry_id, runner_up.entry_id} == {"vpn-and-proxies", "travel-and-location"}
+
+
+def test_an_unrelated_question_gets_none(matcher: Matcher) -> None:
+    assert matcher.match("what is the capital of australia").outcome == "none"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "hey", "?!", "ok thanks"])
+def test_empty_or_contentless_questions_get_none_and_no_matches(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+
+    assert result.outcome == "none"
+    assert result.matches == []
+
+
+def test_top_limits_the_candidates(matcher: Matcher) -> None:
+    assert len(matcher.match("withdraw my money", top=1).matches) == 1
+
+
+def test_a_100_kb_paste_is_matched_quickly_using_its_ends(matcher: Matcher) -> None:
+    question = "Long story about my week. " * 4000 + " So: when can I withdraw my earnings?"
+    assert len(question) > 100_000
+
+    start = time.perf_counter()
+    result = matcher.match(question)
+
+    assert time.perf_counter() - start < 0.5
+    assert result.matches[0].entry_id == "withdrawals-and-holds"
+
+
+def test_typos_outside_the_synonym_list_are_matched_to_known_words(matcher: Matcher) -> None:
+    assert matcher.match("when can i witdraw").matches[0].entry_id == "withdrawals-and-holds"
+
+
+def test_thresholds_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
+    (tmp_path / "matcher.yaml").write_text(Thresholds(0.5, 0.1, 0.2).dump(), encoding="utf-8")
+
+    assert Thresholds.load(tmp_path / "matcher.yaml") == Thresholds(0.5, 0.1, 0.2)
+    assert Thresholds.load(tmp_path / "missing.yaml") == Thresholds()
+
+
+def test_a_matcher_can_be_built_from_entry_objects() -> None:
+    entries = load_dir(KNOWLEDGE)
+    matcher = Matcher(entries, load_lexicon(KNOWLEDGE / "synonyms.yaml"), Thresholds.load(KNOWLEDGE / "matcher.yaml"))
+
+    assert matcher.match("my acc got hacked, someone changed my password").matches[0].entry_id == (
+        "security-and-hacked-account"
+    )
+
+
+def test_an_empty_knowledge_base_matches_nothing() -> None:
+    assert Matcher([]).match("vpn").outcome == "none"
