@@ -6,14 +6,14 @@ import os
 import socket
 from collections.abc import Mapping, Sequence
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.core.answers import RuleAnswers, RuleBook
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
-from bot.core.events import Inbound, Reply
+from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
@@ -79,7 +79,9 @@ class Desk:
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def migrate(self) -> Desk:
+        """Applies migrations and loads the knowledge base (importing knowledge/ on first start)."""
         upgrade(self.db.engine)
+        self.knowledge.refresh()
         return self
 
     def handle(self, inbound: Inbound) -> list[Reply]:
@@ -105,3 +107,8 @@ class Desk:
             return session.exec(
                 select(User).where(User.channel == channel, User.platform_user_id == platform_user_id)
             ).first()
+
+    def user_for(self, session: Session, identity: Identity, display_name: str | None = None) -> User:
+        """The user behind an identity, created on first contact: for adapters that open a ticket
+        outside a chat turn (Slack's appeal form), inside the caller's transaction."""
+        return self.engine._user(session, Inbound(identity, display_name=display_name))

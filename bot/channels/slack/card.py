@@ -89,6 +89,10 @@ class Cards:
         return sections(text)[:MAX_BLOCKS], shorten(text, MAX_TEXT_CHARS)
 
     def alert(self, template: str, context: dict[str, Any]) -> tuple[list[Block], str]:
-        safe = {**context, "ticket": redact_ticket(context["ticket"], self.placeholder)} if "ticket" in context else context
+        safe = (
+            {**context, "ticket": redact_ticket(context["ticket"], self.placeholder)}
+            if "ticket" in context
+            else context
+        )
         text = self.renderer.render(template, safe, "slack_mrkdwn")
         return sections(text)[:MAX_BLOCKS], shorten(text, MAX_TEXT_CHARS)

@@ -60,6 +60,7 @@ class SlackSender:
         self.registry = registry
 
     async def send(self, message: Outbound) -> DeliveryResult:
+        ts: str | None
         try:
             if message.kind == "ticket_card":
                 ts = await self._card(message)

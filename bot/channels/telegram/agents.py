@@ -1,7 +1,8 @@
 """The agents' group: ticket card buttons, ForceReply questions to agents, and the resolution steps.
 
 Callback data is `tk:<ticket id>:<action>[:<arg>...]`. Every step checks that the person is a
-configured agent; the ticket service checks again and has the last word.
+configured agent; the ticket service checks again and has the last word. What the bot waits for
+(which prompt an answer belongs to, a resolution's draft) is in the database, not in memory.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, U
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.formatting import keyboard
-from bot.channels.telegram.messages import Poster, persistently
+from bot.channels.telegram.messages import Markup, Poster, Text, persistently
 from bot.channels.telegram.prompts import PromptStore, Waiting
 from bot.core.desk import Desk
 from bot.core.events import Button
@@ -25,15 +26,20 @@ from bot.store.models import Ticket
 PREFIX = "tk"
 CALLBACK_NOTICE_LIMIT = 200
 TEXT_STEPS = ("request_info", "note", "explanation", "facts")
+Rows = tuple[tuple[Button, ...], ...]
 
 
-def card_buttons(ticket_id: int, status: str) -> tuple[tuple[Button, ...], ...]:
+def card_buttons(ticket_id: int, status: str) -> Rows:
     """What an agent can do from a ticket's card; a resolved ticket only takes notes."""
+    note = Button("tg.card.note", f"{PREFIX}:{ticket_id}:note")
     if status == "resolved":
-        return ((Button("tg.card.note", f"{PREFIX}:{ticket_id}:note"),),)
+        return ((note,),)
     return (
-        (Button("tg.card.claim", f"{PREFIX}:{ticket_id}:claim"), Button("tg.card.request_info", f"{PREFIX}:{ticket_id}:info")),
-        (Button("tg.card.note", f"{PREFIX}:{ticket_id}:note"), Button("tg.card.resolve", f"{PREFIX}:{ticket_id}:resolve")),
+        (
+            Button("tg.card.claim", f"{PREFIX}:{ticket_id}:claim"),
+            Button("tg.card.request_info", f"{PREFIX}:{ticket_id}:info"),
+        ),
+        (note, Button("tg.card.resolve", f"{PREFIX}:{ticket_id}:resolve")),
     )
 
 
@@ -44,7 +50,7 @@ class AgentsGroup:
         self.prompts = PromptStore(desk.db)
         self.agents = desk.settings.agents_for("telegram")
 
-    # ---- buttons ------------------------------------------------------------------------------------
+    # ---- buttons on cards and on the bot's questions ---------------------------------------------------
 
     async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -56,96 +62,91 @@ class AgentsGroup:
         except Refused as refused:
             notice = self._refusal(refused, "plain")
         finally:
-            await persistently(lambda: query.answer(notice[:CALLBACK_NOTICE_LIMIT] or None, show_alert=bool(notice)))
+            text = notice[:CALLBACK_NOTICE_LIMIT] or None
+            await persistently(lambda: query.answer(text, show_alert=text is not None))
 
     async def _press(self, query: CallbackQuery) -> str:
+        """Acts on one button; returns a short notice for the agent, or '' if the chat shows what happened."""
         _, ticket_part, *action = (query.data or "").split(":")
         message = query.message if isinstance(query.message, Message) else None
         if not ticket_part.isdigit() or not action or message is None:
-            return self.desk.renderer.render("errors/stale_button.j2", {}, "plain")
+            return self._stale()
         actor = self._actor(query.from_user)
-        ticket = await asyncio.to_thread(self._ticket, int(ticket_part))
-        reference, kind = ticket
-        chat_id = str(message.chat.id)
+        ticket_id = int(ticket_part)
+        reference, kind = await asyncio.to_thread(self._ticket, ticket_id)
+        chat_id, pressed = str(message.chat.id), message.message_id
         name, *args = action
         if name == "claim":
             await asyncio.to_thread(self.desk.tickets.claim, reference, actor)
-            return self._done("claim", reference, actor)
+            return self._notice("telegram/agents/done.j2", {"action": "claim", "reference": reference, **_who(actor)})
         if name in ("info", "note"):
             step = "request_info" if name == "info" else "note"
-            await self._ask_text(chat_id, int(ticket_part), reference, actor, step, {}, message.message_id)
-            return ""
-        if name == "resolve":
-            buttons = tuple(
-                (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{ticket_part}:o:{outcome}"),) for outcome in OUTCOMES[kind]
+            await self._ask_text(chat_id, ticket_id, reference, actor, step, {}, pressed)
+        elif name == "resolve":
+            rows: Rows = tuple(
+                (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{ticket_id}:o:{outcome}"),) for outcome in OUTCOMES[kind]
             )
-            text = self.poster.render("telegram/agents/resolve.j2", {"step": "outcome", "reference": reference})
-            markup = self._keyboard((*buttons, self._cancel(ticket_part)))
-            await persistently(lambda: self.poster.send(chat_id, text, markup, reply_to=message.message_id))
-            return ""
-        if name == "o" and args and args[0] in OUTCOMES[kind]:
-            await self._choose_reason(chat_id, message, ticket_part, reference, args[0])
-            return ""
-        if name == "r" and len(args) == 2 and args[0] in OUTCOMES[kind] and args[1].isdigit():
-            reason = REASON_CATEGORIES[int(args[1]) % len(REASON_CATEGORIES)]
-            context = {"step": "chosen", "reference": reference, "outcome": args[0], "reason": reason}
-            await self.poster.edit(chat_id, message.message_id, self.poster.render("telegram/agents/resolve.j2", context), None)
-            draft = {"outcome": args[0], "reason": reason}
-            await self._ask_text(chat_id, int(ticket_part), reference, actor, "explanation", draft, message.message_id)
-            return ""
-        if name == "a" and args and args[0] in ("y", "n"):
-            return await self._appeal_again(chat_id, message, reference, actor, args[0] == "y")
-        if name == "x":
-            context = {"step": "cancelled", "reference": reference}
-            await self.poster.edit(chat_id, message.message_id, self.poster.render("telegram/agents/resolve.j2", context), None)
-            await asyncio.to_thread(self.prompts.done, chat_id, message.message_id)
-            return ""
-        return self.desk.renderer.render("errors/stale_button.j2", {}, "plain")
-
-    async def _choose_reason(self, chat_id: str, message: Message, ticket_part: str, reference: str, outcome: str) -> None:
-        buttons = [
-            Button("tg.reason", f"{PREFIX}:{ticket_part}:r:{outcome}:{index}", params={"reason": reason})
-            for index, reason in enumerate(REASON_CATEGORIES)
-        ]
-        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-        context = {"step": "reason", "reference": reference, "outcome": outcome}
-        text = self.poster.render("telegram/agents/resolve.j2", context)
-        await self.poster.edit(chat_id, message.message_id, text, self._keyboard((*rows, self._cancel(ticket_part))))
-
-    async def _appeal_again(self, chat_id: str, message: Message, reference: str, actor: Actor, may: bool) -> str:
-        waiting = await asyncio.to_thread(self.prompts.get, chat_id, message.message_id)
-        if waiting is None or waiting.step != "appeal_again":
-            return self.desk.renderer.render("errors/stale_button.j2", {}, "plain")
-        await self._resolve(chat_id, message.message_id, reference, actor, {**waiting.draft, "may_appeal_again": may})
-        await self.poster.edit(chat_id, message.message_id, self._done_text("resolve", reference, actor, waiting.draft), None)
+            text = self._resolve_text("outcome", reference)
+            await persistently(
+                lambda: self.poster.send(chat_id, text, self._keyboard(rows, ticket_id), reply_to=pressed)
+            )
+        elif name == "o" and args and args[0] in OUTCOMES[kind]:
+            buttons = [
+                Button("tg.reason", f"{PREFIX}:{ticket_id}:r:{args[0]}:{index}", params={"reason": reason})
+                for index, reason in enumerate(REASON_CATEGORIES)
+            ]
+            rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+            text = self._resolve_text("reason", reference, outcome=args[0])
+            await self._edit(chat_id, pressed, text, self._keyboard(rows, ticket_id))
+        elif name == "r" and len(args) == 2 and args[0] in OUTCOMES[kind] and args[1].isdigit():
+            draft: dict[str, Any] = {
+                "outcome": args[0],
+                "reason": REASON_CATEGORIES[int(args[1]) % len(REASON_CATEGORIES)],
+            }
+            await self._edit(chat_id, pressed, self._resolve_text("chosen", reference, **draft), None)
+            await self._ask_text(chat_id, ticket_id, reference, actor, "explanation", draft, pressed)
+        elif name == "a" and args and args[0] in ("y", "n"):
+            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
+            if waiting is None or waiting.step != "appeal_again":
+                return self._stale()
+            draft = {**waiting.draft, "may_appeal_again": args[0] == "y"}
+            await self._resolve(reference, actor, draft)
+            await asyncio.to_thread(self.prompts.done, chat_id, pressed)
+            await self._edit(chat_id, pressed, self._done_text("resolve", reference, actor, draft), None)
+        elif name == "x":
+            await asyncio.to_thread(self.prompts.done, chat_id, pressed)
+            await self._edit(chat_id, pressed, self._resolve_text("cancelled", reference), None)
+        else:
+            return self._stale()
         return ""
 
-    # ---- answers to ForceReply prompts -----------------------------------------------------------
+    # ---- answers to the bot's ForceReply questions ---------------------------------------------------
 
     async def on_reply(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or message.reply_to_message is None or message.from_user is None:
             return
-        chat_id = str(message.chat.id)
-        prompt_id = message.reply_to_message.message_id
+        chat_id, prompt_id = str(message.chat.id), message.reply_to_message.message_id
         waiting = await asyncio.to_thread(self.prompts.get, chat_id, prompt_id)
         if waiting is None or waiting.step not in TEXT_STEPS:
             return
-        actor = self._actor(message.from_user)
-        text = message.text or message.caption or ""
         try:
+            actor = self._actor(message.from_user)
             reference, _ = await asyncio.to_thread(self._ticket, waiting.ticket_id)
-            reply = await self._answer(chat_id, prompt_id, waiting, reference, actor, text, message.message_id)
-        except Refused as refused:
-            reply = self._refusal(refused, "telegram_html")
-        if reply:
-            await persistently(lambda: self.poster.send(chat_id, self._html(reply), reply_to=message.message_id))
+            answer = await self._answer(
+                chat_id, waiting, reference, actor, message.text or message.caption or "", message.message_id
+            )
+            await asyncio.to_thread(self.prompts.done, chat_id, prompt_id)
+        except Refused as refused:  # the prompt stays open: the agent can reply to it again
+            answer = self.poster.render("agents/refusal.j2", {"code": refused.code, **refused.context})
+        if answer is not None:
+            await persistently(lambda: self.poster.send(chat_id, answer, reply_to=message.message_id))
 
     async def _answer(
-        self, chat_id: str, prompt_id: int, waiting: Waiting, reference: str, actor: Actor, text: str, answer_id: int
-    ) -> str:
-        """Acts on an agent's answer; returns what to tell them (HTML), or '' when the next question is asked."""
-        draft = waiting.draft
+        self, chat_id: str, waiting: Waiting, reference: str, actor: Actor, text: str, answer_id: int
+    ) -> Text | None:
+        """Acts on an agent's answer; returns what to tell them, or None when the next question was asked."""
+        draft = dict(waiting.draft)
         if waiting.step == "request_info":
             await asyncio.to_thread(self.desk.tickets.request_info, reference, actor, text)
         elif waiting.step == "note":
@@ -153,25 +154,31 @@ class AgentsGroup:
         elif waiting.step == "explanation":
             if len(text.strip()) < MIN_EXPLANATION:
                 raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
-            await self._ask_text(
-                chat_id, waiting.ticket_id, reference, actor, "facts", {**draft, "explanation": text}, answer_id
-            )
-        elif len(text.strip()) < MIN_FACTS:
-            raise Refused("facts_missing", {"minimum": MIN_FACTS})
-        elif draft["outcome"] == "upheld":
-            await self._ask_appeal_again(chat_id, waiting.ticket_id, reference, {**draft, "facts": text}, answer_id)
+            draft["explanation"] = text
+            await self._ask_text(chat_id, waiting.ticket_id, reference, actor, "facts", draft, answer_id)
+            return None
         else:
-            await self._resolve(chat_id, prompt_id, reference, actor, {**draft, "facts": text})
-        await asyncio.to_thread(self.prompts.done, chat_id, prompt_id)
-        if waiting.step in ("explanation", "facts") and not (waiting.step == "facts" and draft["outcome"] != "upheld"):
-            return ""
-        return self._done_text(waiting.step if waiting.step != "facts" else "resolve", reference, actor, draft)
+            if len(text.strip()) < MIN_FACTS:
+                raise Refused("facts_missing", {"minimum": MIN_FACTS})
+            draft["facts"] = text
+            if draft["outcome"] == "upheld":
+                await self._ask_appeal_again(chat_id, waiting.ticket_id, reference, draft, answer_id)
+                return None
+            await self._resolve(reference, actor, draft)
+            return self._done_text("resolve", reference, actor, draft)
+        return self._done_text(waiting.step, reference, actor, draft)
 
     async def _ask_text(
-        self, chat_id: str, ticket_id: int, reference: str, actor: Actor, step: str, draft: dict[str, Any], reply_to: int
+        self,
+        chat_id: str,
+        ticket_id: int,
+        reference: str,
+        actor: Actor,
+        step: str,
+        draft: dict[str, Any],
+        reply_to: int,
     ) -> None:
-        """Asks one agent for text with ForceReply, and remembers what the answer will be for."""
-        self._require_agent(actor)
+        """Asks the agent for text with ForceReply, aimed at them alone, and remembers what it is for."""
         context = {
             "step": step,
             "reference": reference,
@@ -179,12 +186,11 @@ class AgentsGroup:
             "agent_name": actor.name or actor.id,
             "minimum": MIN_EXPLANATION if step == "explanation" else MIN_FACTS,
         }
-        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")
-        markup = ForceReply(selective=True, input_field_placeholder=placeholder[:64])
-        text = self.poster.render("telegram/agents/prompt.j2", context)
-        sent = await persistently(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
-        if sent:
-            await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
+        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[:64]
+        markup = ForceReply(selective=True, input_field_placeholder=placeholder)
+        await self._ask(
+            chat_id, self.poster.render("telegram/agents/prompt.j2", context), markup, reply_to, ticket_id, step, draft
+        )
 
     async def _ask_appeal_again(
         self, chat_id: str, ticket_id: int, reference: str, draft: dict[str, Any], reply_to: int
@@ -194,14 +200,25 @@ class AgentsGroup:
                 Button("tg.appeal_again.yes", f"{PREFIX}:{ticket_id}:a:y"),
                 Button("tg.appeal_again.no", f"{PREFIX}:{ticket_id}:a:n"),
             ),
-            self._cancel(str(ticket_id)),
         )
-        text = self.poster.render("telegram/agents/resolve.j2", {"step": "appeal_again", "reference": reference})
-        sent = await persistently(lambda: self.poster.send(chat_id, text, self._keyboard(rows), reply_to=reply_to))
-        if sent:
-            await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, "appeal_again", draft)
+        text = self._resolve_text("appeal_again", reference)
+        await self._ask(chat_id, text, self._keyboard(rows, ticket_id), reply_to, ticket_id, "appeal_again", draft)
 
-    async def _resolve(self, chat_id: str, prompt_id: int, reference: str, actor: Actor, draft: dict[str, Any]) -> None:
+    async def _ask(
+        self,
+        chat_id: str,
+        text: Text,
+        markup: Markup | None,
+        reply_to: int,
+        ticket_id: int,
+        step: str,
+        draft: dict[str, Any],
+    ) -> None:
+        sent = await persistently(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
+        if sent:
+            await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
+
+    async def _resolve(self, reference: str, actor: Actor, draft: dict[str, Any]) -> None:
         await asyncio.to_thread(
             self.desk.tickets.resolve,
             reference,
@@ -212,18 +229,14 @@ class AgentsGroup:
             draft["facts"],
             draft.get("may_appeal_again"),
         )
-        await asyncio.to_thread(self.prompts.done, chat_id, prompt_id)
 
     # ---- helpers ------------------------------------------------------------------------------------
 
     def _actor(self, user: User) -> Actor:
         actor = Actor("telegram", str(user.id), user.full_name)
-        self._require_agent(actor)
-        return actor
-
-    def _require_agent(self, actor: Actor) -> None:
         if actor.id not in self.agents:
             raise Refused("not_agent", {"who": actor.name or actor.id})
+        return actor
 
     def _ticket(self, ticket_id: int) -> tuple[str, str]:
         with self.desk.db.session() as session:
@@ -232,23 +245,30 @@ class AgentsGroup:
                 raise Refused("no_such_ticket", {"reference": f"#{ticket_id}"})
             return ticket.reference, ticket.kind
 
+    async def _edit(self, chat_id: str, message_id: int, text: Text, markup: InlineKeyboardMarkup | None) -> None:
+        await persistently(lambda: self.poster.edit(chat_id, message_id, text, markup))
+
+    def _keyboard(self, rows: Rows, ticket_id: int) -> InlineKeyboardMarkup | None:
+        """The rows, and a way out of the resolution."""
+        return keyboard(self.desk.renderer, (*rows, (Button("tg.cancel", f"{PREFIX}:{ticket_id}:x"),)))
+
+    def _resolve_text(self, step: str, reference: str, **context: Any) -> Text:
+        return self.poster.render("telegram/agents/resolve.j2", {"step": step, "reference": reference, **context})
+
+    def _done_text(self, action: str, reference: str, actor: Actor, draft: dict[str, Any]) -> Text:
+        return self.poster.render(
+            "telegram/agents/done.j2", {"action": action, "reference": reference, **_who(actor), **draft}
+        )
+
+    def _notice(self, template: str, context: dict[str, Any]) -> str:
+        return self.desk.renderer.render(template, context, "plain")
+
     def _refusal(self, refused: Refused, fmt: str) -> str:
         return self.desk.renderer.render("agents/refusal.j2", {"code": refused.code, **refused.context}, fmt)
 
-    def _done(self, action: str, reference: str, actor: Actor) -> str:
-        context = {"action": action, "reference": reference, "agent_name": actor.name or actor.id}
-        return self.desk.renderer.render("telegram/agents/done.j2", context, "plain")
+    def _stale(self) -> str:
+        return self._notice("errors/stale_button.j2", {})
 
-    def _done_text(self, action: str, reference: str, actor: Actor, draft: dict[str, Any]) -> str:
-        context = {"action": action, "reference": reference, "agent_name": actor.name or actor.id, **draft}
-        return self.desk.renderer.render("telegram/agents/done.j2", context, "telegram_html")
 
-    def _html(self, html: str) -> Any:
-        return self.poster.text_of(html)
-
-    def _keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-        return keyboard(self.desk.renderer, rows)
-
-    @staticmethod
-    def _cancel(ticket_part: str) -> tuple[Button, ...]:
-        return (Button("tg.cancel", f"{PREFIX}:{ticket_part}:x"),)
+def _who(actor: Actor) -> dict[str, str]:
+    return {"agent_name": actor.name or actor.id}

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.files import with_telegram_limit
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ForceReply
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MAX_INLINE_WAIT_SECONDS = 30.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,27 @@ class Poster:
                 )
             )
         return sent
+
+
+async def persistently(action: Callable[[], Awaitable[T]], attempts: int = 3) -> T | None:
+    """Runs a call made while answering someone: waits out flood limits and network trouble, never raises.
+
+    The user is waiting in the chat, so a short wait beats giving up; what still fails is logged.
+    """
+    for attempt in range(attempts):
+        try:
+            return await action()
+        except RetryAfter as error:
+            delay = min(retry_after_seconds(error), MAX_INLINE_WAIT_SECONDS)
+        except NetworkError as error:
+            if isinstance(error, BadRequest):
+                log.warning("Telegram refused a call: %s", error.message)
+                return None
+            delay = 0.5 * 2**attempt
+        except TelegramError as error:
+            log.warning("Telegram refused a call: %s", error.message)
+            return None
+        if attempt + 1 < attempts:
+            await asyncio.sleep(delay)
+    log.warning("giving up on a Telegram call after %s attempts", attempts)
+    return None

@@ -32,7 +32,7 @@ class KnowledgeAdmin:
                 "admin/kb_show.j2",
                 entry=entry,
                 answer=entry.public_answer(self.settings.platform_name),
-                revisions=len(self.library.history(entry.id)),
+                revisions=len(self.library.history(entry.id, turn.session)),
             )
         else:
             turn.say("admin/kb_usage.j2")

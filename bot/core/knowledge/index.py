@@ -68,19 +68,20 @@ class TermIndex:
         unit_entry: list[int] = []
         self.unit_texts: list[str] = []
         for row, entry in enumerate(entries):
+            title = normaliser.terms(entry.title)
+            questions = [normaliser.terms(question) for question in entry.questions]
             fields = {
                 "keywords": [term for keyword in entry.keywords for term in normaliser.terms(keyword)],
-                "title": normaliser.terms(entry.title),
-                "questions": [term for question in entry.questions for term in normaliser.terms(question)],
+                "title": title,
+                "questions": [term for terms in questions for term in terms],
                 "answer": normaliser.terms(entry.answer),
             }
             for name, terms in fields.items():
                 for term in terms:
                     key = (self._term_id(term), row)
                     entry_cells[key] = max(entry_cells.get(key, 0.0), FIELD_WEIGHTS[name])
-            for text in (entry.title, *entry.questions):
-                terms = normaliser.terms(text)
-                unit_terms.append([self._term_id(term) for term in terms])
+            for terms in (title, *questions):
+                unit_terms.append([self.vocabulary[term] for term in terms])
                 unit_entry.append(row)
                 self.unit_texts.append(" ".join(terms))
         vocabulary = len(self.vocabulary)

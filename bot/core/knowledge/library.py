@@ -99,7 +99,7 @@ class KnowledgeLibrary:
                 self.import_dir(self.folder, "import", "first start")
                 latest = self._latest_revision_id()
             if latest != self._seen or self._matcher is None:
-                texts = tuple(sorted(self.current_texts().items()))
+                texts = tuple(sorted(self._stored_texts().items()))
                 self._matcher, self._entries = _build(texts, str(self.folder), _folder_fingerprint(self.folder))
                 self._seen = latest
 
@@ -110,6 +110,12 @@ class KnowledgeLibrary:
     # ---- admin editing -----------------------------------------------------------------------------
 
     def current_texts(self) -> dict[str, str]:
+        """The current text of every entry (importing knowledge/ first if the database has none)."""
+        if self._matcher is None:
+            self.refresh()
+        return self._stored_texts()
+
+    def _stored_texts(self) -> dict[str, str]:
         with self.db.session() as session:
             return {revision.entry_id: revision.text for revision in self._current_revisions(session)}
 
@@ -130,7 +136,7 @@ class KnowledgeLibrary:
         problems = check_texts(files)
         if problems:
             raise EntryError(problems)
-        current = self.current_texts()
+        current = self._stored_texts()
         added, changed, unchanged = [], [], 0
         with self.db.session() as session:
             for name, text in files.items():
@@ -144,18 +150,14 @@ class KnowledgeLibrary:
 
     def export_dir(self, folder: Path) -> int:
         folder.mkdir(parents=True, exist_ok=True)
-        texts = self.current_texts() or self._ensure_and_texts()
+        texts = self.current_texts()
         for entry_id, text in texts.items():
             (folder / f"{entry_id}.md").write_text(text, "utf-8")
         return len(texts)
 
-    def _ensure_and_texts(self) -> dict[str, str]:
-        self._current()
-        return self.current_texts()
-
     def validate(self, entry_id: str, text: str) -> list[Problem]:
         """Problems of `text` as the new version of `entry_id`, checked together with all other entries."""
-        files = {f"{key}.md": value for key, value in self._ensure_and_texts().items()}
+        files = {f"{key}.md": value for key, value in self.current_texts().items()}
         files[f"{entry_id}.md"] = text
         return [problem for problem in check_texts(files)]
 
@@ -167,10 +169,13 @@ class KnowledgeLibrary:
         with self.db.session() as session:
             return self._add_revision(session, entry_id, text, author, change).number
 
-    def history(self, entry_id: str) -> list[KbRevision]:
-        with self.db.session() as session:
-            query = select(KbRevision).where(KbRevision.entry_id == entry_id).order_by(col(KbRevision.number))
+    def history(self, entry_id: str, session: Session | None = None) -> list[KbRevision]:
+        """Every revision, oldest first; pass the caller's session when inside a transaction."""
+        query = select(KbRevision).where(KbRevision.entry_id == entry_id).order_by(col(KbRevision.number))
+        if session is not None:
             return list(session.exec(query))
+        with self.db.session() as own:
+            return list(own.exec(query))
 
     def revert(self, entry_id: str, number: int, author: str) -> int:
         """Brings back an old text as a new revision, so the history keeps every step."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -304,7 +305,10 @@ class Normaliser:
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
-        self.longest = max((len(key) for key in self.lexicon.synonyms), default=1)
+        sizes: dict[str, set[int]] = {}
+        for key in self.lexicon.synonyms:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self.sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}  # longest first
 
     def words(self, text: str) -> list[str]:
         """All words after replacements, stemming and synonym mapping (longest variant wins)."""
@@ -312,7 +316,7 @@ class Normaliser:
         out: list[str] = []
         i = 0
         while i < len(stems):
-            for size in range(min(self.longest, len(stems) - i), 0, -1):
+            for size in self.sizes.get(stems[i], ()):
                 canonical = self.lexicon.synonyms.get(tuple(stems[i : i + size]))
                 if canonical is not None:
                     out.extend(canonical)
@@ -330,8 +334,9 @@ class Normaliser:
 
 def clean_words(text: str) -> list[str]:
     """NFKC + casefold, accents stripped from Latin letters, apostrophes joined ("don't" -> dont), split on the rest."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = APOSTROPHES.sub("", text)
+    text = APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():
+        return WORD.findall(text)
     decomposed = unicodedata.normalize("NFD", text)
     kept = [
         char
@@ -345,6 +350,7 @@ def _replace(words: list[str], replacements: dict[str, tuple[str, ...]]) -> list
     return [part for word in words for part in replacements.get(word, (word,))]
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A deliberately small English suffix stripper: plurals, -ed, -ing, final -e. Same input, same stem."""
     if len(word) < 3 or not word.isalpha() or not word.isascii():

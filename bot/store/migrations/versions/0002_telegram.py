@@ -7,7 +7,6 @@ Revises: 0001
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision = "0002_telegram"
@@ -19,10 +18,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "telegram_agent_prompts",
-        sa.Column("chat_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("chat_id", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=False),
-        sa.Column("step", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("step", sa.String(length=32), nullable=False),
         sa.Column("draft", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"]),
         sa.PrimaryKeyConstraint("chat_id", "message_id"),

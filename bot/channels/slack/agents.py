@@ -1,0 +1,205 @@
+"""Agents work tickets from the card: Claim, Request info, Add note, Resolve, View details.
+
+Only configured agents may act (the core checks again). Modals open right after the click, since
+a trigger_id is only valid for 3 s; the slow part (the core, Slack calls) runs after the ack.
+A view submission waits for the core, so a refused decision is shown inline on the field it is about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.blocks import sections
+from bot.channels.slack.card import AGENT_ACTION_PREFIX, parse_action_value
+from bot.channels.slack.deps import SlackDeps
+from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
+from bot.core.tickets.actors import Actor
+from bot.core.tickets.lifecycle import OUTCOMES, REASON_CATEGORIES, Refused
+
+INFO = "agent_info"
+NOTE = "agent_note"
+RESOLVE = "agent_resolve"
+DETAILS = "agent_details"
+
+# Which modal field a refusal from the core is about; anything else is shown on the first field.
+FIELD_OF_REFUSAL = {
+    "question_missing": "message",
+    "note_missing": "message",
+    "outcome": "outcome",
+    "reason": "reason",
+    "facts_missing": "facts",
+    "explanation_missing": "explanation",
+    "appeal_again_missing": "again",
+}
+
+
+def actor_of(user: dict[str, Any]) -> Actor:
+    return Actor("slack", str(user["id"]), user.get("name") or user.get("username"))
+
+
+class AgentDesk:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+        self.label = deps.desk.renderer.label_text
+
+    def register(self, app: AsyncApp) -> None:
+        app.action(re.compile("^" + re.escape(AGENT_ACTION_PREFIX)))(self.on_button)
+        app.view(INFO)(self.on_info)
+        app.view(NOTE)(self.on_note)
+        app.view(RESOLVE)(self.on_resolve)
+
+    # ---- buttons on the card ---------------------------------------------------------------------
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        actor = actor_of(body["user"])
+        channel = body["channel"]["id"]
+        name = action["action_id"][len(AGENT_ACTION_PREFIX) :]
+        kind, reference = parse_action_value(str(action["value"]))
+        if not self.deps.is_agent(actor.id):
+            await self._refuse(channel, actor.id, Refused("not_agent", {"who": actor.name or actor.id}))
+            return
+        trigger = body["trigger_id"]
+        if name == "info":
+            await client.views_open(trigger_id=trigger, view=self._text_modal(INFO, "info", reference))
+        elif name == "note":
+            await client.views_open(trigger_id=trigger, view=self._text_modal(NOTE, "note", reference))
+        elif name == "resolve":
+            await client.views_open(trigger_id=trigger, view=self._resolve_modal(kind, reference))
+        elif name == "details":
+            await self._details(client, trigger, channel, actor, reference)
+        elif name == "claim":
+            self.deps.tasks.spawn(actor.id, self._claim(channel, actor, reference))
+
+    async def _claim(self, channel: str, actor: Actor, reference: str) -> None:
+        """The card itself is updated by the outbox, like after any other change."""
+        try:
+            await asyncio.to_thread(self.deps.desk.tickets.claim, reference, actor)
+        except Refused as refusal:
+            await self._refuse(channel, actor.id, refusal)
+
+    async def _details(self, client: AsyncWebClient, trigger: str, channel: str, actor: Actor, reference: str) -> None:
+        """Everything, personal data included, for this agent only; the core logs the access."""
+        try:
+            view = await asyncio.to_thread(self.deps.desk.tickets.show, reference, actor)
+        except Refused as refusal:
+            await self._refuse(channel, actor.id, refusal)
+            return
+        text = self.deps.desk.renderer.render("agents/ticket_detail.j2", {"ticket": view}, "slack_mrkdwn")
+        details = modal(
+            DETAILS, self.label("slack.modal.details_title"), sections(text), None, self.label("slack.modal.close")
+        )
+        await client.views_open(trigger_id=trigger, view=details)
+
+    async def _refuse(self, channel: str, user: str, refusal: Refused) -> None:
+        await self.deps.chat.ephemeral(channel, user, "agents/refusal.j2", {"code": refusal.code, **refusal.context})
+
+    # ---- modals ----------------------------------------------------------------------------------
+
+    def _text_modal(self, callback_id: str, name: str, reference: str) -> dict[str, Any]:
+        field = input_block(
+            "message",
+            self.label(f"slack.modal.{name}_label"),
+            text_element(multiline=True),
+            hint=self.label(f"slack.modal.{name}_hint"),
+        )
+        return modal(
+            callback_id,
+            self.label(f"slack.modal.{name}_title"),
+            [*sections(f"*{reference}*"), field],
+            self.label(f"slack.modal.{name}_submit"),
+            self.label("slack.modal.cancel"),
+            reference,
+        )
+
+    def _resolve_modal(self, kind: str, reference: str) -> dict[str, Any]:
+        label = self.label
+        outcomes = [option(value, value) for value in OUTCOMES.get(kind, OUTCOMES["appeal"])]
+        reasons = [option(value, value) for value in REASON_CATEGORIES]
+        again = {
+            "type": "radio_buttons",
+            "options": [option(label("slack.modal.again_yes"), "yes"), option(label("slack.modal.again_no"), "no")],
+        }
+        blocks = [
+            *sections(f"*{reference}*"),
+            input_block("outcome", label("slack.modal.outcome"), select_element(outcomes)),
+            input_block("reason", label("slack.modal.reason"), select_element(reasons)),
+            input_block(
+                "facts", label("slack.modal.facts"), text_element(multiline=True), hint=label("slack.modal.facts_hint")
+            ),
+            input_block(
+                "explanation",
+                label("slack.modal.explanation"),
+                text_element(multiline=True),
+                hint=label("slack.modal.explanation_hint"),
+            ),
+            input_block(
+                "again", label("slack.modal.again"), again, optional=True, hint=label("slack.modal.again_hint")
+            ),
+            input_block("again_after", label("slack.modal.again_after"), {"type": "datepicker"}, optional=True),
+        ]
+        return modal(
+            RESOLVE,
+            label("slack.modal.resolve_title"),
+            blocks,
+            label("slack.modal.resolve_submit"),
+            label("slack.modal.cancel"),
+            reference,
+        )
+
+    # ---- submissions -----------------------------------------------------------------------------
+
+    async def on_info(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        message = read(view, "message") or ""
+        await self._submit(
+            ack, body, "message", lambda ref, actor: self.deps.desk.tickets.request_info(ref, actor, message)
+        )
+
+    async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text = read(view, "message") or ""
+        await self._submit(ack, body, "message", lambda ref, actor: self.deps.desk.tickets.note(ref, actor, text))
+
+    async def on_resolve(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        again = read(view, "again")
+        after = read(view, "again_after")
+
+        def resolve(reference: str, actor: Actor) -> Any:
+            return self.deps.desk.tickets.resolve(
+                reference,
+                actor,
+                outcome=read(view, "outcome") or "",
+                reason=read(view, "reason") or "",
+                message=read(view, "explanation") or "",
+                facts=read(view, "facts") or "",
+                may_appeal_again=None if again is None else again == "yes",
+                appeal_again_after=datetime.combine(date.fromisoformat(after), datetime.min.time(), UTC)
+                if after
+                else None,
+            )
+
+        await self._submit(ack, body, "outcome", resolve)
+
+    async def _submit(
+        self, ack: AsyncAck, body: dict[str, Any], first_field: str, action: Callable[[str, Actor], Any]
+    ) -> None:
+        """Runs the action before acking: the core's answer decides between closing and inline errors."""
+        actor = actor_of(body["user"])
+        reference = str(body["view"].get("private_metadata") or "")
+        try:
+            if not self.deps.is_agent(actor.id):
+                raise Refused("not_agent", {"who": actor.name or actor.id})
+            await asyncio.to_thread(action, reference, actor)
+        except Refused as refusal:
+            text = self.deps.desk.renderer.render("agents/refusal.j2", {"code": refusal.code, **refusal.context})
+            await ack(response_action="errors", errors={FIELD_OF_REFUSAL.get(refusal.code, first_field): text})
+            return
+        await ack()

@@ -1,0 +1,70 @@
+"""Slack as a channel of `appealdesk run`: /slack/events (or Socket Mode), and the outbox's sender."""
+
+from __future__ import annotations
+
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels.slack.app import build_app
+from bot.channels.slack.card import Cards
+from bot.channels.slack.chat import Chat
+from bot.channels.slack.deps import SlackDeps
+from bot.channels.slack.files import Files
+from bot.channels.slack.people import Directory
+from bot.channels.slack.sender import SlackSender
+from bot.channels.slack.tasks import Background
+from bot.config import Settings
+from bot.core.desk import Desk
+from bot.core.outbox import Sender
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackChannel:
+    name = "slack"
+
+    def __init__(self, desk: Desk, settings: Settings) -> None:
+        token = settings.slack_bot_token or ""
+        self.settings = settings
+        client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        self.deps = SlackDeps(
+            desk=desk,
+            settings=settings,
+            client=client,
+            chat=Chat(client, desk.renderer),
+            people=Directory(client),
+            files=Files(client, token, settings.slack_api_url, settings.evidence_max_bytes),
+            tasks=Background(),
+        )
+        self.app: AsyncApp = build_app(self.deps, settings.slack_signing_secret or "")
+        self.handler = AsyncSlackRequestHandler(self.app)
+        # The outbox's own client: a delivery worker's retries must not wait on interactive traffic.
+        sender_client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        self.sender = SlackSender(sender_client, Chat(sender_client, desk.renderer), Cards(desk.renderer), desk.cards)
+        self.socket: AsyncSocketModeHandler | None = None
+
+    def routes(self) -> list[BaseRoute]:
+        if self.settings.slack_app_token:
+            return []
+        return [Route(EVENTS_PATH, self._events, methods=["POST"])]
+
+    async def _events(self, request: Request) -> Response:
+        return await self.handler.handle(request)
+
+    def senders(self) -> dict[str, Sender]:
+        return {self.name: self.sender}
+
+    async def start(self) -> None:
+        if self.settings.slack_app_token:
+            self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+            await self.socket.connect_async()
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+        await self.deps.tasks.drain()

@@ -1,0 +1,131 @@
+"""The Telegram channel as the runtime sees it: polling or a webhook route, the outbox sender, a life cycle.
+
+python-telegram-bot is only the transport here: no ConversationHandler, no persistence; the core
+keeps every conversation in its database.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.channels.telegram.agents import PREFIX, AgentsGroup
+from bot.channels.telegram.handlers import FreelancerChats
+from bot.channels.telegram.limiter import RateLimiter
+from bot.channels.telegram.messages import Poster
+from bot.channels.telegram.ordering import PerChatUpdateProcessor
+from bot.channels.telegram.sender import TelegramSender
+from bot.config import Settings
+from bot.core.desk import Desk
+from bot.core.outbox import Sender
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "appeal", "status", "ask", "add", "human", "help", "cancel")
+ALLOWED_UPDATES = ("message", "callback_query")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(
+        self, desk: Desk, settings: Settings, limiter: RateLimiter | None = None, poll_timeout: float = 10.0
+    ) -> None:
+        if not settings.telegram_token:
+            raise ValueError("APPEALDESK_TELEGRAM_TOKEN is not set")
+        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+            raise ValueError("webhook mode needs APPEALDESK_TELEGRAM_WEBHOOK_SECRET, so forged updates are refused")
+        self.desk = desk
+        self.settings = settings
+        self.poll_timeout = poll_timeout
+        api = settings.telegram_api_url.rstrip("/")
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_token)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .concurrent_updates(PerChatUpdateProcessor())
+        )
+        if settings.telegram_webhook_url:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.poster = Poster(self.application.bot, desk.renderer, settings, limiter or RateLimiter())
+        self._add_handlers(FreelancerChats(desk, self.poster), AgentsGroup(desk, self.poster))
+
+    def _add_handlers(self, freelancers: FreelancerChats, agents: AgentsGroup) -> None:
+        app = self.application
+        new_message = filters.UpdateType.MESSAGE
+        groups = new_message & filters.ChatType.GROUPS & filters.COMMAND
+        app.add_handler(CallbackQueryHandler(agents.on_callback, pattern=rf"^{PREFIX}:"))
+        app.add_handler(CallbackQueryHandler(freelancers.on_callback))
+        if self.settings.telegram_agents_chat:
+            agents_chat = filters.Chat(chat_id=int(self.settings.telegram_agents_chat))
+            app.add_handler(MessageHandler(new_message & agents_chat & filters.REPLY, agents.on_reply))
+            groups = groups & ~agents_chat
+        app.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, freelancers.on_message))
+        app.add_handler(MessageHandler(groups, freelancers.on_group_command))
+        app.add_error_handler(self._on_error)
+
+    @staticmethod
+    async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+
+    # ---- the Channel protocol -------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        if not self.settings.telegram_webhook_url:
+            return []
+        path = urlparse(self.settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
+        return [Route(path, self._webhook, methods=["POST"])]
+
+    def senders(self) -> dict[str, Sender]:
+        return {self.name: TelegramSender(self.desk, self.poster)}
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        label = self.desk.renderer.label_text
+        await app.bot.set_my_commands([BotCommand(name, label(f"tg.command.{name}")) for name in COMMANDS])
+        if self.settings.telegram_webhook_url:
+            await app.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        elif app.updater is not None:
+            await app.updater.start_polling(
+                timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
+            )
+        await app.start()
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _webhook(self, request: Request) -> Response:
+        """One update from Telegram; only requests carrying our secret are taken."""
+        secret = (self.settings.telegram_webhook_secret or "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not secret or not hmac.compare_digest(given, secret):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except (ValueError, KeyError, TypeError):
+            return Response(status_code=400)
+        app = self.application
+        await app.update_processor.process_update(update, app.process_update(update))
+        return Response(status_code=200)

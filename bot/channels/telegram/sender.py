@@ -1,0 +1,74 @@
+"""The outbox's Telegram sender: users' notifications, and the agents' ticket cards kept up to date in place.
+
+Telegram's answers map onto the outbox's: 429 waits as long as Telegram asks, a blocked bot or a
+chat that is gone is undeliverable (agents see it on the ticket), network trouble is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.channels.telegram.agents import card_buttons
+from bot.channels.telegram.formatting import keyboard
+from bot.channels.telegram.messages import Poster, retry_after_seconds
+from bot.core.desk import Desk
+from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+
+log = logging.getLogger(__name__)
+
+
+class TelegramSender:
+    channel = "telegram"
+
+    def __init__(self, desk: Desk, poster: Poster) -> None:
+        self.desk = desk
+        self.poster = poster
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        try:
+            if message.kind == "ticket_card" and message.ticket_id is not None:
+                return await self._card(message, message.ticket_id)
+            return await self._message(message)
+        except RetryAfter as error:
+            return RetryLater(str(error), retry_after=retry_after_seconds(error))
+        except Forbidden as error:
+            return Undeliverable(error.message)
+        except ChatMigrated as error:
+            log.warning("chat %s is now %s: update the configuration", message.chat_id, error.new_chat_id)
+            return Undeliverable(error.message)
+        except BadRequest as error:
+            return Undeliverable(error.message)
+        except NetworkError as error:
+            return RetryLater(f"{type(error).__name__}: {error.message}")
+
+    async def _message(self, message: Outbound) -> DeliveryResult:
+        """A notification for a user, or an alert to the agents (threaded under the ticket's card)."""
+        text = self.poster.render(message.template, message.context)
+        reply_to = None
+        if message.kind == "agent_alert" and message.ticket_id is not None:
+            card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
+            reply_to = int(card.message_id) if card and card.chat_id == message.chat_id else None
+        sent = await self.poster.send(
+            message.chat_id, text, keyboard(self.desk.renderer, message.buttons), reply_to=reply_to
+        )
+        return Delivered(str(sent[-1].message_id))
+
+    async def _card(self, message: Outbound, ticket_id: int) -> DeliveryResult:
+        """Posts a ticket's card the first time, then edits that message on every change."""
+        text = self.poster.render(message.template, message.context)
+        markup = keyboard(self.desk.renderer, card_buttons(ticket_id, str(message.context["ticket"]["status"])))
+        card = await asyncio.to_thread(self.desk.cards.get, ticket_id, self.channel)
+        if card is not None and card.chat_id == message.chat_id:
+            try:
+                await self.poster.edit(message.chat_id, int(card.message_id), text, markup)
+                return Delivered(card.message_id)
+            except BadRequest as error:
+                if "message to edit not found" not in error.message.lower():
+                    raise
+        sent = await self.poster.send(message.chat_id, text, markup, markup_on_first=True)
+        message_id = str(sent[0].message_id)
+        await asyncio.to_thread(self.desk.cards.save, ticket_id, self.channel, message.chat_id, message_id)
+        return Delivered(message_id)
