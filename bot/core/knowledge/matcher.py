@@ -110,7 +110,10 @@ class Matcher:
         units = [np.arange(self.index.unit_starts[row], self._unit_stop(row)) for row in shortlist]
         flat = np.concatenate(units)
         similarity = process.cdist(
-            [text], [self.index.unit_texts[unit] for unit in flat], scorer=fuzz.token_sort_ratio, workers=1
+            [text],
+            [self.index.unit_texts[unit] for unit in flat],
+            scorer=fuzz.token_sort_ratio,
+            workers=1,  # tiny: no threads
         )[0]
         offsets = np.cumsum([0, *(len(unit) for unit in units)])[:-1]
         out[shortlist] = np.maximum.reduceat(similarity, offsets) / 100.0

@@ -1,0 +1,101 @@
+"""Drives the real Telegram channel against FakeBotApi: simulated users, and waiting until an update is handled.
+
+The channel polls the fake like it would poll Telegram. A last handler group marks each update as
+handled, so a test knows exactly when the bot is done with it, without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes, TypeHandler
+
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.limiter import RateLimiter
+from bot.core.desk import Desk
+
+HANDLED_GROUP = 1000
+UNLIMITED = RateLimiter(overall_per_second=1e9, chat_per_second=1e9, group_per_minute=1e9, burst=1_000_000)
+
+
+class TelegramHarness:
+    def __init__(self, api: FakeBotApi, desk: Desk, limiter: RateLimiter = UNLIMITED, timeout: float = 15.0) -> None:
+        self.api = api
+        self.desk = desk
+        self.limiter = limiter
+        self.timeout = timeout
+        self.channel: TelegramChannel | None = None
+        self._handled: dict[int, asyncio.Event] = {}
+
+    async def start(self) -> TelegramChannel:
+        self.channel = TelegramChannel(self.desk, self.desk.settings, limiter=self.limiter, poll_timeout=1)
+        self.channel.application.add_handler(TypeHandler(Update, self._mark), group=HANDLED_GROUP)
+        await self.channel.start()
+        return self.channel
+
+    async def stop(self) -> None:
+        if self.channel is not None:
+            await self.channel.stop()
+            self.channel = None
+
+    async def deliver(self) -> int:
+        """Runs the outbox once through the channel's sender, like the delivery worker does."""
+        assert self.channel is not None
+        return await self.desk.worker(self.channel.senders()).run_once()
+
+    # ---- simulated people ----------------------------------------------------------------------------
+
+    async def says(
+        self, user: FakeUser, text: str, chat_id: int | None = None, reply_to: int | None = None
+    ) -> list[Call]:
+        chat = chat_id or user.id
+        replied = self.api.message(chat, reply_to) if reply_to is not None else None
+        return await self.round(lambda: self.api.text(user, text, chat_id, replied), chat)
+
+    async def sends_document(self, user: FakeUser, data: bytes, name: str, mime_type: str) -> list[Call]:
+        return await self.round(lambda: self.api.document(user, data, name, mime_type), user.id)
+
+    async def sends_photo(self, user: FakeUser, data: bytes) -> list[Call]:
+        return await self.round(lambda: self.api.photo(user, data), user.id)
+
+    async def taps(
+        self, user: FakeUser, label: str, chat_id: int | None = None, message_id: int | None = None
+    ) -> list[Call]:
+        """Taps the button with this label on the newest message that has one (or on `message_id`)."""
+        chat = chat_id or user.id
+        message, data = self.button(chat, label, message_id)
+        return await self.round(lambda: self.api.press(user, message, data), chat)
+
+    async def presses(self, user: FakeUser, message: dict[str, Any], data: str) -> list[Call]:
+        """Presses raw callback data on a message, e.g. a button from an old message."""
+        return await self.round(lambda: self.api.press(user, message, data), int(message["chat"]["id"]))
+
+    def button(self, chat_id: int, label: str, message_id: int | None = None) -> tuple[dict[str, Any], str]:
+        for message in reversed(self.api.messages_in(chat_id)):
+            if message_id is not None and message["message_id"] != message_id:
+                continue
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["text"] == label:
+                        return message, button["callback_data"]
+        raise LookupError(f"no button {label!r} in chat {chat_id}")
+
+    async def round(self, push: Callable[[], int], chat_id: int) -> list[Call]:
+        """Pushes one update and returns the calls the bot made for this chat while handling it."""
+        mark = self.api.call_count()
+        update_id = push()
+        await self.wait(update_id)
+        return [c for c in self.api.calls(since=mark) if c.chat_id == chat_id or c.method == "answerCallbackQuery"]
+
+    async def wait(self, update_id: int) -> None:
+        await asyncio.wait_for(self._event(update_id).wait(), self.timeout)
+
+    def _event(self, update_id: int) -> asyncio.Event:
+        return self._handled.setdefault(update_id, asyncio.Event())
+
+    async def _mark(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._event(update.update_id).set()

@@ -1,0 +1,173 @@
+"""A fake Slack Web API on 127.0.0.1: checks each call against Slack's limits and records it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self.downloads: list[str] = []
+        self._ts = itertools.count(100)
+        self._runner: web.AppRunner | None = None
+        self.root = ""
+
+    @property
+    def api_url(self) -> str:
+        return self.root + "/api/"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/files/{file_id}", self._download)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- scripting and reading ---------------------------------------------------------------------
+
+    def fail(self, method: str, error: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.failures.setdefault(method, []).append(Failure(error, status, headers or {}))
+
+    def add_file(self, file_id: str, name: str, mimetype: str, content: bytes) -> None:
+        info = {
+            "id": file_id,
+            "name": name,
+            "mimetype": mimetype,
+            "size": len(content),
+            "url_private": f"{self.root}/files/{file_id}",
+            "url_private_download": f"{self.root}/files/{file_id}",
+        }
+        self.files[file_id] = (info, content)
+
+    def to(self, method: str, **match: Any) -> list[dict[str, Any]]:
+        return [
+            call.params
+            for call in self.calls
+            if call.method == method and all(call.params.get(k) == v for k, v in match.items())
+        ]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Posted and updated messages in a channel, oldest first (thread replies included)."""
+        return [
+            call.params
+            for call in self.calls
+            if call.method in ("chat.postMessage", "chat.update") and call.params.get("channel") == channel
+        ]
+
+    def everything_sent(self) -> str:
+        return json.dumps([call.params for call in self.calls if call.method != "files.info"])
+
+    # ---- the API ---------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        self.calls.append(Call(method, params))
+        self._check(method, params)
+        if self.failures.get(method):
+            failure = self.failures[method].pop(0)
+            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers)
+        return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "appealdesk", "team": "Test"}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {"channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+        if method == "chat.postEphemeral":
+            return {"message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            return {"channel": {"id": "D" + str(params["users"])}}
+        if method == "users.info":
+            user = str(params["user"])
+            return {"user": {"id": user, "name": user.lower(), "profile": {"display_name": f"Name {user}"}}}
+        if method == "files.info":
+            return {"file": self.files[str(params["file"])][0]}
+        if method in ("views.open", "views.publish"):
+            return {"view": {"id": "V1", **params.get("view", {})}}
+        return {}
+
+    def _check(self, method: str, params: dict[str, Any]) -> None:
+        """Slack's limits, as far as the adapter is responsible for them."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if not params.get("channel") or not (params.get("text") or params.get("blocks")):
+                self.violations.append(f"{method} without channel or content")
+            self._check_blocks(method, params.get("blocks") or [], "message")
+        if method == "chat.update" and not params.get("ts"):
+            self.violations.append("chat.update without ts")
+        if method == "views.open" and not params.get("trigger_id"):
+            self.violations.append("views.open without trigger_id")
+        if method in ("views.open", "views.publish"):
+            view = params.get("view") or {}
+            if view.get("type") == "modal" and len(view.get("title", {}).get("text", "")) > 24:
+                self.violations.append("modal title over 24 characters")
+            self._check_blocks(method, view.get("blocks") or [], view.get("type", "modal"))
+
+    def _check_blocks(self, method: str, blocks: list[dict[str, Any]], surface: str) -> None:
+        if len(blocks) > MAX_BLOCKS[surface]:
+            self.violations.append(f"{method}: {len(blocks)} blocks")
+        for block in blocks:
+            if block.get("type") == "section" and len(block["text"]["text"]) > 3000:
+                self.violations.append(f"{method}: section of {len(block['text']['text'])} characters")
+            for element in block.get("elements") or []:
+                if element.get("type") != "button":
+                    continue
+                if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
+                    self.violations.append(f"{method}: button too long")
+                if len(element["action_id"]) > 255:
+                    self.violations.append(f"{method}: action_id too long")
+            ids = [element.get("action_id") for element in block.get("elements") or []]
+            if len(ids) != len(set(ids)):
+                self.violations.append(f"{method}: duplicate action ids in a block")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.Response(status=403)
+        file_id = request.match_info["file_id"]
+        self.downloads.append(file_id)
+        info, content = self.files[file_id]
+        return web.Response(body=content, content_type=info["mimetype"])
