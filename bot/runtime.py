@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -14,6 +15,14 @@ from bot.config import Settings
 from bot.core.desk import Desk
 
 log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """Leaves SIGINT and SIGTERM to `serve`, which stops the channels and workers too."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def configured_channels(desk: Desk, settings: Settings) -> list[Channel]:
@@ -50,8 +59,7 @@ async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None
             loop.add_signal_handler(sig, stop.set)
     routes = [route for channel in channels for route in channel.routes()]
     app = create_app(desk, routes)
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
     senders = {name: sender for channel in channels for name, sender in channel.senders().items()}
     for channel in channels:
         await channel.start()

@@ -8,10 +8,10 @@ import logging
 
 import typer
 
+from bot.cli import kb_admin  # noqa: F401 - registers the admin commands on kb_app
 from bot.cli.context import open_desk
 from bot.cli.db import db_app
 from bot.cli.kb import kb_app
-from bot.cli import kb_admin  # noqa: F401 - registers the admin commands on kb_app
 from bot.cli.tickets import tickets_app
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import date
 from typing import Protocol
 
 from bot.core.events import Button, Reply
+from bot.core.knowledge.entry import Entry
+from bot.core.knowledge.matcher import MatchResult
 from bot.core.turn import Turn
 from bot.store.models import RuleAnswer
 
@@ -16,32 +16,12 @@ SUSPENSION_WORDS = re.compile(
 )
 
 
-class MatchLike(Protocol):
-    entry_id: str
-    score: float
-
-
-class MatchResultLike(Protocol):
-    outcome: str
-
-    @property
-    def matches(self) -> Sequence[MatchLike]: ...
-
-
-class EntryLike(Protocol):
-    id: str
-    title: str
-    last_reviewed: date
-
-    def public_answer(self, platform: str) -> str: ...
-
-
 class RuleBook(Protocol):
     """What the engine needs from the knowledge base."""
 
-    def match(self, question: str, top: int = 3) -> MatchResultLike: ...
+    def match(self, question: str, top: int = 3) -> MatchResult: ...
 
-    def entry(self, entry_id: str) -> EntryLike | None: ...
+    def entry(self, entry_id: str) -> Entry | None: ...
 
     def refresh(self) -> None:
         """Picks up edits; called outside the conversation's transaction."""

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.events import Button
@@ -154,7 +154,7 @@ class Outbox:
                     OutboxMessage.status == "pending",
                     OutboxMessage.channel.in_(channels),  # type: ignore[attr-defined]
                     OutboxMessage.next_attempt_at <= now,
-                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),  # type: ignore[union-attr]
+                    or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
                 )
                 .order_by(OutboxMessage.id)  # type: ignore[arg-type]
                 .limit(limit)
@@ -228,7 +228,7 @@ class Outbox:
         with self.db.session() as session:
             result = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.lease_until < now)  # type: ignore[operator]
+                .where(col(OutboxMessage.status) == "pending", col(OutboxMessage.lease_until) < now)
                 .values(lease_owner=None, lease_until=None)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

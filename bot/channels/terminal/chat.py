@@ -92,7 +92,12 @@ def _stdin_lines(out: TextIO, prompt: bool) -> Iterator[str]:
 def run_chat(desk: Desk, name: str, lines: Iterable[str] | None = None, out: TextIO | None = None) -> None:
     """Runs until the input ends (Ctrl-D, or the end of piped stdin)."""
     stream = out or sys.stdout
-    console = Console(desk.renderer, lambda text: (stream.write(text), stream.flush()))
+
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    console = Console(desk.renderer, write)
     chat = TerminalChat(desk, name, console)
     delivery = DeliveryThread(desk, console, name)
     delivery.start()

@@ -127,7 +127,7 @@ class IntakeFlow:
             result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "intake")
             (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
         if accepted:
-            answers["evidence"] = self._record(turn, stored + [item.id for item in accepted])
+            answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in accepted])
             turn.conversation.answers = answers
         turn.say(
             "intake/files_received.j2",

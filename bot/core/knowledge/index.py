@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.normalise import Normaliser
 
-FIELD_WEIGHTS = {"title": 1.0, "keywords": 0.8, "questions": 0.4, "answer": 0.35}
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 0.8, "questions": 0.3, "answer": 0.25}
 ANSWER_DF = 0.3  # answers mention many topics in passing; a word only there says less about what an entry is
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 84.0

@@ -137,7 +137,9 @@ class KnowledgeLibrary:
         if problems:
             raise EntryError(problems)
         current = self._stored_texts()
-        added, changed, unchanged = [], [], 0
+        added: list[str] = []
+        changed: list[str] = []
+        unchanged = 0
         with self.db.session() as session:
             for name, text in files.items():
                 entry_id = name.removesuffix(".md")

@@ -25,7 +25,7 @@ Outcome = Literal["confident", "ambiguous", "none"]
 HEAD_CHARS = 1200  # long pastes: the question is usually at the start or at the end
 TAIL_CHARS = 400
 SHORTLIST = 12
-WEIGHTS = (0.50, 0.30, 0.20)  # coverage, similarity, fuzzy
+WEIGHTS = (0.50, 0.25, 0.25)  # coverage, similarity, fuzzy
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,13 @@ class SlackHarness:
                 "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
                 "channel": {"id": channel, "name": "x"},
                 "actions": [
-                    {"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": str(time.time())}
+                    {
+                        "action_id": action_id,
+                        "block_id": "b",
+                        "value": value,
+                        "type": "button",
+                        "action_ts": str(time.time()),
+                    }
                 ],
             }
         )

@@ -109,7 +109,9 @@ class FakeSlack:
         self._check(method, params)
         if self.failures.get(method):
             failure = self.failures[method].pop(0)
-            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers)
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers
+            )
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

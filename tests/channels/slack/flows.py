@@ -7,7 +7,9 @@ from tests.channels.slack.conftest import SlackHarness
 EXPLANATION = "I was travelling in Portugal and used my usual VPN for client work, nothing else changed."
 
 
-async def appeal_in_dm(slack: SlackHarness, user: str, account: str = "olegz_dev", explanation: str = EXPLANATION) -> str:
+async def appeal_in_dm(
+    slack: SlackHarness, user: str, account: str = "olegz_dev", explanation: str = EXPLANATION
+) -> str:
     """Walks the whole intake with text and button taps; returns the ticket reference."""
     await slack.dm(user, "hi")
     await slack.press(user, "Start appeal")

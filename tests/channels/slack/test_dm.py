@@ -45,7 +45,9 @@ async def test_users_text_is_escaped_in_everything_posted(slack: SlackHarness) -
 async def test_a_retried_event_changes_nothing(slack: SlackHarness) -> None:
     await slack.dm("U1", "hi", event_id="EvSAME")
     calls = len(slack.fake.calls)
-    response = await slack.dm("U1", "hi", event_id="EvSAME", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"})
+    response = await slack.dm(
+        "U1", "hi", event_id="EvSAME", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
+    )
     assert response.status_code == 200
     assert len(slack.fake.calls) == calls
     with slack.desk.db.session() as session:
@@ -64,7 +66,11 @@ async def test_a_bad_signature_is_refused_and_nothing_happens(slack: SlackHarnes
 
 async def test_files_in_reply_to_an_agents_question_land_on_the_ticket(slack: SlackHarness) -> None:
     reference = await appeal_in_dm(slack, "U1")
-    slack.desk.tickets.request_info(reference, __import__("bot.core.tickets.actors", fromlist=["Actor"]).Actor("slack", "UAGENT"), "Please send the travel booking.")
+    slack.desk.tickets.request_info(
+        reference,
+        __import__("bot.core.tickets.actors", fromlist=["Actor"]).Actor("slack", "UAGENT"),
+        "Please send the travel booking.",
+    )
     slack.fake.add_file("F2", "ticket.png", "image/png", b"\x89PNG travel")
     await slack.dm("U1", "here it is", files=["F2"])
     assert "I added your answer" in slack.last_text("DU1")

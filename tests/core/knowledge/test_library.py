@@ -83,7 +83,9 @@ def test_kb_export_import_history_and_revert_on_the_command_line(cli_env: Desk, 
     assert "saved as revision 3" in result.output
 
 
-def test_kb_edit_validates_what_the_editor_saved(cli_env: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kb_edit_validates_what_the_editor_saved(
+    cli_env: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = tmp_path / "editor.py"
     script.write_text(
         "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
