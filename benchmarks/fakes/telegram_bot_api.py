@@ -527,8 +527,8 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             self._reply(200, {"ok": True, "result": result})
 
         def do_GET(self) -> None:
-            prefix = f"/file/bot{api.token}/"
-            data = api.download(unquote(self.path[len(prefix) :])) if self.path.startswith(prefix) else None
+            prefix, path = f"/file/bot{api.token}/", unquote(self.path)
+            data = api.download(path[len(prefix) :]) if path.startswith(prefix) else None
             if data is None:
                 self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return

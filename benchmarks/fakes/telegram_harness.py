@@ -99,3 +99,39 @@ class TelegramHarness:
 
     async def _mark(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         self._event(update.update_id).set()
+
+
+EVIDENCE_PDF = b"%PDF-1.4\n% travel booking 12-19 Nov\n" + b"0" * 2048
+
+
+async def file_appeal(bot: TelegramHarness, user: FakeUser, account: str, explanation: str | None = None) -> list[Call]:
+    """One freelancer's complete appeal, from /start to "Send appeal", with a document as evidence."""
+    calls: list[Call] = []
+    steps: list[Callable[[], Any]] = [
+        lambda: bot.says(user, "/start"),
+        lambda: bot.taps(user, "Start appeal"),
+        lambda: bot.says(user, account),
+        lambda: bot.taps(user, "Permanently suspended"),
+        lambda: bot.says(user, "yesterday"),
+        lambda: bot.says(user, "Your account was suspended because of irregular activity."),
+        lambda: bot.taps(user, '"Irregular activity"'),
+        lambda: bot.says(user, "2019"),
+        lambda: bot.taps(user, "Top Rated"),
+        lambda: bot.taps(user, "Prefer not to say"),
+        lambda: bot.taps(user, "VPN or travel"),
+        lambda: bot.taps(user, "New device or login"),
+        lambda: bot.taps(user, "Done"),
+        lambda: bot.says(
+            user,
+            explanation
+            or "I was travelling in Portugal from 12 to 19 Nov and used the hotel wifi with a VPN for client work.",
+        ),
+        lambda: bot.sends_document(user, EVIDENCE_PDF, "booking.pdf", "application/pdf"),
+        lambda: bot.taps(user, "Done, no more files"),
+        lambda: bot.taps(user, "Here in this chat"),
+        lambda: bot.taps(user, "Yes, I agree"),
+        lambda: bot.taps(user, "Send appeal"),
+    ]
+    for step in steps:
+        calls.extend(await step())
+    return calls

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.core.tickets.actors import Actor
 from bot.store.models import Evidence, ProcessedUpdate, Ticket
-from tests.channels.slack.conftest import AGENTS_CHANNEL, SlackHarness
+from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SlackHarness
 from tests.channels.slack.flows import appeal_in_dm
 
 
