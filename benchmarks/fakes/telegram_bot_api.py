@@ -175,7 +175,9 @@ class FakeBotApi:
         self._closing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-bot-api", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -383,7 +385,7 @@ class FakeBotApi:
                 chat_id, {"id": BOT_ID, "is_bot": True, "first_name": "AppealDesk", "username": BOT_USERNAME}
             )
             message["text"] = text
-            if params.get("reply_markup"):
+            if "inline_keyboard" in (params.get("reply_markup") or {}):  # Telegram echoes inline keyboards only
                 message["reply_markup"] = params["reply_markup"]
             reply_to = (params.get("reply_parameters") or {}).get("message_id")
             if reply_to and (chat_id, reply_to) in self._state.messages:
@@ -497,6 +499,7 @@ def _decode(params: dict[str, list[str]]) -> dict[str, Any]:
 def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: tests read the recorded calls instead."""

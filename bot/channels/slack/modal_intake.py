@@ -183,11 +183,11 @@ class AppealForm:
         return self.renderer.render("slack/form_error.j2", context)
 
     def _account_taken(self, account_key: str, slack_user: str) -> str | None:
+        user = self.deps.desk.user_of("slack", slack_user)
         with self.deps.desk.db.session() as session:
             existing = self.deps.desk.tickets.open_appeal_for_account(session, account_key)
             if existing is None:
                 return None
-            user = self.deps.desk.user_of("slack", slack_user)
             own = user is not None and existing.user_id == user.id
             context = {"reference": existing.reference, "own": own}
             return self.renderer.render("intake/account_has_appeal.j2", context)
@@ -204,6 +204,7 @@ class AppealForm:
     ) -> list[Reply]:
         """Files and ticket in one transaction, like the conversation's submit."""
         desk = self.deps.desk
+        suggested = desk.engine.intake.suggest(answers)  # outside the transaction: the rulebook may read the db
         with desk.db.session() as session:
             user = desk.user_for(session, identity, name)
             accepted: list[Evidence] = []
@@ -226,7 +227,7 @@ class AppealForm:
                     ordered,
                     account_key=ordered["account"]["key"],
                     evidence_ids=ids,
-                    suggested_entries=desk.engine.intake.suggest(ordered),
+                    suggested_entries=suggested,
                 )
             except Refused:  # someone filed for this account since the form was checked
                 for item in accepted:

@@ -68,7 +68,14 @@ class SlackHarness:
         )
         return await self.post(body, "application/json", **headers)
 
-    async def dm(self, user: str, text: str = "", files: list[str] | None = None, **kwargs: Any) -> httpx.Response:
+    async def dm(
+        self,
+        user: str,
+        text: str = "",
+        files: list[str] | None = None,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         event: dict[str, Any] = {
             "type": "message",
             "channel_type": "im",
@@ -80,7 +87,7 @@ class SlackHarness:
         if files:
             event["subtype"] = "file_share"
             event["files"] = [{"id": file_id} for file_id in files]
-        return await self.event(event, **kwargs)
+        return await self.event(event, event_id, **(headers or {}))
 
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
         base = {"team": {"id": "T1", "domain": "test"}, "api_app_id": "A1", "token": "unused"}

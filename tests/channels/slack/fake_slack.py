@@ -23,6 +23,7 @@ class Failure:
     error: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    channel: str | None = None  # only calls to this channel fail
 
 
 class FakeSlack:
@@ -58,8 +59,15 @@ class FakeSlack:
 
     # ---- scripting and reading ---------------------------------------------------------------------
 
-    def fail(self, method: str, error: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
-        self.failures.setdefault(method, []).append(Failure(error, status, headers or {}))
+    def fail(
+        self,
+        method: str,
+        error: str,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        channel: str | None = None,
+    ) -> None:
+        self.failures.setdefault(method, []).append(Failure(error, status, headers or {}, channel))
 
     def add_file(self, file_id: str, name: str, mimetype: str, content: bytes) -> None:
         info = {
@@ -107,8 +115,9 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         self.calls.append(Call(method, params))
         self._check(method, params)
-        if self.failures.get(method):
-            failure = self.failures[method].pop(0)
+        failure = next((f for f in self.failures.get(method, []) if f.channel in (None, params.get("channel"))), None)
+        if failure is not None:
+            self.failures[method].remove(failure)
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers
             )

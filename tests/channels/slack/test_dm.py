@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.tickets.actors import Actor
 from bot.store.models import Evidence, ProcessedUpdate, Ticket
-from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SlackHarness
+from tests.channels.slack.conftest import AGENTS_CHANNEL, SlackHarness
 from tests.channels.slack.flows import appeal_in_dm
 
 
@@ -46,9 +45,8 @@ async def test_users_text_is_escaped_in_everything_posted(slack: SlackHarness) -
 async def test_a_retried_event_changes_nothing(slack: SlackHarness) -> None:
     await slack.dm("U1", "hi", event_id="EvSAME")
     calls = len(slack.fake.calls)
-    response = await slack.dm(
-        "U1", "hi", event_id="EvSAME", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
-    )
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
+    response = await slack.dm("U1", "hi", event_id="EvSAME", headers=retry)
     assert response.status_code == 200
     assert len(slack.fake.calls) == calls
     with slack.desk.db.session() as session:

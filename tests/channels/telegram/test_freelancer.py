@@ -6,13 +6,13 @@ import hashlib
 
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 from bot.store.models import Evidence, Ticket
 from tests.channels.telegram.conftest import AGENTS_CHAT, OLEG
 
 
-def texts(calls: list, method: str = "sendMessage") -> str:
+def texts(calls: list[Call], method: str = "sendMessage") -> str:
     return "\n---\n".join(call.text for call in calls if call.method == method)
 
 
@@ -58,3 +58,133 @@ async def test_complete_intake_with_a_document(bot: TelegramHarness, api: FakeBo
     assert [label for label, _ in card.buttons] == ["Claim", "Request info", "Note", "Resolve"]
     stored = desk.cards.get(ticket.id or 0, "telegram")
     assert stored is not None and stored.chat_id == str(AGENTS_CHAT)
+
+
+async def _to_notice_text(bot: TelegramHarness) -> None:
+    await bot.says(OLEG, "/appeal")
+    await bot.says(OLEG, "olegz_dev")
+    await bot.taps(OLEG, "Permanently suspended")
+    await bot.says(OLEG, "yesterday")
+
+
+async def test_a_rule_question_in_the_middle_of_the_intake(bot: TelegramHarness) -> None:
+    await bot.says(OLEG, "/appeal")
+    calls = await bot.says(OLEG, "is it allowed to use a VPN for work?")
+
+    sent = [call for call in calls if call.method == "sendMessage"]
+    answer = next(
+        call for call in sent if ("Yes, this helped", call.buttons[0][1] if call.buttons else "") in call.buttons
+    )
+    assert [label for label, _ in answer.buttons] == ["Yes, this helped", "No", "Talk to a person"]
+    assert "<b>" in answer.text and "Last reviewed" in answer.text
+    assert "Which account is it?" in sent[-1].text  # and back to the question the user was at
+
+    feedback = await bot.taps(OLEG, "Yes, this helped")
+    assert feedback[0].method == "answerCallbackQuery"
+    assert "(2/" in texts(await bot.says(OLEG, "olegz_dev"))
+
+
+async def test_a_stale_button_gets_a_notice_not_an_error(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await bot.says(OLEG, "/appeal")
+    await bot.says(OLEG, "olegz_dev")
+    old, data = bot.button(OLEG.id, "Permanently suspended")
+    await bot.taps(OLEG, "Permanently suspended")
+
+    calls = await bot.presses(OLEG, old, data)
+
+    assert calls[0].method == "answerCallbackQuery"
+    assert "That button belongs to an earlier message" in texts(calls)
+    assert all(call.error is None for call in calls)
+    garbage = await bot.presses(OLEG, old, "nonsense")
+    assert garbage[0].method == "answerCallbackQuery" and "earlier message" in texts(garbage)
+
+
+async def test_what_users_type_is_escaped(bot: TelegramHarness, api: FakeBotApi) -> None:
+    typed = "They wrote: <b>violation</b> & <script>alert(1)</script> of R&D rules <3"
+    calls = await _to_summary(bot, typed, "I did nothing wrong & my clients <all of them> can confirm it, truly.")
+
+    assert "They wrote: &lt;b&gt;violation&lt;/b&gt; &amp; &lt;script&gt;" in texts(calls)
+    assert "my clients &lt;all of them&gt;" in texts(calls)
+    assert all(call.error is None for call in api.calls()), [call.error for call in api.calls() if call.error]
+    await bot.taps(OLEG, "Send appeal")
+    await bot.deliver()
+    card = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1]
+    assert card.error is None and "&lt;script&gt;" in card.text
+
+
+async def test_the_html_falls_back_to_plain_text_when_telegram_refuses_it(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    api.fail("sendMessage", 400, "Bad Request: can't parse entities: unexpected end tag", chat_id=OLEG.id)
+
+    calls = await bot.says(OLEG, "/start")
+
+    sends = [call for call in calls if call.method == "sendMessage"]
+    assert sends[0].error and sends[1].error is None
+    assert "parse_mode" not in sends[1].params and "Start appeal" in [label for label, _ in sends[1].buttons]
+
+
+async def _to_summary(bot: TelegramHarness, notice: str, explanation: str) -> list[Call]:
+    """Walks to the summary with the optional steps skipped; returns the calls that showed the summary."""
+    await _to_notice_text(bot)
+    await bot.says(OLEG, notice)
+    await bot.taps(OLEG, '"Irregular activity"')
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "I don't know")
+    await bot.taps(OLEG, "Done")
+    await bot.says(OLEG, explanation)
+    await bot.taps(OLEG, "Done, no more files")
+    await bot.taps(OLEG, "Here in this chat")
+    return await bot.taps(OLEG, "Yes, I agree")
+
+
+async def test_long_messages_are_split_on_paragraphs(bot: TelegramHarness, api: FakeBotApi) -> None:
+    notice = ("The notice said my account broke a rule & <more>. " * 80).strip()
+    explanation = ("I never broke any rule, I only worked for my clients on the platform. " * 55).strip()
+    calls = await _to_summary(bot, notice, explanation)
+
+    summary = [call for call in calls if call.method == "sendMessage"]
+    assert len(summary) >= 2, "the summary is longer than one Telegram message"
+    assert all(call.error is None for call in summary)
+    assert all(len(call.text) <= 4096 for call in summary)
+    assert not summary[0].buttons and summary[-1].buttons[0][0] == "Send appeal"
+    assert summary[1].text.startswith("<b>")  # cut between two answers, not inside one
+
+
+async def test_photos_are_taken_in_their_largest_size(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await bot.says(OLEG, "/appeal")
+    photo = b"\xff\xd8\xff\xe0" + b"J" * 5000
+    calls = await bot.sends_photo(OLEG, photo)
+
+    assert "Saved: photo-" in texts(calls)
+    assert "Which account is it?" in texts(calls)
+    with bot.desk.db.session() as session:
+        evidence = session.exec(select(Evidence)).one()
+    assert evidence.size == len(photo) and evidence.mime_type == "image/jpeg"
+
+
+async def test_a_restart_in_the_middle_of_the_intake_loses_nothing(
+    bot: TelegramHarness, api: FakeBotApi, telegram_desk
+) -> None:
+    await bot.says(OLEG, "/appeal")
+    await bot.says(OLEG, "olegz_dev")
+    await bot.stop()
+
+    restarted = TelegramHarness(api, telegram_desk())
+    await restarted.start()
+    try:
+        calls = await restarted.taps(OLEG, "Temporary hold")  # a button sent before the restart
+        assert texts(calls).startswith("(3/")
+        calls = await restarted.says(OLEG, "yesterday")
+        assert texts(calls).startswith("(4/")
+    finally:
+        await restarted.stop()
+
+
+async def test_commands_in_other_groups_get_a_pointer_to_the_private_chat(bot: TelegramHarness) -> None:
+    calls = await bot.says(OLEG, "/appeal@appealdesk_test_bot", chat_id=-100777)
+
+    assert "only help in a private chat" in texts(calls) and "@appealdesk_test_bot" in texts(calls)
+    assert bot.desk.user_of("telegram", str(OLEG.id)) is None

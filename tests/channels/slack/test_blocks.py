@@ -1,0 +1,51 @@
+"""Block Kit building and Slack's text conventions, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channels.slack.blocks import MAX_BLOCKS, button, paginate, sections, split_text
+from bot.channels.slack.card import hide_contacts
+from bot.channels.slack.command import core_command
+from bot.channels.slack.inbound import plain_text
+
+
+def test_split_text_keeps_sections_short_and_escapes_whole() -> None:
+    text = "&amp;" * 1000
+    chunks = split_text(text, 3000)
+    assert all(len(chunk) <= 3000 for chunk in chunks)
+    assert "".join(chunks) == text
+    assert all(chunk.endswith(";") for chunk in chunks)
+
+
+def test_paginate_keeps_each_message_within_fifty_blocks() -> None:
+    pages = paginate(sections("line\n" * 5000) * 3, "fallback")
+    assert all(len(blocks) <= MAX_BLOCKS for blocks, _ in pages)
+    assert pages[0][1] == "fallback"
+
+
+def test_button_limits() -> None:
+    element = button("x" * 200, "reply:0:0", "go:status")
+    assert len(element["text"]["text"]) == 75
+    with pytest.raises(ValueError):
+        button("ok", "reply:0:0", "v" * 2001)
+
+
+def test_slack_markup_is_turned_back_into_what_the_user_typed() -> None:
+    assert plain_text("<mailto:me@example.com|me@example.com>") == "me@example.com"
+    assert plain_text("<https://x.com/freelancers/~01abc>") == "https://x.com/freelancers/~01abc"
+    assert plain_text("&lt;b&gt; &amp; <!channel> <@U123>") == "<b> & @channel @U123"
+    assert plain_text("<https://evil|click>") == "click (https://evil)"
+
+
+def test_contacts_are_masked_but_dates_are_not() -> None:
+    text = "Mail me@example.com or call +44 7911 123456; notice on 2026-11-20, booking 12.11.2025"
+    masked = hide_contacts(text, "[hidden]")
+    assert masked == "Mail [hidden] or call [hidden]; notice on 2026-11-20, booking 12.11.2025"
+
+
+def test_appeal_subcommands_map_to_the_core_commands() -> None:
+    assert core_command("") == "/appeal"
+    assert core_command("status") == "/status"
+    assert core_command("ask is a VPN ok?") == "/ask is a VPN ok?"
+    assert core_command("my account was suspended") == "/appeal"

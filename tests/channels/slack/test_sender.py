@@ -1,0 +1,90 @@
+"""The outbox's Slack sender: rate limits, undeliverable chats, network errors, and Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.card import Cards
+from bot.channels.slack.chat import Chat
+from bot.channels.slack.sender import SlackSender
+from bot.core.events import Button
+from bot.core.outbox import Delivered, Outbound, RetryLater, Undeliverable
+from bot.core.tickets.actors import SYSTEM
+from tests.channels.slack.conftest import TOKEN, SlackHarness
+from tests.channels.slack.flows import appeal_in_dm
+
+
+def user_message(text: str = "Hello", **context: Any) -> Outbound:
+    return Outbound(
+        id=1,
+        channel="slack",
+        chat_id="DU1",
+        kind="user",
+        template="idle/question_opened.j2",
+        context={"reference": text, "due": "2026-11-27T14:00:00+00:00", "already": False, **context},
+        buttons=((Button("go.status", "go:status"),),),
+        ticket_id=None,
+        attempts=0,
+    )
+
+
+async def test_rate_limit_waits_as_long_as_retry_after_says(slack: SlackHarness) -> None:
+    slack.fake.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "7"})
+    result = await slack.channel.sender.send(user_message())
+    assert result == RetryLater("ratelimited", retry_after=7.0)
+    assert isinstance(await slack.channel.sender.send(user_message()), Delivered)
+
+
+async def test_gone_chats_are_undeliverable_and_other_errors_retried(slack: SlackHarness) -> None:
+    for error in ("channel_not_found", "not_in_channel", "account_inactive", "is_archived", "user_not_found"):
+        slack.fake.fail("chat.postMessage", error)
+        assert await slack.channel.sender.send(user_message()) == Undeliverable(error)
+    slack.fake.fail("chat.postMessage", "internal_error")
+    assert await slack.channel.sender.send(user_message()) == RetryLater("internal_error")
+
+
+async def test_network_errors_are_retried(slack: SlackHarness) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2)
+    renderer = slack.desk.renderer
+    sender = SlackSender(client, Chat(client, renderer), Cards(renderer), slack.desk.cards)
+    result = await sender.send(user_message())
+    assert isinstance(result, RetryLater) and result.error.startswith("network")
+
+
+async def test_an_undeliverable_user_is_flagged_on_the_ticket(slack: SlackHarness) -> None:
+    reference = await appeal_in_dm(slack, "U1")
+    await slack.deliver()
+    await slack.action("UAGENT", *slack.card_button("claim"), "CAGENTS")
+    slack.fake.fail("chat.postMessage", "account_inactive", channel="DU1")
+    await slack.deliver()
+    view = slack.desk.tickets.show(reference, SYSTEM)
+    assert view["requester"]["undeliverable"] is True
+    assert any(event["action"] == "undeliverable" for event in view["events"])
+
+
+async def test_long_replies_are_split_within_slacks_limits(slack: SlackHarness) -> None:
+    long_reference = ("x" * 80 + "\n") * 200  # about 16,000 characters of user-provided text
+    assert isinstance(await slack.channel.sender.send(user_message(long_reference)), Delivered)
+    posted = slack.fake.to("chat.postMessage", channel="DU1")
+    assert all(
+        len(block["text"]["text"]) <= 3000 for call in posted for block in call["blocks"] if block["type"] == "section"
+    )
+    assert len(posted[0]["blocks"]) > 5
+
+
+async def test_agent_alerts_go_to_the_cards_thread_and_the_channel(slack: SlackHarness) -> None:
+    reference = await appeal_in_dm(slack, "U1")
+    await slack.deliver()
+    with slack.desk.db.session() as session:
+        ticket = slack.desk.tickets.find(session, reference)
+        assert ticket is not None
+        slack.desk.tickets.alert_agents(
+            session, ticket, "test-alert", "agents/escalated.j2", {"missed": "first_response"}
+        )
+    await slack.deliver()
+    card = slack.desk.cards.get(ticket.id or 0, "slack")
+    assert card is not None
+    alert = slack.fake.to("chat.postMessage", reply_broadcast=True)[-1]
+    assert alert["thread_ts"] == card.message_id and "missed its first-response target" in alert["text"]

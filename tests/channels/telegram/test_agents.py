@@ -1,0 +1,156 @@
+"""The agents' group: cards, Claim / Request info / Note / Resolve, and what the user sees of it."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
+from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
+from bot.store.models import Evidence, Ticket, TicketEvent
+from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, STRANGER
+
+
+def texts(calls: list[Call]) -> str:
+    return "\n---\n".join(call.text for call in calls if call.method in ("sendMessage", "editMessageText"))
+
+
+def ticket(bot: TelegramHarness) -> Ticket:
+    with bot.desk.db.session() as session:
+        return session.exec(select(Ticket)).one()
+
+
+async def appeal_with_card(bot: TelegramHarness) -> int:
+    """Files an appeal and delivers its card; returns the card's message id."""
+    await file_appeal(bot, OLEG, "olegz_dev")
+    await bot.deliver()
+    card = bot.desk.cards.get(ticket(bot).id or 0, "telegram")
+    assert card is not None
+    return int(card.message_id)
+
+
+def last_prompt(api: FakeBotApi) -> int:
+    """The bot's latest ForceReply question in the agents' group."""
+    call = next(
+        c
+        for c in reversed(api.calls("sendMessage", chat_id=AGENTS_CHAT))
+        if "force_reply" in (c.params.get("reply_markup") or {})
+    )
+    return int(call.response["message_id"])
+
+
+async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+    reference = ticket(bot).reference or ""
+
+    calls = await bot.taps(AGENT, "Claim", chat_id=AGENTS_CHAT, message_id=card_id)
+    assert calls[-1].method == "answerCallbackQuery" and "is yours now" in calls[-1].params["text"]
+    assert ticket(bot).status == "in_review" and ticket(bot).assignee == "telegram:Alice"
+    await bot.deliver()
+    assert "a reviewer has started working" in texts(api.calls(chat_id=OLEG.id)[-1:])
+    card = api.message(AGENTS_CHAT, card_id)
+    assert "A reviewer is working on it - telegram:Alice" in card["text"]  # edited in place
+
+    await bot.taps(AGENT, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
+    prompt = last_prompt(api)
+    markup = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].params["reply_markup"]
+    assert markup["force_reply"] and markup["selective"]
+    calls = await bot.says(AGENT, "Please send the booking for your trip, 12 to 19 Nov.", AGENTS_CHAT, reply_to=prompt)
+    assert "on its way to the user" in texts(calls)
+    assert ticket(bot).status == "awaiting_user"
+    await bot.deliver()
+    question = api.calls("sendMessage", chat_id=OLEG.id)[-1]
+    assert "<blockquote>Please send the booking for your trip, 12 to 19 Nov.</blockquote>" in question.text
+
+    calls = await bot.sends_document(OLEG, b"%PDF-1.4 booking", "hotel.pdf", "application/pdf")
+    assert f"I added your answer to <b>{reference}</b>" in texts(calls)
+    assert ticket(bot).status == "in_review"
+    with bot.desk.db.session() as session:
+        reply_file = session.exec(select(Evidence).where(Evidence.name == "hotel.pdf")).one()
+    assert reply_file.ticket_id == ticket(bot).id and reply_file.source == "user_reply"
+
+    await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.taps(AGENT, "Reinstate", chat_id=AGENTS_CHAT)
+    await bot.taps(AGENT, "location-or-vpn", chat_id=AGENTS_CHAT)
+    calls = await bot.says(AGENT, "too short", AGENTS_CHAT, reply_to=last_prompt(api))
+    assert "at least 20 characters" in texts(calls)  # the prompt stays open
+    explanation = "The logins came from a VPN server you used while travelling."
+    await bot.says(AGENT, explanation, AGENTS_CHAT, reply_to=last_prompt(api))
+    calls = await bot.says(AGENT, "Login history 12-19 Nov, hotel booking.", AGENTS_CHAT, reply_to=last_prompt(api))
+    assert "is resolved" in texts(calls)
+    resolved = ticket(bot)
+    assert resolved.status == "resolved" and resolved.outcome == "reinstated"
+    assert resolved.reason_category == "location-or-vpn" and resolved.public_explanation == explanation
+
+    await bot.deliver()
+    decision = api.calls("sendMessage", chat_id=OLEG.id)[-1]
+    assert "has been decided: <b>your account is reinstated</b>" in decision.text
+    card = api.message(AGENTS_CHAT, card_id)
+    assert "Outcome: reinstated" in card["text"]
+    assert [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row] == ["Note"]
+
+
+async def test_upheld_asks_whether_they_may_appeal_again_even_across_a_restart(
+    bot: TelegramHarness, api: FakeBotApi, telegram_desk
+) -> None:
+    card_id = await appeal_with_card(bot)
+    await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.taps(AGENT, "Uphold the suspension", chat_id=AGENTS_CHAT)
+    await bot.taps(AGENT, "account-sharing", chat_id=AGENTS_CHAT)
+    await bot.says(
+        AGENT, "Another person logged in to your account and worked on it.", AGENTS_CHAT, reply_to=last_prompt(api)
+    )
+    await bot.stop()
+
+    restarted = TelegramHarness(api, telegram_desk())
+    await restarted.start()
+    try:
+        await restarted.says(
+            AGENT, "Session records of 3-9 Nov from two devices.", AGENTS_CHAT, reply_to=last_prompt(api)
+        )
+        await restarted.taps(AGENT, "No, the decision is final", chat_id=AGENTS_CHAT)
+        resolved = ticket(restarted)
+        assert resolved.outcome == "upheld" and resolved.may_appeal_again is False
+        await restarted.deliver()
+        assert "This decision is final" in api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+    finally:
+        await restarted.stop()
+
+
+async def test_a_note_stays_internal(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+    await bot.taps(AGENT, "Note", chat_id=AGENTS_CHAT, message_id=card_id)
+    calls = await bot.says(AGENT, "Checked the login log, matches the trip.", AGENTS_CHAT, reply_to=last_prompt(api))
+
+    assert "Note saved" in texts(calls)
+    with bot.desk.db.session() as session:
+        note = session.exec(select(TicketEvent).where(TicketEvent.action == "note")).one()
+    assert note.internal_note == "Checked the login log, matches the trip." and note.actor == "telegram:Alice"
+    before = len(api.calls(chat_id=OLEG.id))
+    await bot.deliver()
+    assert len(api.calls(chat_id=OLEG.id)) == before
+
+
+async def test_only_agents_may_act(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+
+    calls = await bot.taps(STRANGER, "Claim", chat_id=AGENTS_CHAT, message_id=card_id)
+
+    answer = calls[-1]
+    assert answer.method == "answerCallbackQuery" and answer.params["show_alert"] is True
+    assert "only support agents can do this" in answer.params["text"]
+    assert ticket(bot).status == "new" and ticket(bot).assignee is None
+    calls = await bot.taps(STRANGER, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
+    assert [call.method for call in calls] == ["answerCallbackQuery"]
+
+
+async def test_refusals_from_the_ticket_service_are_shown(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+    await bot.taps(AGENT, "Claim", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.taps(AGENT, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.says(AGENT, "Please send the booking.", AGENTS_CHAT, reply_to=last_prompt(api))
+
+    calls = await bot.presses(AGENT, api.message(AGENTS_CHAT, card_id), f"tk:{ticket(bot).id}:info")
+    await bot.says(AGENT, "And the ID check, please.", AGENTS_CHAT, reply_to=last_prompt(api))
+
+    assert "You cannot request info a ticket that is awaiting user" in texts(api.calls(chat_id=AGENTS_CHAT)[-1:])
+    assert calls[-1].method == "answerCallbackQuery"

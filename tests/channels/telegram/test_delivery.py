@@ -1,0 +1,109 @@
+"""The outbox's Telegram sender against Telegram's answers: 429, 403, 400 parse errors, network trouble."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from sqlmodel import select
+
+from benchmarks.fakes.telegram_bot_api import FakeBotApi
+from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
+from bot.core.clock import ManualClock
+from bot.core.outbox import Delivered, Outbound, buttons_from_json
+from bot.store.models import OutboxMessage, Ticket, TicketEvent, User
+from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
+
+
+def outbox(bot: TelegramHarness, chat_id: int) -> list[OutboxMessage]:
+    with bot.desk.db.session() as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == str(chat_id))))
+
+
+async def claimed_appeal(bot: TelegramHarness) -> None:
+    """An appeal whose card is posted, claimed by an agent: a message for the user is waiting in the outbox."""
+    await file_appeal(bot, OLEG, "olegz_dev")
+    await bot.deliver()
+    await bot.taps(AGENT, "Claim", chat_id=AGENTS_CHAT)
+
+
+async def test_429_waits_as_long_as_telegram_asks(bot: TelegramHarness, api: FakeBotApi, clock: ManualClock) -> None:
+    await file_appeal(bot, OLEG, "olegz_dev")
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7, chat_id=AGENTS_CHAT)
+
+    await bot.deliver()
+
+    [card] = outbox(bot, AGENTS_CHAT)
+    assert card.status == "pending" and "Flood control" in (card.last_error or "")
+    assert card.next_attempt_at.replace(tzinfo=UTC) - clock.now() == timedelta(seconds=7)
+    assert await bot.deliver() == 0  # not before Telegram said
+    clock.advance(seconds=7)
+    await bot.deliver()
+    assert outbox(bot, AGENTS_CHAT)[0].status == "sent"
+
+
+async def test_a_blocked_bot_makes_the_user_undeliverable_and_agents_see_it(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=OLEG.id)
+
+    await bot.deliver()
+
+    [message] = outbox(bot, OLEG.id)
+    assert message.status == "undeliverable" and "blocked" in (message.last_error or "")
+    with bot.desk.db.session() as session:
+        assert session.exec(select(User)).one().undeliverable_at is not None
+        assert session.exec(select(TicketEvent).where(TicketEvent.action == "undeliverable")).one()
+        ticket = session.exec(select(Ticket)).one()
+    await bot.deliver()
+    card = bot.desk.cards.get(ticket.id or 0, "telegram")
+    assert card is not None
+    assert "cannot be reached" in api.message(AGENTS_CHAT, int(card.message_id))["text"]
+
+
+async def test_entity_errors_are_resent_as_plain_text(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=OLEG.id)
+
+    await bot.deliver()
+
+    first, second = api.calls("sendMessage", chat_id=OLEG.id)[-2:]
+    assert first.error and first.params["parse_mode"] == "HTML"
+    assert second.error is None and "parse_mode" not in second.params and "<b>" not in second.text
+    assert outbox(bot, OLEG.id)[0].status == "sent"
+
+
+async def test_network_trouble_is_retried(bot: TelegramHarness, api: FakeBotApi, clock: ManualClock) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 502, "Bad Gateway", chat_id=OLEG.id)
+
+    await bot.deliver()
+
+    [message] = outbox(bot, OLEG.id)
+    assert message.status == "pending" and message.attempts == 1
+    clock.advance(minutes=5)
+    await bot.deliver()
+    assert outbox(bot, OLEG.id)[0].status == "sent"
+
+
+async def test_an_unchanged_card_counts_as_delivered(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await file_appeal(bot, OLEG, "olegz_dev")
+    await bot.deliver()
+    [row] = outbox(bot, AGENTS_CHAT)
+    assert bot.channel is not None and row.status == "sent"
+    same_card = Outbound(
+        row.id or 0,
+        "telegram",
+        row.chat_id,
+        row.kind,
+        row.template,
+        row.context,
+        buttons_from_json(row.buttons),
+        row.ticket_id,
+        1,
+    )
+
+    result = await bot.channel.senders()["telegram"].send(same_card)
+
+    assert isinstance(result, Delivered)
+    assert "message is not modified" in (api.calls("editMessageText", chat_id=AGENTS_CHAT)[-1].error or "")
