@@ -30,6 +30,7 @@ class TelegramHarness:
         self.timeout = timeout
         self.channel: TelegramChannel | None = None
         self._handled: dict[int, asyncio.Event] = {}
+        self.latencies: list[float] = []  # seconds from an update's arrival at the API to the bot's first reply
 
     async def start(self) -> TelegramChannel:
         self.channel = TelegramChannel(self.desk, self.desk.settings, limiter=self.limiter, poll_timeout=1)
@@ -89,7 +90,11 @@ class TelegramHarness:
         mark = self.api.call_count()
         update_id = push()
         await self.wait(update_id)
-        return [c for c in self.api.calls(since=mark) if c.chat_id == chat_id or c.method == "answerCallbackQuery"]
+        calls = [c for c in self.api.calls(since=mark) if c.chat_id == chat_id or c.method == "answerCallbackQuery"]
+        reply = next((c for c in calls if c.method in ("sendMessage", "editMessageText")), None)
+        if reply is not None:
+            self.latencies.append(reply.at - self.api.pushed_at(update_id))
+        return calls
 
     async def wait(self, update_id: int) -> None:
         await asyncio.wait_for(self._event(update_id).wait(), self.timeout)

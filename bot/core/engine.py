@@ -7,6 +7,7 @@ and a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,12 +22,14 @@ from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore, Refusal
 from bot.core.intake.flow import IntakeFlow
+from bot.core.sla import next_update_by
 from bot.core.text import clean, command_of, looks_like_question
 from bot.core.tickets.service import TicketService
 from bot.core.turn import Turn
 from bot.store.db import Database
 from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, User
 
+log = logging.getLogger(__name__)
 GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
 
@@ -54,7 +57,18 @@ class ConversationEngine:
         self.admin_commands: dict[str, AdminCommand] = {}
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handles one update exactly once; a duplicate update id returns no replies."""
+        """Handles one update exactly once; a duplicate update id returns no replies.
+
+        If handling fails, nothing of it is kept (so a redelivery is handled afresh) and the user
+        still gets an answer that says so.
+        """
+        try:
+            return self._handle(inbound)
+        except Exception:
+            log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
+            return [Reply("errors/internal.j2")]
+
+    def _handle(self, inbound: Inbound) -> list[Reply]:
         self.answers.refresh()
         with self.db.session() as session:
             if inbound.update_id is not None and not self._first_delivery(session, inbound):
@@ -211,8 +225,6 @@ class ConversationEngine:
         turn.say("idle/status.j2", tickets=items)
 
     def _ticket_context(self, session: Session, ticket: Ticket) -> dict[str, Any]:
-        from bot.core.sla import next_update_by
-
         return {
             "reference": ticket.reference,
             "kind": ticket.kind,

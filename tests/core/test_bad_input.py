@@ -86,3 +86,20 @@ def test_shared_templates_are_format_neutral() -> None:
         outside = "".join(part.split("}}")[-1] for part in source.split("{{"))
         outside = "".join(part.split("%}")[-1] for part in outside.split("{%"))
         assert "<" not in outside and "&" not in outside, path
+
+
+def test_a_failure_inside_the_core_still_gets_an_answer_and_keeps_nothing_half_done(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = ChatUser(desk)
+    user.send("/appeal")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(desk.engine.intake, "on_text", broken)
+    user.send("olga_dev", update_id="retry-me")
+    assert user.templates() == ["errors/internal.j2"]
+    monkeypatch.undo()
+    user.send("olga_dev", update_id="retry-me")
+    assert user.templates() == ["intake/steps/what_happened.j2"]

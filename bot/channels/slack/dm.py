@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from typing import Any
 
@@ -12,9 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.channels.slack.blocks import USER_ACTION_PREFIX
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.inbound import plain_text
-from bot.core.events import Inbound, Reply
-
-log = logging.getLogger(__name__)
+from bot.core.events import Inbound
 
 # Edits, deletions and other bookkeeping events are not something the user said.
 HANDLED_SUBTYPES = (None, "file_share")
@@ -66,9 +63,5 @@ class DirectMessages:
 
     async def converse(self, inbound: Inbound, pressed_ts: str | None = None) -> None:
         """One turn of the core, its replies posted in the user's DM."""
-        try:
-            replies = await asyncio.to_thread(self.deps.desk.handle, inbound)
-        except Exception:  # the transaction rolled back, so sending it again works
-            log.exception("handling a Slack message failed")
-            replies = [Reply("slack/try_again.j2")]
+        replies = await asyncio.to_thread(self.deps.desk.handle, inbound)
         await self.deps.chat.post(inbound.identity.chat_id, replies, pressed_ts)

@@ -8,6 +8,7 @@ Each field is checked with the core's own parsers and choices, and a bad one is 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -26,6 +27,8 @@ from bot.core.intake.steps import STEPS, Step
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.service import canonical_sha256
 from bot.store.models import Evidence
+
+log = logging.getLogger(__name__)
 
 FORM = "appeal_form"
 FIELDS: tuple[Step, ...] = tuple(step for step in STEPS if step.kind != "summary")
@@ -195,8 +198,12 @@ class AppealForm:
     async def _file(self, slack_user: str, form: FormAnswers) -> None:
         identity = await self.deps.people.identity(slack_user)
         name = await self.deps.people.display_name(slack_user)
-        attachments = await self.deps.files.attachments(form.files)
-        replies = await asyncio.to_thread(self._open_ticket, identity, name, form.answers, attachments)
+        try:
+            attachments = await self.deps.files.attachments(form.files)
+            replies = await asyncio.to_thread(self._open_ticket, identity, name, form.answers, attachments)
+        except Exception:  # the transaction rolled back; the user must hear that it did not work
+            log.exception("filing the appeal form of %s failed", slack_user)
+            replies = [Reply("errors/internal.j2")]
         await self.deps.chat.post(identity.chat_id, replies)
 
     def _open_ticket(

@@ -1,0 +1,77 @@
+"""Rule questions in chat: a confident answer, a short list when unsure, or an honest 'I don't know'."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.desk import Desk
+from bot.core.tickets.actors import Actor
+from bot.store.models import RuleAnswer
+from tests.chat import ChatUser, file_appeal
+
+
+def test_a_clear_rule_question_gets_the_entry_with_its_review_date_and_a_person_one_tap_away(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("is it allowed to use a vpn when i work?")
+    assert user.templates() == ["answers/entry.j2"]
+    text = user.text()
+    assert text.startswith("Using a VPN, proxy or remote desktop")
+    assert "WorkMarket" in text and "{platform}" not in text
+    assert "Last reviewed: Fri 20 Nov 2026" in text
+    assert user.labels() == ["Yes, this helped", "No", "Talk to a person"]
+
+
+def test_helpful_answers_are_recorded(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("can I use calendly to book calls with my client after the contract started?")
+    user.press("No")
+    assert user.templates() == ["answers/feedback.j2"]
+    assert user.labels() == ["Talk to a person"]
+    with desk.db.session() as session:
+        answer = session.exec(select(RuleAnswer)).one()
+    assert (answer.outcome, answer.helpful) == ("confident", False)
+
+
+def test_someone_elses_feedback_button_is_refused(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("is a vpn allowed?")
+    payload = user.payload("Yes, this helped")
+    other = ChatUser(desk, name="mallory")
+    other.press_payload(payload)
+    assert other.templates() == ["errors/stale_button.j2"]
+
+
+def test_an_unrelated_question_is_not_answered_confidently(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("what is the weather in Lisbon tomorrow?")
+    assert user.templates()[0] in ("answers/none.j2", "answers/choices.j2")
+    assert "Talk to a person" in user.labels()
+
+
+def test_an_unsure_match_offers_the_closest_entries_as_choices(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("fees")
+    assert user.templates() == ["answers/choices.j2"]
+    assert len(user.labels()) == 4 and user.labels()[-1] == "Talk to a person"
+    user.press(user.labels()[0])
+    assert user.templates() == ["answers/entry.j2"]
+    with desk.db.session() as session:
+        outcomes = [answer.outcome for answer in session.exec(select(RuleAnswer).order_by(RuleAnswer.id))]
+    assert outcomes == ["ambiguous", "chosen"]
+
+
+def test_talk_to_a_person_after_an_answer_passes_the_question_on(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("my client wants to pay me by paypal directly, is that ok?")
+    user.press("Talk to a person")
+    assert user.templates() == ["idle/question_opened.j2"]
+    view = desk.tickets.list(Actor("cli", "alice"))[0]
+    assert view["kind"] == "question"
+    assert view["evidence"] == []  # questions carry their text in `answers`, shown on the card
+    assert view["suggested_entries"]
+
+
+def test_tickets_carry_suggested_entries_for_the_agent(desk: Desk) -> None:
+    reference = file_appeal(ChatUser(desk))
+    view = desk.tickets.show(reference, Actor("cli", "alice"))
+    assert "vpn-and-proxies" in view["suggested_entries"] or "travel-and-location" in view["suggested_entries"]
