@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.kb_match
+	$(BIN)/python -m benchmarks.telegram_intake
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -34,7 +34,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run(users: int, database_url: str, workdir: Path) -> None:
     with FakeBotApi() as api:
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None,
             database_url=database_url,
             evidence_dir=workdir / "evidence",

@@ -31,6 +31,8 @@ from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, Us
 
 log = logging.getLogger(__name__)
 GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
+# Where a platform reserves slash commands (Slack), the bare word works too.
+WORD_COMMANDS = {"help": "/help", "status": "/status", "my appeals": "/status", "human": "/human", "appeal": "/appeal"}
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
 
 AdminCommand = Callable[[Turn, str], None]
@@ -134,6 +136,10 @@ class ConversationEngine:
             return
         if GREETINGS.match(turn.text):
             self._welcome(turn)
+            return
+        word = turn.text.lower().strip(" ?!.")
+        if word in WORD_COMMANDS:
+            self._command(turn, WORD_COMMANDS[word], "")
             return
         appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
         if appeal is not None and not looks_like_question(turn.text):

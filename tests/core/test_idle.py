@@ -57,3 +57,11 @@ def test_files_without_an_appeal_are_not_kept_and_the_user_is_told_why(desk: Des
     user = ChatUser(desk)
     user.send(files=(pdf(),))
     assert user.templates() == ["idle/files_without_appeal.j2"]
+
+
+def test_bare_command_words_work_where_slash_commands_are_taken(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("help")
+    assert user.templates() == ["idle/help.j2"]
+    user.send("Status?")
+    assert user.templates() == ["idle/status.j2"]

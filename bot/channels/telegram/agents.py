@@ -60,7 +60,7 @@ class AgentsGroup:
         try:
             notice = await self._press(query)
         except Refused as refused:
-            notice = self._refusal(refused, "plain")
+            notice = self._notice("agents/refusal.j2", {"code": refused.code, **refused.context})
         finally:
             text = notice[:CALLBACK_NOTICE_LIMIT] or None
             await persistently(lambda: query.answer(text, show_alert=text is not None))
@@ -262,9 +262,6 @@ class AgentsGroup:
 
     def _notice(self, template: str, context: dict[str, Any]) -> str:
         return self.desk.renderer.render(template, context, "plain")
-
-    def _refusal(self, refused: Refused, fmt: str) -> str:
-        return self.desk.renderer.render("agents/refusal.j2", {"code": refused.code, **refused.context}, fmt)
 
     def _stale(self) -> str:
         return self._notice("errors/stale_button.j2", {})

@@ -183,24 +183,18 @@ class IntakeFlow:
         self._advance(turn, step, selected)
 
     def _text_date(self, turn: Turn, step: Step, text: str) -> None:
-        try:
-            value = parsing.parse_date(text, turn.now.date())
-        except Invalid as invalid:
-            self._invalid_or_question(turn, step, text, invalid.hint)
-            return
-        self._advance(turn, step, value.isoformat())
+        self._parsed(turn, step, text, lambda: parsing.parse_date(text, turn.now.date()).isoformat())
 
     def _text_year(self, turn: Turn, step: Step, text: str) -> None:
-        try:
-            value = parsing.parse_year(text, turn.now.date())
-        except Invalid as invalid:
-            self._invalid_or_question(turn, step, text, invalid.hint)
-            return
-        self._advance(turn, step, value)
+        self._parsed(turn, step, text, lambda: parsing.parse_year(text, turn.now.date()))
 
     def _text_email(self, turn: Turn, step: Step, text: str) -> None:
+        self._parsed(turn, step, text, lambda: parsing.parse_email(text))
+
+    def _parsed(self, turn: Turn, step: Step, text: str, parse: Callable[[], str]) -> None:
+        """Stores what `parse` makes of the text, or re-asks with its hint (or answers a question)."""
         try:
-            value = parsing.parse_email(text)
+            value = parse()
         except Invalid as invalid:
             self._invalid_or_question(turn, step, text, invalid.hint)
             return

@@ -349,31 +349,39 @@ class TicketService:
         return event
 
     def _refresh_cards(self, session: Session, ticket: Ticket, event: TicketEvent) -> None:
-        view = ticket_view(session, ticket, self.settings, with_events=False)
-        for channel, chat_id in self.agent_destinations:
-            self.outbox.enqueue(
-                session,
-                Notification(
-                    dedupe_key=f"card:{ticket.id}:{channel}:{event.id}",
-                    channel=channel,
-                    chat_id=chat_id,
-                    kind="ticket_card",
-                    template="agents/ticket_card.j2",
-                    context={"ticket": view, "event": event_row(event)},
-                    ticket_id=ticket.id,
-                ),
-            )
+        self._to_agents(
+            session,
+            ticket,
+            f"card:{ticket.id}",
+            "ticket_card",
+            "agents/ticket_card.j2",
+            {"event": event_row(event)},
+            suffix=f":{event.id}",
+        )
 
     def alert_agents(self, session: Session, ticket: Ticket, key: str, template: str, context: dict[str, Any]) -> None:
+        self._to_agents(session, ticket, key, "agent_alert", template, context)
+
+    def _to_agents(
+        self,
+        session: Session,
+        ticket: Ticket,
+        key: str,
+        kind: str,
+        template: str,
+        context: dict[str, Any],
+        suffix: str = "",
+    ) -> None:
+        """Queues one message per agents' destination, with the ticket as it is now."""
         view = ticket_view(session, ticket, self.settings, with_events=False)
         for channel, chat_id in self.agent_destinations:
             self.outbox.enqueue(
                 session,
                 Notification(
-                    dedupe_key=f"{key}:{channel}",
+                    dedupe_key=f"{key}:{channel}{suffix}",
                     channel=channel,
                     chat_id=chat_id,
-                    kind="agent_alert",
+                    kind=kind,
                     template=template,
                     context={"ticket": view, **context},
                     ticket_id=ticket.id,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import select
 
 from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
+from bot.core.desk import Desk
 from bot.store.models import Evidence, Ticket, TicketEvent
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, STRANGER
 
@@ -90,7 +93,7 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
 
 
 async def test_upheld_asks_whether_they_may_appeal_again_even_across_a_restart(
-    bot: TelegramHarness, api: FakeBotApi, telegram_desk
+    bot: TelegramHarness, api: FakeBotApi, telegram_desk: Callable[..., Desk]
 ) -> None:
     card_id = await appeal_with_card(bot)
     await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)

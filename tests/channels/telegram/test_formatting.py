@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.fakes.telegram_bot_api import check_html
@@ -57,7 +59,7 @@ def test_emoji_count_twice() -> None:
     assert all(units(part) <= 10 for part in split_message("👍" * 12, limit=10))
 
 
-def test_keyboards_refuse_callback_data_over_64_bytes(tmp_path) -> None:
+def test_keyboards_refuse_callback_data_over_64_bytes(tmp_path: Path) -> None:
     renderer = Renderer(tmp_path)
     markup = keyboard(renderer, ((Button("Yes", "go:yes", selected=True), Button("No", "go:no")),))
     assert markup is not None and markup.inline_keyboard[0][0].text == "✓ Yes"
@@ -67,8 +69,8 @@ def test_keyboards_refuse_callback_data_over_64_bytes(tmp_path) -> None:
 
 
 def test_telegram_caps_downloads_at_20_mb_on_its_own_server() -> None:
-    official = Settings(_env_file=None, evidence_max_bytes=50 * MB)  # type: ignore[call-arg]
-    own_server = Settings(_env_file=None, evidence_max_bytes=50 * MB, telegram_api_url="http://bot-api:8081")  # type: ignore[call-arg]
+    official = Settings(_env_file=None, evidence_max_bytes=50 * MB)
+    own_server = Settings(_env_file=None, evidence_max_bytes=50 * MB, telegram_api_url="http://bot-api:8081")
 
     assert download_limit(official) == 20 * MB and download_limit(own_server) == 50 * MB
     assert with_telegram_limit({"max_mb": 50.0, "n": 1}, official) == {"max_mb": 20.0, "n": 1}

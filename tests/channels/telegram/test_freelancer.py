@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from sqlmodel import select
 
 from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
+from bot.core.desk import Desk
 from bot.store.models import Evidence, Ticket
 from tests.channels.telegram.conftest import AGENTS_CHAT, OLEG
 
@@ -166,7 +168,7 @@ async def test_photos_are_taken_in_their_largest_size(bot: TelegramHarness, api:
 
 
 async def test_a_restart_in_the_middle_of_the_intake_loses_nothing(
-    bot: TelegramHarness, api: FakeBotApi, telegram_desk
+    bot: TelegramHarness, api: FakeBotApi, telegram_desk: Callable[..., Desk]
 ) -> None:
     await bot.says(OLEG, "/appeal")
     await bot.says(OLEG, "olegz_dev")
