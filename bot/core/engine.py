@@ -146,7 +146,7 @@ class ConversationEngine:
             self._add_to_ticket(turn, appeal)
             return
         if appeal is None and reports_suspension(turn.text) and not looks_like_question(turn.text):
-            turn.conversation.memo = {**turn.conversation.memo, "last_question": turn.text[:2000]}
+            turn.conversation.memo = {**turn.conversation.memo, "last_question": turn.text[:2000], "comforted": True}
             turn.add(Reply("idle/offer_appeal.j2", {}, START_BUTTONS))
             return
         self.answers.answer(turn, turn.text)

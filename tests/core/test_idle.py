@@ -22,6 +22,7 @@ def test_a_suspension_report_is_met_with_sympathy_and_an_appeal_offer(desk: Desk
     assert user.text().startswith("Sorry you are dealing with this.")
     user.press("Start appeal")
     assert user.templates()[-1] == "intake/steps/account.j2"
+    assert "Sorry" not in user.text(), "the stress is acknowledged once, not twice"
 
 
 def test_status_lists_appeals_with_their_next_update(desk: Desk) -> None:

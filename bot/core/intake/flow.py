@@ -52,7 +52,9 @@ class IntakeFlow:
         conversation.editing = False
         conversation.started_at = turn.now
         conversation.reminded_at = None
-        turn.say("intake/start.j2")
+        comforted = bool(conversation.memo.get("comforted"))
+        conversation.memo = {key: value for key, value in conversation.memo.items() if key != "comforted"}
+        turn.say("intake/start.j2", comforted=comforted)
         self._go(turn, next_step({}, None).key)
 
     def cancel(self, turn: Turn) -> None:
