@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -214,24 +214,6 @@ class Outbox:
         if user is not None and user.undeliverable_at is None:
             user.undeliverable_at = now
             session.add(user)
-
-    def pending_count(self, channel: str | None = None) -> int:
-        with self.db.session() as session:
-            query = select(OutboxMessage.id).where(OutboxMessage.status == "pending")
-            if channel:
-                query = query.where(OutboxMessage.channel == channel)
-            return len(list(session.exec(query)))
-
-    def release_expired(self) -> int:
-        """Makes rows whose lease ran out claimable again (claim already ignores such leases)."""
-        now = self.clock.now()
-        with self.db.session() as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.status) == "pending", col(OutboxMessage.lease_until) < now)
-                .values(lease_owner=None, lease_until=None)
-            )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 class CardRegistry:

@@ -69,12 +69,6 @@ class Scheduler:
         except IntegrityError:
             return False
 
-    def release(self, name: str) -> None:
-        with self.db.session() as session:
-            lease = session.get(JobLease, name)
-            if lease is not None and lease.owner == self.owner:
-                session.delete(lease)
-
     def _escalate(self, session: Session) -> int:
         """An overdue ticket is marked, agents are alerted and the user is told honestly."""
         now = self.clock.now()

@@ -166,14 +166,3 @@ def progress(answers: Answers, key: str) -> tuple[int, int]:
     """(position, total) of a step among the questions, for the '(3/12)' prefix."""
     questions = [step.key for step in applicable(answers) if step.kind != "summary"]
     return (questions.index(key) + 1 if key in questions else len(questions), len(questions))
-
-
-def choice_value_label(step: Step, value: Any) -> list[str]:
-    """Label keys for a stored choice answer, for summaries."""
-    values = value if isinstance(value, list) else [value]
-    labels = []
-    for item in values:
-        choice = step.choice(str(item))
-        if choice:
-            labels.append(choice.label)
-    return labels

@@ -64,7 +64,3 @@ def target_status(action: str, current: str) -> str:
     if current not in allowed:
         raise Refused("transition", {"action": action, "status": current, "allowed": list(allowed)})
     return target or current
-
-
-def is_open(status: str) -> bool:
-    return status in OPEN_STATUSES
