@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
 from collections.abc import Iterator
 
@@ -13,8 +12,6 @@ import uvicorn
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.core.desk import Desk
-
-log = logging.getLogger(__name__)
 
 
 class _Server(uvicorn.Server):
@@ -39,16 +36,6 @@ def configured_channels(desk: Desk, settings: Settings) -> list[Channel]:
     return channels
 
 
-async def scheduler_loop(desk: Desk, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(desk.scheduler.run_once)
-        except Exception:
-            log.exception("scheduler run failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=desk.settings.scheduler_interval_seconds)
-
-
 async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None:
     from bot.web.app import create_app
 
@@ -65,7 +52,7 @@ async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None
         await channel.start()
     tasks = [
         asyncio.create_task(server.serve()),
-        asyncio.create_task(scheduler_loop(desk, stop)),
+        asyncio.create_task(desk.scheduler.run(stop)),
     ]
     if senders:
         tasks.append(asyncio.create_task(desk.worker(senders).run(stop, settings.outbox_poll_seconds)))

@@ -6,6 +6,9 @@ Every message it queues has a dedupe key, so even an overlapping run sends nothi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +23,7 @@ from bot.core.tickets.service import TicketService
 from bot.store.db import Database
 from bot.store.models import Conversation, JobLease, Ticket, User
 
+log = logging.getLogger(__name__)
 ACTIVE = ("new", "in_review")
 
 
@@ -51,6 +55,16 @@ class Scheduler:
             run.status_updates = self._heartbeat(session)
             run.reminders = self._remind(session)
         return run
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Runs the job every `scheduler_interval_seconds` until `stop` is set; a failed run is logged."""
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(self.run_once)
+            except Exception:
+                log.exception("scheduler run failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_interval_seconds)
 
     def acquire(self, name: str, duration: timedelta) -> bool:
         """Takes or renews a lease; False while another worker holds it."""

@@ -58,11 +58,12 @@ class TerminalChat:
 
 
 class DeliveryThread(threading.Thread):
-    """Runs this user's delivery worker until stopped."""
+    """Runs this user's delivery worker, and the scheduler (once across workers), until stopped."""
 
     def __init__(self, desk: Desk, console: Console, chat_id: str) -> None:
         super().__init__(daemon=True, name="terminal-delivery")
         self.worker = desk.worker({"terminal": TerminalSender(console)}, chat_id=chat_id)
+        self.scheduler = desk.scheduler
         self.poll = desk.settings.outbox_poll_seconds
         self._loop = asyncio.new_event_loop()
         self._stop_event: asyncio.Event | None = None
@@ -70,7 +71,9 @@ class DeliveryThread(threading.Thread):
     def run(self) -> None:
         asyncio.set_event_loop(self._loop)
         self._stop_event = asyncio.Event()
-        self._loop.run_until_complete(self.worker.run(self._stop_event, self.poll))
+        self._loop.run_until_complete(
+            asyncio.gather(self.worker.run(self._stop_event, self.poll), self.scheduler.run(self._stop_event))
+        )
 
     def stop(self) -> None:
         if self._stop_event is not None:

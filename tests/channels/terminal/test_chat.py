@@ -9,7 +9,9 @@ from pathlib import Path
 from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat
 from bot.channels.terminal.console import Console
 from bot.core.desk import Desk
+from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
+from bot.store.models import JobLease
 from tests.chat import EXPLANATION
 
 
@@ -68,3 +70,25 @@ def test_an_agents_action_reaches_the_terminal_user_within_seconds(make_desk: ob
     finally:
         delivery.stop()
     assert f"[update] Update on {reference}: a reviewer has started working on your question." in out.getvalue()
+
+
+def test_the_local_chat_also_keeps_the_response_promise(make_desk: object) -> None:
+    """With only the local chat running, the scheduler still runs (once across processes)."""
+    desk: Desk = make_desk(scheduler_interval_seconds=0.05)  # type: ignore[operator]
+    delivery = DeliveryThread(desk, Console(desk.renderer, io.StringIO().write), "olga")
+    delivery.start()
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _lease_owner(desk) is None:
+            time.sleep(0.05)
+        assert _lease_owner(desk) == desk.scheduler.owner
+        other = Scheduler(desk.db, desk.settings, desk.clock, desk.tickets, desk.outbox, owner="elsewhere")
+        assert not other.run_once().ran
+    finally:
+        delivery.stop()
+
+
+def _lease_owner(desk: Desk) -> str | None:
+    with desk.db.session() as session:
+        lease = session.get(JobLease, "scheduler")
+        return lease.owner if lease else None
