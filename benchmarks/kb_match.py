@@ -31,7 +31,7 @@ from bot.core.knowledge.matcher import Matcher, Thresholds  # noqa: E402
 from bot.core.knowledge.normalise import load_lexicon  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
-DEV = Path("/work/shared/kb/dev-questions.jsonl")
+DEV = ROOT.parent / "shared" / "kb" / "dev-questions.jsonl"  # the team's development set, beside the project
 HELD_OUT = ROOT / "tests" / "core" / "knowledge" / "questions.jsonl"
 SIZES = (1_000, 10_000)
 QUERIES = 300
