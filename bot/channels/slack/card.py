@@ -7,46 +7,16 @@ one agent, and that access is logged by the core.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.channels.slack.blocks import MAX_BLOCKS, Block, actions, button, sections, shorten
 from bot.core.rendering import Renderer
+from bot.core.tickets.redaction import redact_event, redact_ticket
 
 AGENT_ACTION_PREFIX = "agent:"
 OPEN_ACTIONS = ("claim", "info", "note", "resolve", "details")
 CLOSED_ACTIONS = ("note", "details")
 MAX_TEXT_CHARS = 3000
-
-EMAIL = re.compile(r"[^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"\+?\d[\d\s()-]{7,}\d")
-MIN_PHONE_DIGITS = 9
-
-
-def hide_contacts(value: Any, placeholder: str) -> Any:
-    """Masks e-mail addresses and phone numbers in a string (or a list of them)."""
-    if isinstance(value, list):
-        return [hide_contacts(item, placeholder) for item in value]
-    if not isinstance(value, str):
-        return value
-    value = EMAIL.sub(placeholder, value)
-    return PHONE.sub(
-        lambda match: placeholder if sum(ch.isdigit() for ch in match.group(0)) >= MIN_PHONE_DIGITS else match.group(0),
-        value,
-    )
-
-
-def redact_ticket(view: dict[str, Any], placeholder: str) -> dict[str, Any]:
-    safe = dict(view)
-    safe["evidence"] = [{**row, "value": hide_contacts(row.get("value"), placeholder)} for row in view["evidence"]]
-    safe["files"] = [{**item, "name": hide_contacts(item.get("name"), placeholder)} for item in view["files"]]
-    for key in ("account", "pending_question", "public_explanation", "facts"):
-        safe[key] = hide_contacts(view.get(key), placeholder)
-    return safe
-
-
-def redact_event(event: dict[str, Any], placeholder: str) -> dict[str, Any]:
-    return {**event, **{key: hide_contacts(event.get(key), placeholder) for key in ("public_message", "internal_note")}}
 
 
 def action_value(view: dict[str, Any]) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.slack.blocks import MAX_BLOCKS, button, paginate, sections, split_text
-from bot.channels.slack.card import hide_contacts
 from bot.channels.slack.command import core_command
 from bot.channels.slack.inbound import plain_text
+from bot.core.tickets.redaction import hide_contacts
 
 
 def test_split_text_keeps_sections_short_and_escapes_whole() -> None:
