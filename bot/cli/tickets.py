@@ -150,8 +150,16 @@ def download(
     agent: str = AgentOption,
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to save into."),
 ) -> None:
-    """Save an evidence file (checked against its sha256; the download is logged)."""
+    """Save an evidence file (checked against its sha256; the download is logged).
+
+    The file is saved as REF-ID-NAME and never overwrites anything: its name comes from the user.
+    """
     desk, evidence = _run(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
-    target = output / evidence.name if output.is_dir() else output
-    target.write_bytes(desk.evidence.read(evidence))
+    target = output / f"{reference.upper()}-{file_id}-{evidence.name}" if output.is_dir() else output
+    try:
+        with target.open("xb") as handle:
+            handle.write(desk.evidence.read(evidence))
+    except FileExistsError as error:
+        typer.echo(f"{target} already exists; nothing was overwritten.", err=True)
+        raise typer.Exit(1) from error
     typer.echo(str(target))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -72,6 +73,8 @@ class ConversationEngine:
 
     def _handle(self, inbound: Inbound) -> list[Reply]:
         self.answers.refresh()
+        if inbound.attachments:
+            inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))
         with self.db.session() as session:
             if inbound.update_id is not None and not self._first_delivery(session, inbound):
                 return []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlmodel import Session
@@ -16,9 +19,16 @@ from bot.store.models import Evidence
 _EXTENSION_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822", ".webp": "image/webp"}
 
 
+log = logging.getLogger(__name__)
+
+
+class DownloadFailed(Exception):
+    """The platform did not hand over a file it announced."""
+
+
 @dataclass(frozen=True)
 class Refusal:
-    """Why a file was not accepted: `reason` is 'too_big', 'wrong_type', 'empty' or 'too_many'."""
+    """Why a file was not accepted: 'too_big', 'wrong_type', 'empty', 'too_many' or 'download_failed'."""
 
     name: str
     reason: str
@@ -48,6 +58,22 @@ class EvidenceStore:
             return Refusal(attachment.name, "wrong_type")
         return None
 
+    def prefetch(self, attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+        """Downloads acceptable files up front, so no database transaction waits on a slow download."""
+        fetched = []
+        for attachment in attachments:
+            if self.precheck(attachment) is not None:
+                fetched.append(attachment)
+                continue
+            try:
+                data = attachment.fetch()
+            except Exception as error:  # whatever the platform raised, the user gets a clear refusal
+                log.warning("download of %r failed: %s", attachment.name, error)
+                fetched.append(replace(attachment, fetch=_failed))
+                continue
+            fetched.append(replace(attachment, size=len(data), fetch=_returning(data)))
+        return tuple(fetched)
+
     def accept(
         self, session: Session, user_id: int, attachment: Attachment, source: str, ticket_id: int | None = None
     ) -> Evidence | Refusal:
@@ -55,7 +81,10 @@ class EvidenceStore:
         refusal = self.precheck(attachment)
         if refusal:
             return refusal
-        data = attachment.fetch()
+        try:
+            data = attachment.fetch()
+        except DownloadFailed:
+            return Refusal(attachment.name, "download_failed")
         if len(data) > self.max_bytes:
             return Refusal(attachment.name, "too_big")
         if not data:
@@ -64,9 +93,9 @@ class EvidenceStore:
         path = self.directory / digest[:2] / digest
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(data)
-            temporary.replace(path)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as temporary:
+                temporary.write(data)
+            Path(temporary.name).replace(path)
         evidence = Evidence(
             user_id=user_id,
             ticket_id=ticket_id,
@@ -91,5 +120,14 @@ class EvidenceStore:
 
 
 def _safe_name(name: str) -> str:
-    cleaned = "".join(ch for ch in Path(name).name if ch.isprintable()).strip()
+    """A name that is only ever a label: no folders, no leading dots, nothing unprintable."""
+    cleaned = "".join(ch for ch in Path(name.replace("\\", "/")).name if ch.isprintable()).strip().lstrip(".")
     return (cleaned or "file")[:200]
+
+
+def _failed() -> bytes:
+    raise DownloadFailed()
+
+
+def _returning(data: bytes) -> Callable[[], bytes]:
+    return lambda: data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -14,10 +15,13 @@ from bot.core.desk import Desk
 
 
 def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    def ping() -> None:
+        with desk.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
     async def healthz(_request: Request) -> JSONResponse:
         try:
-            with desk.db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            await asyncio.to_thread(ping)  # never block the event loop the channels share
         except Exception as error:  # the health check reports, it never raises
             return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": desk.db.engine.dialect.name})

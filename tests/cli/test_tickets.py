@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.desk import Desk
+from bot.core.events import Attachment
 from tests.chat import ChatUser, file_appeal, pdf
 
 runner = CliRunner()
@@ -69,7 +70,20 @@ def test_list_show_claim_request_info_resolve_and_reopen(env: Desk, tmp_path: Pa
 
     result = runner.invoke(app, ["tickets", "download", reference, "1", "--agent", "bob", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "booking.pdf").read_bytes() == b"%PDF-1.4 booking"
+    assert (tmp_path / f"{reference}-1-booking.pdf").read_bytes() == b"%PDF-1.4 booking"
+    again = runner.invoke(app, ["tickets", "download", reference, "1", "--agent", "bob", "-o", str(tmp_path)])
+    assert again.exit_code == 1 and "nothing was overwritten" in again.output
+
+
+def test_a_users_file_name_can_never_replace_a_file_of_the_agent(env: Desk, tmp_path: Path) -> None:
+    user = ChatUser(env)
+    reference = file_appeal(user)
+    user.send(files=(Attachment("../.env", "text/plain", 9, lambda: b"EVIL=yes\n"),))
+    (tmp_path / ".env").write_text("MINE=1\n")
+    result = runner.invoke(app, ["tickets", "download", reference, "1", "--agent", "bob", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".env").read_text() == "MINE=1\n"
+    assert (tmp_path / f"{reference}-1-env").read_bytes() == b"EVIL=yes\n"
 
 
 def test_a_refused_action_explains_itself_and_exits_2(env: Desk) -> None:

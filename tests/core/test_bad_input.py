@@ -103,3 +103,43 @@ def test_a_failure_inside_the_core_still_gets_an_answer_and_keeps_nothing_half_d
     monkeypatch.undo()
     user.send("olga_dev", update_id="retry-me")
     assert user.templates() == ["intake/steps/what_happened.j2"]
+
+
+def test_a_slow_file_download_does_not_hold_up_other_users(desk: Desk) -> None:
+    """Files are downloaded before the conversation's transaction, so the database is never held."""
+    import threading
+
+    from bot.core.events import Attachment
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_download() -> bytes:
+        started.set()
+        release.wait(10)
+        return b"%PDF-1.4 slow"
+
+    slow = ChatUser(desk, name="slow")
+    slow.send("/appeal")
+    sender = threading.Thread(
+        target=slow.send, kwargs={"files": (Attachment("a.pdf", "application/pdf", 13, slow_download),)}
+    )
+    sender.start()
+    started.wait(5)
+    other = ChatUser(desk, name="other")
+    other.send("/status")
+    assert other.templates() == ["idle/status.j2"]
+    release.set()
+    sender.join(10)
+    assert "Saved: a.pdf" in slow.text()
+
+
+def test_a_file_the_platform_fails_to_hand_over_is_refused_kindly(desk: Desk) -> None:
+    from bot.core.events import Attachment
+
+    def broken() -> bytes:
+        raise ConnectionError("reset by peer")
+
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send(files=(Attachment("a.pdf", "application/pdf", 10, broken),))
+    assert "Not saved: a.pdf - I could not download it." in user.text()
