@@ -28,7 +28,8 @@ from bot.store.models import Ticket, User
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Names this process in leases (64 characters at most, whatever the host name)."""
+    return f"{socket.gethostname()[:50]}:{os.getpid()}"
 
 
 def agent_destinations(settings: Settings) -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ class Ticket(SQLModel, table=True):
         Index(
             "uq_tickets_open_appeal_per_account",
             "account_key",
+            "user_id",
             unique=True,
             sqlite_where=text("kind = 'appeal' AND status != 'resolved'"),
             postgresql_where=text("kind = 'appeal' AND status != 'resolved'"),

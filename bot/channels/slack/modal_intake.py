@@ -187,13 +187,13 @@ class AppealForm:
 
     def _account_taken(self, account_key: str, slack_user: str) -> str | None:
         user = self.deps.desk.user_of("slack", slack_user)
+        if user is None:
+            return None
         with self.deps.desk.db.session() as session:
-            existing = self.deps.desk.tickets.open_appeal_for_account(session, account_key)
+            existing = self.deps.desk.tickets.open_appeal_for_account(session, account_key, user.id or 0)
             if existing is None:
                 return None
-            own = user is not None and existing.user_id == user.id
-            context = {"reference": existing.reference, "own": own}
-            return self.renderer.render("intake/account_has_appeal.j2", context)
+            return self.renderer.render("intake/account_has_appeal.j2", {"reference": existing.reference})
 
     async def _file(self, slack_user: str, form: FormAnswers) -> None:
         identity = await self.deps.people.identity(slack_user)
@@ -236,13 +236,12 @@ class AppealForm:
                     evidence_ids=ids,
                     suggested_entries=suggested,
                 )
-            except Refused:  # someone filed for this account since the form was checked
+            except Refused:  # this user filed for the account (elsewhere) since the form was checked
                 for item in accepted:
                     session.delete(item)
-                existing = desk.tickets.open_appeal_for_account(session, ordered["account"]["key"])
-                own = existing is not None and existing.user_id == user.id
+                existing = desk.tickets.open_appeal_for_account(session, ordered["account"]["key"], user.id or 0)
                 reference = existing.reference if existing else ""
-                return [Reply("intake/account_has_appeal.j2", {"reference": reference, "own": own})]
+                return [Reply("intake/account_has_appeal.j2", {"reference": reference})]
             replies = []
             if refused:
                 files = {

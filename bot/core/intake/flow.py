@@ -152,14 +152,10 @@ class IntakeFlow:
         except Invalid as invalid:
             self._invalid_or_question(turn, step, text, invalid.hint)
             return
-        existing = self.tickets.open_appeal_for_account(turn.session, account["key"])
+        existing = self.tickets.open_appeal_for_account(turn.session, account["key"], turn.user.id or 0)
         if existing is not None:
-            own = existing.user_id == turn.user.id
-            turn.say("intake/account_has_appeal.j2", reference=existing.reference, own=own)
-            if own:
-                self.cancel_silently(turn)
-                return
-            turn.add(self.prompt(turn))
+            turn.say("intake/account_has_appeal.j2", reference=existing.reference)
+            self.cancel_silently(turn)
             return
         self._advance(turn, step, account["value"], extra={"key": account["key"], "kind": account["kind"]})
 
@@ -378,8 +374,8 @@ class IntakeFlow:
                 suggested_entries=self.suggest(answers),
             )
         except Refused:
-            existing = self.tickets.open_appeal_for_account(turn.session, account.get("key", ""))
-            turn.say("intake/account_has_appeal.j2", reference=existing.reference if existing else "", own=False)
+            existing = self.tickets.open_appeal_for_account(turn.session, account.get("key", ""), turn.user.id or 0)
+            turn.say("intake/account_has_appeal.j2", reference=existing.reference if existing else "")
             self.cancel_silently(turn)
             return
         conversation.mode = "idle"

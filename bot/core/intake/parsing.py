@@ -23,9 +23,14 @@ YES = {"yes", "y", "ok", "okay", "sure", "yep", "yeah", "agree", "i agree", "1",
 NO = {"no", "n", "nope", "2", "disagree", "i do not agree", "i don't agree"}
 
 
+MAX_ACCOUNT_CHARS = 200
+
+
 def parse_account(text: str) -> dict[str, str]:
     """A username, profile URL or account e-mail; `key` identifies the account across users."""
     value = text.strip().strip("<>").strip()
+    if len(value) > MAX_ACCOUNT_CHARS:
+        raise Invalid("account_long")
     if EMAIL.match(value):
         return {"kind": "email", "value": value, "key": "email:" + value.casefold()}
     if "://" in value or value.lower().startswith("www."):
@@ -80,7 +85,7 @@ def parse_year(text: str, today: date) -> str:
 
 def parse_email(text: str) -> str:
     value = text.strip().strip("<>")
-    if not EMAIL.match(value):
+    if len(value) > MAX_ACCOUNT_CHARS or not EMAIL.match(value):
         raise Invalid("email")
     return value
 

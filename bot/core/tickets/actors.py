@@ -18,7 +18,8 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return f"{self.channel}:{self.name or self.id}"
+        """How the audit trail names the actor (fits the 128-character assignee column)."""
+        return f"{self.channel}:{self.name or self.id}"[:128]
 
 
 SYSTEM = Actor("system", "appealdesk")

@@ -65,15 +65,18 @@ class TicketService:
         evidence_ids: Sequence[int] = (),
         suggested_entries: Sequence[str] = (),
     ) -> Ticket:
-        """Opens an appeal or question ticket; Refused('open_appeal_exists') if the account has one."""
+        """Opens an appeal or question ticket; Refused('open_appeal_exists') if the requester has one already."""
         now = self.clock.now()
+        checklist = build_checklist(answers, len(evidence_ids)) if kind == "appeal" else []
+        if account_key and self.others_appealing(session, account_key, user.id or 0):
+            checklist.append("checklist.other_open_appeal")
         ticket = Ticket(
             kind=kind,
             user_id=user.id or 0,
             account_key=account_key,
             answers=answers,
             answers_sha256=canonical_sha256(answers),
-            checklist=build_checklist(answers, len(evidence_ids)) if kind == "appeal" else [],
+            checklist=checklist,
             suggested_entries=list(suggested_entries),
             created_at=now,
             updated_at=now,
@@ -97,12 +100,33 @@ class TicketService:
         self._record(session, ticket, Actor("user", user.platform_user_id, user.display_name), "opened", None, "new")
         return ticket
 
-    def open_appeal_for_account(self, session: Session, account_key: str) -> Ticket | None:
+    def open_appeal_for_account(self, session: Session, account_key: str, user_id: int) -> Ticket | None:
+        """The requester's own open appeal for this account, if any (one at a time)."""
         return session.exec(
             select(Ticket).where(
-                Ticket.kind == "appeal", Ticket.account_key == account_key, col(Ticket.status).in_(OPEN_STATUSES)
+                Ticket.kind == "appeal",
+                Ticket.account_key == account_key,
+                Ticket.user_id == user_id,
+                col(Ticket.status).in_(OPEN_STATUSES),
             )
         ).first()
+
+    def others_appealing(self, session: Session, account_key: str, user_id: int) -> bool:
+        """Whether someone else has an open appeal for the same account: agents should look twice.
+
+        The user is never told, so nobody can learn from the bot whose account is under appeal.
+        """
+        return (
+            session.exec(
+                select(Ticket.id).where(
+                    Ticket.kind == "appeal",
+                    Ticket.account_key == account_key,
+                    Ticket.user_id != user_id,
+                    col(Ticket.status).in_(OPEN_STATUSES),
+                )
+            ).first()
+            is not None
+        )
 
     def open_tickets_of(self, session: Session, user_id: int) -> list[Ticket]:
         return list(
@@ -227,8 +251,8 @@ class TicketService:
             before = ticket.status
             after = target_status("reopen", ticket.status)
             if ticket.kind == "appeal" and ticket.account_key:
-                other = self.open_appeal_for_account(session, ticket.account_key)
-                if other is not None:
+                other = self.open_appeal_for_account(session, ticket.account_key, ticket.user_id)
+                if other is not None and other.id != ticket.id:
                     raise Refused("open_appeal_exists", {"account": ticket.account_key, "reference": other.reference})
             ticket.status = after
             ticket.outcome = None

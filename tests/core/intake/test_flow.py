@@ -231,10 +231,19 @@ def test_a_second_appeal_for_the_same_account_shows_the_open_one(desk: Desk) -> 
     user.send("/appeal")
     assert user.templates() == ["idle/appeal_open.j2"]
     assert reference in user.text()
-    other = ChatUser(desk, name="someone")
-    other.send("/appeal")
-    other.send("olegz_dev")
-    assert "already an open appeal for this account" in other.text()
+
+
+def test_someone_else_filing_for_the_same_account_is_neither_blocked_nor_told(desk: Desk) -> None:
+    """Nobody can squat an account's appeal, or learn from the bot that an account is under appeal."""
+    file_appeal(ChatUser(desk, name="mallory"))
+    owner = ChatUser(desk, name="oleg")
+    owner.send("/appeal")
+    owner.send("olegz_dev")
+    assert owner.templates() == ["intake/steps/what_happened.j2"]
+    reference = file_appeal(ChatUser(desk, name="oleg2"))
+    with desk.db.session() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.reference == reference)).one()
+    assert "checklist.other_open_appeal" in ticket.checklist
 
 
 def test_buttons_from_an_older_step_are_refused_with_a_notice(desk: Desk) -> None:
@@ -283,3 +292,10 @@ def _walk_to_consent(user: ChatUser) -> None:
 def _walk_to_summary(user: ChatUser) -> None:
     _walk_to_consent(user)
     user.press("Yes, I agree")
+
+
+def test_an_overlong_account_is_refused_before_it_can_break_the_ticket(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("https://www.workmarket.example/freelancers/~" + "a" * 300)
+    assert "too long for an account" in user.text()

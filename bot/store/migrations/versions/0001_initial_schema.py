@@ -86,7 +86,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_tickets_user_id"), ["user_id"], unique=False)
         batch_op.create_index(
             "uq_tickets_open_appeal_per_account",
-            ["account_key"],
+            ["account_key", "user_id"],
             unique=True,
             sqlite_where=sa.text("kind = 'appeal' AND status != 'resolved'"),
             postgresql_where=sa.text("kind = 'appeal' AND status != 'resolved'"),
