@@ -27,7 +27,7 @@ class DeliveryWorker:
         self.on_undeliverable = on_undeliverable
         self.chat_id = chat_id
 
-    async def run_once(self, limit: int = 50) -> int:
+    async def run_once(self, limit: int = 10) -> int:
         """Delivers what is due now; returns how many rows were attempted."""
         claimed = await asyncio.to_thread(self.outbox.claim, self.owner, list(self.senders), limit, self.chat_id)
         for message in claimed:
@@ -37,9 +37,10 @@ class DeliveryWorker:
             except Exception as error:  # a sender's failure must never stop delivery of the rest
                 log.warning("delivery of outbox row %s failed: %s", message.id, error)
                 result = RetryLater(f"{type(error).__name__}: {error}")
-            await asyncio.to_thread(self.outbox.complete, message.id, self.owner, result)
-            if isinstance(result, Undeliverable) and self.on_undeliverable is not None:
-                await asyncio.to_thread(self.on_undeliverable, message, result.reason)
+            status = await asyncio.to_thread(self.outbox.complete, message.id, self.owner, result)
+            if status == "undeliverable" and self.on_undeliverable is not None:
+                reason = result.reason if isinstance(result, Undeliverable) else getattr(result, "error", "")
+                await asyncio.to_thread(self.on_undeliverable, message, reason)
         return len(claimed)
 
     async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.events import Attachment
@@ -110,6 +110,14 @@ class EvidenceStore:
         session.add(evidence)
         session.flush()
         return evidence
+
+    def discard(self, session: Session, evidence: Evidence) -> None:
+        """Forgets a file the user withdrew; its bytes go too unless another record still needs them."""
+        session.delete(evidence)
+        session.flush()
+        others = session.exec(select(Evidence.id).where(Evidence.sha256 == evidence.sha256)).first()
+        if others is None:
+            Path(evidence.storage_path).unlink(missing_ok=True)
 
     def read(self, evidence: Evidence) -> bytes:
         """The stored bytes, verified against the recorded sha256."""

@@ -7,6 +7,7 @@ lease runs out.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,10 +22,11 @@ from bot.core.events import Button
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, TicketCard, User
 
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 3600.0
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=180)  # longer than a batch takes, even behind a platform's rate limits
 
 
 @dataclass(frozen=True)
@@ -183,13 +185,13 @@ class Outbox:
                 )
         return claimed
 
-    def complete(self, message_id: int, owner: str, result: DeliveryResult) -> None:
-        """Records what the sender said; only the lease holder may complete a row."""
+    def complete(self, message_id: int, owner: str, result: DeliveryResult) -> str | None:
+        """Records what the sender said (only the lease holder may); returns the row's new status."""
         now = self.clock.now()
         with self.db.session() as session:
             row = session.get(OutboxMessage, message_id)
             if row is None or row.lease_owner != owner or row.status != "pending":
-                return
+                return None
             row.attempts += 1
             row.lease_owner = None
             row.lease_until = None
@@ -200,12 +202,16 @@ class Outbox:
             elif isinstance(result, Undeliverable) or row.attempts >= MAX_ATTEMPTS:
                 row.status = "undeliverable"
                 row.last_error = result.reason if isinstance(result, Undeliverable) else result.error
+                log.warning(
+                    "outbox row %s to %s %s is undeliverable: %s", row.id, row.channel, row.chat_id, row.last_error
+                )
                 self._mark_user_undeliverable(session, row, now)
             else:
                 row.last_error = result.error
                 delay = result.retry_after if result.retry_after is not None else backoff_seconds(row.attempts)
                 row.next_attempt_at = now + timedelta(seconds=delay)
             session.add(row)
+            return row.status
 
     def _mark_user_undeliverable(self, session: Session, row: OutboxMessage, now: datetime) -> None:
         if row.kind != "user" or row.user_id is None:

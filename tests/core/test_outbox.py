@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.core import outbox
 from bot.core.clock import ManualClock
 from bot.core.desk import Desk
 from bot.core.outbox import Delivered, DeliveryResult, Notification, Outbound, RetryLater, Undeliverable
@@ -112,7 +113,7 @@ def test_a_crashed_workers_lease_expires_and_another_worker_takes_over(desk: Des
     enqueue(desk)
     assert [message.id for message in desk.outbox.claim("crashed", ["terminal"])] == [row(desk).id]
     assert desk.outbox.claim("other", ["terminal"]) == []
-    clock.advance(seconds=61)
+    clock.advance(seconds=outbox.LEASE.total_seconds() + 1)
     taken = desk.outbox.claim("other", ["terminal"])
     assert len(taken) == 1
     desk.outbox.complete(taken[0].id, "crashed", Delivered())
@@ -151,3 +152,14 @@ def test_a_worker_for_one_chat_only_takes_that_chats_messages(desk: Desk) -> Non
     sender = ScriptedSender()
     asyncio.run(desk.worker({"terminal": sender}, chat_id="chat-1").run_once())
     assert [message.chat_id for message in sender.sent] == ["chat-1"]
+
+
+def test_running_out_of_retries_is_surfaced_like_an_undeliverable_message(desk: Desk, clock: ManualClock) -> None:
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.claim(reference, ALICE)
+    sender = ScriptedSender(*[ConnectionError("down")] * outbox.MAX_ATTEMPTS)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        deliver(desk, sender)
+        clock.advance(hours=2)
+    view = desk.tickets.show(reference, ALICE)
+    assert [event["action"] for event in view["events"]].count("undeliverable") == 1

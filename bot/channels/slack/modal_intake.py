@@ -238,7 +238,7 @@ class AppealForm:
                 )
             except Refused:  # this user filed for the account (elsewhere) since the form was checked
                 for item in accepted:
-                    session.delete(item)
+                    desk.evidence.discard(session, item)
                 existing = desk.tickets.open_appeal_for_account(session, ordered["account"]["key"], user.id or 0)
                 reference = existing.reference if existing else ""
                 return [Reply("intake/account_has_appeal.j2", {"reference": reference})]

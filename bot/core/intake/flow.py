@@ -62,7 +62,7 @@ class IntakeFlow:
         for evidence_id in self._evidence_ids(conversation.answers):
             item = turn.session.get(Evidence, evidence_id)
             if item is not None and item.ticket_id is None:
-                turn.session.delete(item)
+                self.evidence.discard(turn.session, item)
         conversation.mode = "idle"
         conversation.step = None
         conversation.answers = {}
@@ -358,7 +358,8 @@ class IntakeFlow:
 
     def _submit(self, turn: Turn) -> None:
         conversation = turn.conversation
-        answers = {key: value for key, value in conversation.answers.items() if not key.startswith("_")}
+        keys = {step.key for step in applicable(conversation.answers)}
+        answers = {key: value for key, value in conversation.answers.items() if key in keys}
         if (answers.get("consent") or {}).get("value") is not True:
             self._go(turn, "consent")
             return

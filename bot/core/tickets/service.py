@@ -255,8 +255,10 @@ class TicketService:
                 if other is not None and other.id != ticket.id:
                     raise Refused("open_appeal_exists", {"account": ticket.account_key, "reference": other.reference})
             ticket.status = after
-            ticket.outcome = None
-            ticket.resolved_at = None
+            for decided in ("outcome", "reason_category", "facts", "public_explanation", "may_appeal_again"):
+                setattr(ticket, decided, None)
+            ticket.appeal_again_after = ticket.resolved_at = ticket.escalated_at = None
+            ticket.escalation_level = 0
             now = self.clock.now()
             ticket.resolution_due = now + self.settings.resolution
             event = self._record(session, ticket, actor, "reopen", before, ticket.status, public=message)

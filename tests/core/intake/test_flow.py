@@ -299,3 +299,30 @@ def test_an_overlong_account_is_refused_before_it_can_break_the_ticket(desk: Des
     user.send("/appeal")
     user.send("https://www.workmarket.example/freelancers/~" + "a" * 300)
     assert "too long for an account" in user.text()
+
+
+def test_cancel_deletes_the_stored_files_from_disk_too(desk: Desk) -> None:
+    user = ChatUser(desk)
+    _walk_to_explanation(user)
+    user.send(files=(pdf(content=b"%PDF-1.4 passport scan"),))
+    stored = [path for path in desk.settings.evidence_dir.rglob("*") if path.is_file()]
+    assert len(stored) == 1
+    user.send("/cancel")
+    assert not stored[0].exists()
+
+
+def test_answers_to_steps_that_no_longer_apply_do_not_reach_the_ticket(desk: Desk) -> None:
+    user = ChatUser(desk)
+    _walk_to_evidence(user)
+    user.press("Done, no more files")
+    user.press("By e-mail as well")
+    user.send("olga.private@example.com")
+    user.press("Yes, I agree")
+    user.press("Edit: How to contact you")
+    user.press("Here in this chat")
+    assert user.templates() == ["intake/summary.j2"]
+    user.press("Send appeal")
+    with desk.db.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert "contact_email" not in ticket.answers
+    assert ticket.answers["contact"]["value"] == "chat"

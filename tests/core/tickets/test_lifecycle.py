@@ -195,3 +195,19 @@ def test_every_change_refreshes_the_agents_cards(make_desk: object) -> None:
         ("telegram", "opened"),
     ]
     assert all(card.ticket_id == ticket.id for card in cards)
+
+
+def test_reopen_clears_the_decision_and_escalation_so_the_promise_starts_again(desk: Desk, clock: object) -> None:
+    reference = file_appeal(ChatUser(desk))
+    clock.advance(hours=100)  # type: ignore[attr-defined]
+    desk.scheduler.run_once()
+    decide(desk, reference)
+    view = desk.tickets.reopen(reference, ALICE)
+    assert (view["escalation_level"], view["reason_category"], view["facts"], view["public_explanation"]) == (
+        0,
+        None,
+        None,
+        None,
+    )
+    clock.advance(hours=100)  # type: ignore[attr-defined]
+    assert desk.scheduler.run_once().escalations == 1
