@@ -43,13 +43,19 @@ class RuleAnswers:
         if self.rulebook is not None:
             self.rulebook.refresh()
 
-    def answer(self, turn: Turn, question: str) -> None:
-        """Answers confidently, offers the closest entries, or says honestly that we do not know."""
+    def answer(self, turn: Turn, question: str, confident_only: bool = False) -> None:
+        """Answers confidently, offers the closest entries, or says honestly that we do not know.
+
+        With `confident_only`, only a confident answer is given (another reply follows anyway).
+        """
         turn.conversation.memo = {**turn.conversation.memo, "last_question": question[:2000]}
         if self.rulebook is None:
-            turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
+            if not confident_only:
+                turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
             return
         result = self.rulebook.match(question, top=3)
+        if confident_only and result.outcome != "confident":
+            return
         top = result.matches[0] if result.matches else None
         log = RuleAnswer(
             user_id=turn.user.id or 0,

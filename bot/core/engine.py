@@ -32,6 +32,9 @@ from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, Us
 
 log = logging.getLogger(__name__)
 GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
+THANKS = re.compile(
+    r"^(thanks?( you)?|thx|ty|thank u|ok(ay)?|cool|great|got it|bye)\W*( ?(a lot|so much|bro))?\W*$", re.IGNORECASE
+)
 # Where a platform reserves slash commands (Slack), the bare word works too.
 WORD_COMMANDS = {"help": "/help", "status": "/status", "my appeals": "/status", "human": "/human", "appeal": "/appeal"}
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
@@ -106,6 +109,11 @@ class ConversationEngine:
             self._remind_where(turn)
             return
         mode = turn.conversation.mode
+        if mode == "intake" and turn.conversation.memo.get("for_a_person") and turn.text:
+            turn.conversation.memo = {k: v for k, v in turn.conversation.memo.items() if k != "for_a_person"}
+            self._open_question(turn, turn.text)
+            self.intake.resume(turn)
+            return
         if mode == "intake":
             if inbound.attachments:
                 self.intake.on_files(turn, inbound.attachments)
@@ -140,6 +148,9 @@ class ConversationEngine:
         if GREETINGS.match(turn.text):
             self._welcome(turn)
             return
+        if THANKS.match(turn.text):
+            turn.say("idle/thanks.j2")
+            return
         word = turn.text.lower().strip(" ?!.")
         if word in WORD_COMMANDS:
             self._command(turn, WORD_COMMANDS[word], "")
@@ -148,7 +159,9 @@ class ConversationEngine:
         if appeal is not None and not looks_like_question(turn.text):
             self._add_to_ticket(turn, appeal)
             return
-        if appeal is None and reports_suspension(turn.text) and not looks_like_question(turn.text):
+        if appeal is None and reports_suspension(turn.text):
+            if looks_like_question(turn.text):
+                self.answers.answer(turn, turn.text, confident_only=True)
             turn.conversation.memo = {**turn.conversation.memo, "last_question": turn.text[:2000], "comforted": True}
             turn.add(Reply("idle/offer_appeal.j2", {}, START_BUTTONS))
             return
@@ -289,8 +302,11 @@ class ConversationEngine:
         question = str(turn.conversation.memo.get("last_question") or "")
         if question:
             self._open_question(turn, question)
+        elif turn.conversation.mode == "intake":
+            turn.conversation.memo = {**turn.conversation.memo, "for_a_person": True}
+            turn.say("idle/human_prompt.j2")
         else:
-            turn.conversation.mode = "ask_human" if turn.conversation.mode != "intake" else "intake"
+            turn.conversation.mode = "ask_human"
             turn.say("idle/human_prompt.j2")
 
     def _open_question(self, turn: Turn, question: str) -> None:

@@ -66,3 +66,30 @@ def test_bare_command_words_work_where_slash_commands_are_taken(desk: Desk) -> N
     assert user.templates() == ["idle/help.j2"]
     user.send("Status?")
     assert user.templates() == ["idle/status.j2"]
+
+
+def test_the_voice_guides_opening_message_gets_sympathy_and_the_appeal_offer(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("hi my account suspended yesterday, no reason, top rated plus 5 years. what i can do??")
+    assert user.templates()[-1] == "idle/offer_appeal.j2"
+    assert "Start appeal" in user.labels()
+
+
+def test_thanks_is_answered_warmly_and_is_not_taken_for_a_question(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("thanks a lot")
+    assert user.templates() == ["idle/thanks.j2"]
+    user.send("/human")
+    assert user.templates() == ["idle/human_prompt.j2"]
+
+
+def test_asking_for_a_person_during_an_intake_passes_the_next_message_on(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("/human")
+    assert user.templates()[0] == "idle/human_prompt.j2"
+    user.send("Can a person call me? My English is not good.")
+    assert user.templates() == ["idle/question_opened.j2", "intake/steps/account.j2"]
+    assert "Your reference is AD-2026-000001.\nThey will answer" in user.text()
+    user.send("olga_dev")
+    assert user.templates() == ["intake/steps/what_happened.j2"]
