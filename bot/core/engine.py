@@ -116,8 +116,8 @@ class ConversationEngine:
             return
         if mode == "intake":
             if inbound.attachments:
-                self.intake.on_files(turn, inbound.attachments)
-            if turn.text:
+                self.intake.on_files(turn, inbound.attachments, caption=turn.text)
+            else:
                 self.intake.on_text(turn, turn.text)
             return
         self._idle(turn)

@@ -75,7 +75,13 @@ class EvidenceStore:
         return tuple(fetched)
 
     def accept(
-        self, session: Session, user_id: int, attachment: Attachment, source: str, ticket_id: int | None = None
+        self,
+        session: Session,
+        user_id: int,
+        attachment: Attachment,
+        source: str,
+        ticket_id: int | None = None,
+        caption: str = "",
     ) -> Evidence | Refusal:
         """Downloads, checks again what was really received, and records it with its sha256."""
         refusal = self.precheck(attachment)
@@ -106,6 +112,7 @@ class EvidenceStore:
             storage_path=str(path),
             received_at=self.clock.now(),
             source=source,
+            caption=caption[:1000] or None,
         )
         session.add(evidence)
         session.flush()

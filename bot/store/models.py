@@ -109,6 +109,7 @@ class Evidence(SQLModel, table=True):
     storage_path: str = Field(max_length=512)
     received_at: datetime
     source: str = Field(default="intake", max_length=32)
+    caption: str | None = Field(default=None, max_length=1000)
 
 
 class TicketEvent(SQLModel, table=True):

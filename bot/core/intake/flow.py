@@ -115,8 +115,8 @@ class IntakeFlow:
         handler = getattr(self, f"_text_{step.kind}")
         handler(turn, step, text)
 
-    def on_files(self, turn: Turn, attachments: tuple[Attachment, ...]) -> None:
-        """Files are welcome at any step; they are kept for the appeal and the step goes on."""
+    def on_files(self, turn: Turn, attachments: tuple[Attachment, ...], caption: str = "") -> None:
+        """Files are welcome at any step; they are kept for the appeal (with their caption) and the step goes on."""
         step = self._step(turn)
         answers = dict(turn.conversation.answers)
         stored = self._evidence_ids(answers)
@@ -126,7 +126,7 @@ class IntakeFlow:
             if len(stored) + len(accepted) >= self.settings.evidence_max_files:
                 refused.append(Refusal(attachment.name, "too_many"))
                 continue
-            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "intake")
+            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "intake", caption=caption)
             (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
         if accepted:
             answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in accepted])

@@ -36,7 +36,8 @@ REASON_CATEGORIES = (
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "claim": (("new", "in_review", "awaiting_user"), "in_review"),
+    "claim": (("new",), "in_review"),
+    "reassign": (("in_review", "awaiting_user"), None),
     "request_info": (("new", "in_review"), "awaiting_user"),
     "user_reply": (("awaiting_user",), "in_review"),
     "resolve": (OPEN_STATUSES, "resolved"),

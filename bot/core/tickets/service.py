@@ -170,13 +170,16 @@ class TicketService:
             ticket = self._for_agent(session, reference, actor)
             if ticket.assignee and ticket.assignee != actor.label and ticket.status != "new" and not force:
                 raise Refused("claimed_by_other", {"reference": reference, "assignee": ticket.assignee})
+            if ticket.assignee == actor.label and ticket.status in ("in_review", "awaiting_user"):
+                return ticket_view(session, ticket, self.settings)  # pressing Claim twice changes nothing
             before = ticket.status
-            ticket.status = target_status("claim", ticket.status)
+            action = "claim" if ticket.status == "new" else "reassign"
+            ticket.status = target_status(action, ticket.status)
             ticket.assignee = actor.label
             first = ticket.first_response_at is None
             if first:
                 ticket.first_response_at = self.clock.now()
-            event = self._record(session, ticket, actor, "claim", before, ticket.status)
+            event = self._record(session, ticket, actor, action, before, ticket.status)
             if first:
                 self._tell_user(session, ticket, event, "notify/claimed.j2")
             return ticket_view(session, ticket, self.settings)

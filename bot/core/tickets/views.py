@@ -66,6 +66,7 @@ def file_rows(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
             "sha256": item.sha256,
             "received_at": iso(item.received_at),
             "source": item.source,
+            "caption": item.caption,
         }
         for item in files
     ]

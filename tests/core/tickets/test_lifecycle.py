@@ -211,3 +211,32 @@ def test_reopen_clears_the_decision_and_escalation_so_the_promise_starts_again(d
     )
     clock.advance(hours=100)  # type: ignore[attr-defined]
     assert desk.scheduler.run_once().escalations == 1
+
+
+def test_claiming_again_or_taking_over_never_stops_the_wait_for_the_users_answer(desk: Desk) -> None:
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.claim(reference, ALICE)
+    desk.tickets.request_info(reference, ALICE, "Please send your booking.")
+    assert desk.tickets.claim(reference, ALICE)["status"] == "awaiting_user"
+    view = desk.tickets.claim(reference, BOB, force=True)
+    assert (view["status"], view["assignee"], view["pending_question"]) == (
+        "awaiting_user",
+        "cli:bob",
+        "Please send your booking.",
+    )
+    assert [event["action"] for event in desk.tickets.show(reference, BOB)["events"]][-2] == "reassign"
+
+
+def test_a_caption_sent_with_a_file_stays_with_the_file(desk: Desk) -> None:
+    user = ChatUser(desk)
+    reference = file_appeal(user)
+    del reference
+    other = ChatUser(desk, name="nina")
+    other.send("/appeal")
+    other.send("nina_dev")
+    other.send("my hotel booking", files=(pdf(),))
+    assert other.templates()[-1] == "intake/steps/what_happened.j2"
+    with desk.db.session() as session:
+        from bot.store.models import Evidence
+
+        assert session.exec(select(Evidence).where(Evidence.caption == "my hotel booking")).one()

@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("storage_path", sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
         sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("caption", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["tickets.id"],
