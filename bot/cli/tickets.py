@@ -45,12 +45,13 @@ def _print(desk: Desk, view: dict[str, Any], as_json: bool) -> None:
 
 @tickets_app.command("list")
 def list_tickets(
-    status: str | None = typer.Option(None, help="new, in_review, awaiting_user, resolved, or open"),
+    status: str = typer.Option("open", help="open (default), new, in_review, awaiting_user, resolved or all"),
     agent: str = typer.Option("", "--agent", help="Your agent name."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Tickets, oldest first."""
-    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent or _default_agent(desk)), status))
+    """Tickets, oldest first: the open ones unless --status says otherwise."""
+    wanted = None if status == "all" else status
+    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent or _default_agent(desk)), wanted))
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
@@ -9,6 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.events import Button
 from bot.core.rendering import Renderer
+
+log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -94,13 +97,25 @@ def _cut(text: str, limit: int, html: bool) -> tuple[int, list[str]]:
 
 
 def keyboard(renderer: Renderer, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    """The core's buttons as an inline keyboard; a payload over Telegram's 64 bytes is a bug, so it raises."""
-    if not rows:
-        return None
+    """The core's buttons as an inline keyboard.
+
+    Telegram refuses a whole message if one button carries more than 64 bytes, so such a button
+    is left out (and logged): the user still gets the reply and the other buttons.
+    """
     markup: list[list[InlineKeyboardButton]] = []
     for row in rows:
-        for button in row:
-            if len(button.payload.encode()) > CALLBACK_DATA_LIMIT:
-                raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {button.payload!r}")
-        markup.append([InlineKeyboardButton(renderer.label(button), callback_data=button.payload) for button in row])
-    return InlineKeyboardMarkup(markup)
+        fitting = [button for button in row if _fits(button)]
+        if fitting:
+            markup.append(
+                [InlineKeyboardButton(renderer.label(button), callback_data=button.payload) for button in fitting]
+            )
+    return InlineKeyboardMarkup(markup) if markup else None
+
+
+def _fits(button: Button) -> bool:
+    if len(button.payload.encode()) <= CALLBACK_DATA_LIMIT:
+        return True
+    log.warning(
+        "left out button %r: callback data over %s bytes: %r", button.label, CALLBACK_DATA_LIMIT, button.payload
+    )
+    return False

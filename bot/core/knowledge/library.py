@@ -7,6 +7,7 @@ change reaches every worker without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -15,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
@@ -62,7 +64,7 @@ class KnowledgeLibrary:
         self.folder = folder
         self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
-        self._seen: int | None = None
+        self._seen: tuple[int | None, str] | None = None  # latest revision, synonyms and thresholds
         self._checked_at = 0.0
         self._matcher: Matcher | None = None
         self._entries: dict[str, Entry] = {}
@@ -96,12 +98,14 @@ class KnowledgeLibrary:
             self._checked_at = now
             latest = self._latest_revision_id()
             if latest is None:
-                self.import_dir(self.folder, "import", "first start")
+                with contextlib.suppress(IntegrityError):  # another process imported it at the same moment
+                    self.import_dir(self.folder, "import", "first start")
                 latest = self._latest_revision_id()
-            if latest != self._seen or self._matcher is None:
+            seen = (latest, _folder_fingerprint(self.folder))
+            if seen != self._seen or self._matcher is None:
                 texts = tuple(sorted(self._stored_texts().items()))
-                self._matcher, self._entries = _build(texts, str(self.folder), _folder_fingerprint(self.folder))
-                self._seen = latest
+                self._matcher, self._entries = _build(texts, str(self.folder), seen[1])
+                self._seen = seen
 
     def _latest_revision_id(self) -> int | None:
         with self.db.session() as session:

@@ -10,6 +10,7 @@ from bot.core.knowledge.problems import Problem
 
 MIN_QUESTIONS = 3
 MAX_ANSWER_CHARS = 3000  # Slack's section block limit; Telegram allows 4096
+MAX_ID_CHARS = 60  # "kb:<id>" must fit Telegram's 64 bytes of button data
 
 
 def check_dir(path: str | Path) -> list[Problem]:
@@ -38,6 +39,8 @@ def _check_one(name: str, parsed: Parsed) -> list[Problem]:
     id_line = parsed.lines["id"]
     if not SLUG.match(entry.id):
         problems.append(Problem(name, id_line, f"id '{entry.id}' must be a slug: lower-case words joined by '-'"))
+    if len(entry.id) > MAX_ID_CHARS:
+        problems.append(Problem(name, id_line, f"id '{entry.id}' is longer than {MAX_ID_CHARS} characters"))
     if Path(name).stem != entry.id:
         problems.append(Problem(name, id_line, f"id '{entry.id}' does not match the file name '{Path(name).name}'"))
     if len(entry.questions) < MIN_QUESTIONS:

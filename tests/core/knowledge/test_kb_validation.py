@@ -102,3 +102,10 @@ def test_check_dir_reads_every_markdown_file(tmp_path: Path) -> None:
 
 def test_the_shipped_knowledge_base_has_no_problems() -> None:
     assert check_dir(KNOWLEDGE) == []
+
+
+def test_an_id_too_long_for_a_telegram_button_is_reported() -> None:
+    long_id = "a-" * 31 + "b"
+    text = VALID.replace("id: vpn-and-proxies", f"id: {long_id}")
+    problems = [str(problem) for problem in check_texts({f"{long_id}.md": text, **OTHERS})]
+    assert any("longer than 60 characters" in problem for problem in problems)

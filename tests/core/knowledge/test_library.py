@@ -96,3 +96,20 @@ def test_kb_edit_validates_what_the_editor_saved(
     assert result.exit_code == 0, result.output
     assert "revision 2" in result.output
     assert json.dumps(cli_env.knowledge.history("vpn-and-proxies")[-1].author) == '"dana"'
+
+
+def test_an_edit_to_the_synonyms_file_is_picked_up_without_a_restart(make_desk: DeskFactory, tmp_path: Path) -> None:
+    import shutil
+
+    from bot.config import PROJECT_ROOT
+
+    folder = tmp_path / "kb"
+    shutil.copytree(PROJECT_ROOT / "knowledge", folder)
+    desk = make_desk(knowledge_dir=folder)
+    desk.knowledge.refresh_seconds = 0
+    assert desk.knowledge.match("can i use a zorblax").outcome != "confident"
+    synonyms = folder / "synonyms.yaml"
+    text = synonyms.read_text("utf-8")
+    synonyms.write_text(text.replace("[virtual private network,", "[zorblax, virtual private network,", 1), "utf-8")
+    desk.knowledge.refresh()
+    assert desk.knowledge.match("can i use a zorblax").matches[0].entry_id == "vpn-and-proxies"
