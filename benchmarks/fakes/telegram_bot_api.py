@@ -24,6 +24,7 @@ BOT_ID = 7000000001
 BOT_USERNAME = "appealdesk_test_bot"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
 
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "allowed_updates", "commands", "entities"}
 _NUMBER_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "max_connections"}
@@ -380,6 +381,7 @@ class FakeBotApi:
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         text = self._visible(params)
+        _check_buttons(params)
         with self._changed:
             message = self._new_message(
                 chat_id, {"id": BOT_ID, "is_bot": True, "first_name": "AppealDesk", "username": BOT_USERNAME}
@@ -395,9 +397,11 @@ class FakeBotApi:
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         text = self._visible(params)
+        _check_buttons(params)
         return self._edit(params, {"text": text, "reply_markup": params.get("reply_markup")})
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        _check_buttons(params)
         return self._edit(params, {"reply_markup": params.get("reply_markup")})
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
@@ -483,6 +487,14 @@ class FakeBotApi:
         if chat_id < 0:
             chat = {"id": chat_id, "type": "supergroup", "title": "Agents"}
         return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": sender}
+
+
+def _check_buttons(params: dict[str, Any]) -> None:
+    """Telegram refuses the whole message if one button carries more than 64 bytes."""
+    for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            if len(str(button.get("callback_data", "")).encode()) > CALLBACK_DATA_LIMIT:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 def _decode(params: dict[str, list[str]]) -> dict[str, Any]:

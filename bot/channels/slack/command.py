@@ -1,7 +1,8 @@
 """`/appeal` in Slack: the core's chat commands under one slash command, answered in the user's DM.
 
 Slack takes every message that starts with "/" as a slash command, so the core's /status, /ask,
-/cancel... are reached as `/appeal status`, `/appeal ask ...`; `/appeal form` opens the form.
+/cancel... are reached as `/appeal status`, `/appeal ask ...`, and the admins' /kb as
+`/appeal kb test ...` (the core decides who is an admin); `/appeal form` opens the form.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.channels.slack.modal_intake import AppealForm
 from bot.core.events import Inbound
 
 COMMAND = "/appeal"
-SUBCOMMANDS = ("status", "help", "cancel", "ask", "add", "human", "back", "start", "new")
+SUBCOMMANDS = ("status", "help", "cancel", "ask", "add", "human", "back", "start", "new", "kb")
 
 
 def core_command(text: str) -> str:

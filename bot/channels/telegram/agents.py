@@ -3,16 +3,21 @@
 Callback data is `tk:<ticket id>:<action>[:<arg>...]`. Every step checks that the person is a
 configured agent; the ticket service checks again and has the last word. What the bot waits for
 (which prompt an answer belongs to, a resolution's draft) is in the database, not in memory.
+The date from which an upheld user may appeal again is asked twice over: a ForceReply for the date
+and, since a ForceReply carries no buttons, the question above it with "No waiting period"; each
+row names the other as `linked`, so whichever is answered closes both.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
+from bot.channels.telegram.dates import parse_appeal_after
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
 from bot.channels.telegram.prompts import PromptStore, Waiting
@@ -25,7 +30,8 @@ from bot.store.models import Ticket
 
 PREFIX = "tk"
 CALLBACK_NOTICE_LIMIT = 200
-TEXT_STEPS = ("request_info", "note", "explanation", "facts")
+TEXT_STEPS = ("request_info", "note", "explanation", "facts", "appeal_after")
+REFUSAL = "telegram/agents/refusal.j2"
 Rows = tuple[tuple[Button, ...], ...]
 
 
@@ -60,7 +66,7 @@ class AgentsGroup:
         try:
             notice = await self._press(query)
         except Refused as refused:
-            notice = self._notice("agents/refusal.j2", {"code": refused.code, **refused.context})
+            notice = self._notice(REFUSAL, {"code": refused.code, **refused.context})
         finally:
             text = notice[:CALLBACK_NOTICE_LIMIT] or None
             await persistently(lambda: query.answer(text, show_alert=text is not None))
@@ -110,11 +116,18 @@ class AgentsGroup:
             if waiting is None or waiting.step != "appeal_again":
                 return self._stale()
             draft = {**waiting.draft, "may_appeal_again": args[0] == "y"}
-            await self._resolve(reference, actor, draft)
-            await asyncio.to_thread(self.prompts.done, chat_id, pressed)
-            await self._edit(chat_id, pressed, self._done_text("resolve", reference, actor, draft), None)
+            if args[0] == "y":
+                await self._ask_appeal_after(chat_id, ticket_id, reference, actor, draft, pressed)
+            else:
+                await self._resolve_from_button(chat_id, pressed, reference, actor, draft)
+        elif name == "w":
+            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
+            if waiting is None or waiting.step != "appeal_after":
+                return self._stale()
+            await self._resolve_from_button(chat_id, pressed, reference, actor, waiting.draft)
         elif name == "x":
-            await asyncio.to_thread(self.prompts.done, chat_id, pressed)
+            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
+            await self._forget(chat_id, pressed, waiting.draft if waiting else {})
             await self._edit(chat_id, pressed, self._resolve_text("cancelled", reference), None)
         else:
             return self._stale()
@@ -138,7 +151,7 @@ class AgentsGroup:
             )
             await asyncio.to_thread(self.prompts.done, chat_id, prompt_id)
         except Refused as refused:  # the prompt stays open: the agent can reply to it again
-            answer = self.poster.render("agents/refusal.j2", {"code": refused.code, **refused.context})
+            answer = self.poster.render(REFUSAL, {"code": refused.code, **refused.context})
         if answer is not None:
             await persistently(lambda: self.poster.send(chat_id, answer, reply_to=message.message_id))
 
@@ -151,6 +164,14 @@ class AgentsGroup:
             await asyncio.to_thread(self.desk.tickets.request_info, reference, actor, text)
         elif waiting.step == "note":
             await asyncio.to_thread(self.desk.tickets.note, reference, actor, text)
+        elif waiting.step == "appeal_after":
+            after = parse_appeal_after(text, self.desk.clock.now().astimezone(UTC).date())
+            draft["appeal_again_after"] = after.isoformat() if after else None
+            await self._resolve(reference, actor, draft)
+            linked = int(draft["linked"])
+            await asyncio.to_thread(self.prompts.done, chat_id, linked)
+            await self._edit(chat_id, linked, self._resolve_text("appeal_again_yes", reference), None)
+            return self._done_text("resolve", reference, actor, draft)
         elif waiting.step == "explanation":
             if len(text.strip()) < MIN_EXPLANATION:
                 raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
@@ -177,7 +198,7 @@ class AgentsGroup:
         step: str,
         draft: dict[str, Any],
         reply_to: int,
-    ) -> None:
+    ) -> int | None:
         """Asks the agent for text with ForceReply, aimed at them alone, and remembers what it is for."""
         context = {
             "step": step,
@@ -188,7 +209,7 @@ class AgentsGroup:
         }
         placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[:64]
         markup = ForceReply(selective=True, input_field_placeholder=placeholder)
-        await self._ask(
+        return await self._ask(
             chat_id, self.poster.render("telegram/agents/prompt.j2", context), markup, reply_to, ticket_id, step, draft
         )
 
@@ -204,6 +225,35 @@ class AgentsGroup:
         text = self._resolve_text("appeal_again", reference)
         await self._ask(chat_id, text, self._keyboard(rows, ticket_id), reply_to, ticket_id, "appeal_again", draft)
 
+    async def _ask_appeal_after(
+        self, chat_id: str, ticket_id: int, reference: str, actor: Actor, draft: dict[str, Any], question: int
+    ) -> None:
+        """Asks for the date by ForceReply, and turns the question into "No waiting period" and Cancel."""
+        prompt = await self._ask_text(
+            chat_id, ticket_id, reference, actor, "appeal_after", {**draft, "linked": question}, question
+        )
+        if prompt is None:
+            return  # Telegram did not take the prompt; the question keeps its buttons for another try
+        await asyncio.to_thread(
+            self.prompts.save, chat_id, question, ticket_id, "appeal_after", {**draft, "linked": prompt}
+        )
+        rows = ((Button("tg.appeal_after.none", f"{PREFIX}:{ticket_id}:w"),),)
+        text = self._resolve_text("appeal_after", reference)
+        await self._edit(chat_id, question, text, self._keyboard(rows, ticket_id))
+
+    async def _resolve_from_button(
+        self, chat_id: str, pressed: int, reference: str, actor: Actor, draft: dict[str, Any]
+    ) -> None:
+        await self._resolve(reference, actor, draft)
+        await self._forget(chat_id, pressed, draft)
+        await self._edit(chat_id, pressed, self._done_text("resolve", reference, actor, draft), None)
+
+    async def _forget(self, chat_id: str, message_id: int, draft: dict[str, Any]) -> None:
+        """Stops waiting on a message, and on the one linked to it."""
+        for waiting_on in (message_id, draft.get("linked")):
+            if waiting_on is not None:
+                await asyncio.to_thread(self.prompts.done, chat_id, int(waiting_on))
+
     async def _ask(
         self,
         chat_id: str,
@@ -213,12 +263,16 @@ class AgentsGroup:
         ticket_id: int,
         step: str,
         draft: dict[str, Any],
-    ) -> None:
+    ) -> int | None:
+        """Sends a question and remembers what it is for; returns its message id, or None if it was not sent."""
         sent = await persistently(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
-        if sent:
-            await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
+        if not sent:
+            return None
+        await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
+        return sent[-1].message_id
 
     async def _resolve(self, reference: str, actor: Actor, draft: dict[str, Any]) -> None:
+        after = draft.get("appeal_again_after")
         await asyncio.to_thread(
             self.desk.tickets.resolve,
             reference,
@@ -228,6 +282,7 @@ class AgentsGroup:
             draft["explanation"],
             draft["facts"],
             draft.get("may_appeal_again"),
+            datetime.combine(date.fromisoformat(after), time.min, UTC) if after else None,
         )
 
     # ---- helpers ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 Telegram's answers map onto the outbox's: 429 waits as long as Telegram asks, a blocked bot or a
 chat that is gone is undeliverable (agents see it on the ticket), network trouble is retried.
+Whatever goes to the agents' group is redacted first, since the whole group reads it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard
-from bot.channels.telegram.messages import Poster, retry_after_seconds
+from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
+from bot.channels.telegram.privacy import for_the_group
 from bot.core.desk import Desk
 from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
 
@@ -46,7 +48,7 @@ class TelegramSender:
 
     async def _message(self, message: Outbound) -> DeliveryResult:
         """A notification for a user, or an alert to the agents (threaded under the ticket's card)."""
-        text = self.poster.render(message.template, message.context)
+        text = self._render(message)
         reply_to = None
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
@@ -58,7 +60,7 @@ class TelegramSender:
 
     async def _card(self, message: Outbound, ticket_id: int) -> DeliveryResult:
         """Posts a ticket's card the first time, then edits that message on every change."""
-        text = self.poster.render(message.template, message.context)
+        text = self._render(message)
         markup = keyboard(self.desk.renderer, card_buttons(ticket_id, str(message.context["ticket"]["status"])))
         card = await asyncio.to_thread(self.desk.cards.get, ticket_id, self.channel)
         if card is not None and card.chat_id == message.chat_id:
@@ -72,3 +74,9 @@ class TelegramSender:
         message_id = str(sent[0].message_id)
         await asyncio.to_thread(self.desk.cards.save, ticket_id, self.channel, message.chat_id, message_id)
         return Delivered(message_id)
+
+    def _render(self, message: Outbound) -> Text:
+        """A user reads their own data; anything else goes to the agents' group, redacted."""
+        if message.kind == "user":
+            return self.poster.render(message.template, message.context)
+        return self.poster.render(message.template, for_the_group(self.desk.renderer, message.context))

@@ -32,10 +32,12 @@ def answer_rows(ticket: Ticket) -> list[dict[str, Any]]:
     """The structured evidence in intake order, with each answer's integrity record."""
     rows = []
     for key, answer in ticket.answers.items():
-        if not isinstance(answer, dict) or key not in STEP_BY_KEY:
-            continue
+        if not isinstance(answer, dict) or key not in STEP_BY_KEY or key == "evidence":
+            continue  # files are listed with their own integrity record
         step = STEP_BY_KEY[key]
         value = answer.get("value")
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
         labels = [
             choice.label
             for choice in step.choices + ((step.none_choice,) if step.none_choice else ())

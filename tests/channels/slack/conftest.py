@@ -26,6 +26,7 @@ TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
 AGENTS_CHANNEL = "CAGENTS"
 AGENT = "UAGENT"
+ADMIN = "UADMIN"
 
 
 class SlackHarness:
@@ -200,6 +201,7 @@ async def slack(make_desk: DeskFactory) -> AsyncIterator[SlackHarness]:
         slack_api_url=fake.api_url,
         slack_agents_channel=AGENTS_CHANNEL,
         slack_agents=[AGENT],
+        admins=[f"slack:{ADMIN}"],
     )
     channel = SlackChannel(desk, desk.settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

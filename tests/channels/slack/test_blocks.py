@@ -49,3 +49,4 @@ def test_appeal_subcommands_map_to_the_core_commands() -> None:
     assert core_command("status") == "/status"
     assert core_command("ask is a VPN ok?") == "/ask is a VPN ok?"
     assert core_command("my account was suspended") == "/appeal"
+    assert core_command("kb test is a VPN ok?") == "/kb test is a VPN ok?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.store.models import Evidence, ProcessedUpdate, Ticket
-from tests.channels.slack.conftest import AGENTS_CHANNEL, SlackHarness
+from tests.channels.slack.conftest import ADMIN, AGENTS_CHANNEL, SlackHarness
 from tests.channels.slack.flows import appeal_in_dm
 
 
@@ -87,3 +87,15 @@ async def test_slash_command_starts_the_intake_in_the_dm(slack: SlackHarness) ->
     assert "Which account is it?" in slack.last_text("DU7")
     await slack.command("U7", "cancel")
     assert slack.desk.user_of("slack", "U7") is not None
+
+
+async def test_admins_reach_the_knowledge_base_commands_through_appeal_kb(slack: SlackHarness) -> None:
+    await slack.command(ADMIN, "kb test is a VPN allowed?")
+    text = slack.last_text("D" + ADMIN)
+    assert "Question: _is a VPN allowed?_" in text and "`vpn-and-proxies`" in text  # admin/kb_test.j2
+
+    await slack.command(ADMIN, "kb show vpn-and-proxies")
+    assert "Internal notes" in slack.last_text("D" + ADMIN)  # admin/kb_show.j2
+
+    await slack.command("U1", "kb test is a VPN allowed?")
+    assert "only for knowledge base admins" in slack.last_text("DU1")  # admin/refused.j2

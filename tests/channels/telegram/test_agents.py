@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
@@ -157,3 +159,80 @@ async def test_refusals_from_the_ticket_service_are_shown(bot: TelegramHarness, 
 
     assert "You cannot request info a ticket that is awaiting user" in texts(api.calls(chat_id=AGENTS_CHAT)[-1:])
     assert calls[-1].method == "answerCallbackQuery"
+
+
+async def test_the_group_never_sees_personal_data(bot: TelegramHarness, api: FakeBotApi) -> None:
+    explanation = "I was travelling in Portugal and used a VPN for client work. Call me on +351 912 345 678."
+    await file_appeal(bot, OLEG, "oleg.z@example.com", explanation)
+    await bot.deliver()
+    card_id = int(api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].response["message_id"])
+    await bot.taps(AGENT, "Claim", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.taps(AGENT, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
+    question = "Do you log in as oleg.z@example.com, and is +351 912 345 678 your phone?"
+    await bot.says(AGENT, question, AGENTS_CHAT, reply_to=last_prompt(api))
+    await bot.deliver()
+
+    group = texts(api.calls(chat_id=AGENTS_CHAT))
+    assert "oleg.z@example.com" not in group and "912 345 678" not in group
+    card = api.message(AGENTS_CHAT, card_id)["text"]
+    assert "Account: (hidden here - open the ticket)" in card
+    assert "Call me on [hidden - appealdesk tickets show]." in card
+    assert "Asked the user: Do you log in as [hidden - appealdesk tickets show]" in card
+    assert ticket(bot).answers["account"]["value"] == "oleg.z@example.com"  # kept for tickets show
+    assert question in texts(api.calls(chat_id=OLEG.id))  # the user reads their own data
+
+
+async def uphold_up_to_appeal_again(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+    await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.taps(AGENT, "Uphold the suspension", chat_id=AGENTS_CHAT)
+    await bot.taps(AGENT, "account-sharing", chat_id=AGENTS_CHAT)
+    await bot.says(
+        AGENT, "Another person logged in to your account and worked on it.", AGENTS_CHAT, reply_to=last_prompt(api)
+    )
+    await bot.says(AGENT, "Session records of 3-9 Nov from two devices.", AGENTS_CHAT, reply_to=last_prompt(api))
+
+
+async def test_may_appeal_again_from_a_date_the_agent_types_even_across_a_restart(
+    bot: TelegramHarness, api: FakeBotApi, telegram_desk: Callable[..., Desk]
+) -> None:
+    await uphold_up_to_appeal_again(bot, api)
+    await bot.taps(AGENT, "Yes, they may appeal again", chat_id=AGENTS_CHAT)
+    prompt = last_prompt(api)
+    assert "from when may the user" in api.message(AGENTS_CHAT, prompt)["text"]
+    calls = await bot.says(AGENT, "20.11.2026", AGENTS_CHAT, reply_to=prompt)  # the clock says 25 Nov 2026
+    assert "Fri 20 Nov 2026 has already passed" in texts(calls)
+    calls = await bot.says(AGENT, "after the holidays", AGENTS_CHAT, reply_to=prompt)
+    assert "is not a date I can read" in texts(calls)
+    await bot.stop()
+
+    restarted = TelegramHarness(api, telegram_desk())
+    await restarted.start()
+    try:
+        calls = await restarted.says(AGENT, "1 March", AGENTS_CHAT, reply_to=prompt)
+        assert "The user may appeal again from Mon 01 Mar 2027" in texts(calls)
+        resolved = ticket(restarted)
+        assert resolved.may_appeal_again is True and resolved.appeal_again_after is not None
+        assert resolved.appeal_again_after.replace(tzinfo=UTC) == datetime(2027, 3, 1, tzinfo=UTC)
+        with pytest.raises(LookupError):  # the question above the prompt lost its buttons
+            restarted.button(AGENTS_CHAT, "No waiting period")
+        await restarted.deliver()
+        decision = api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+        assert "You may appeal again from <b>Mon 01 Mar 2027</b>" in decision
+    finally:
+        await restarted.stop()
+
+
+async def test_may_appeal_again_with_no_waiting_period(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await uphold_up_to_appeal_again(bot, api)
+    await bot.taps(AGENT, "Yes, they may appeal again", chat_id=AGENTS_CHAT)
+    prompt = last_prompt(api)
+    calls = await bot.taps(AGENT, "No waiting period", chat_id=AGENTS_CHAT)
+    assert "The decision is on its way to the user" in texts(calls)
+    resolved = ticket(bot)
+    assert resolved.may_appeal_again is True and resolved.appeal_again_after is None
+
+    calls = await bot.says(AGENT, "1 March", AGENTS_CHAT, reply_to=prompt)  # the date prompt was closed too
+    assert texts(calls) == ""
+    await bot.deliver()
+    assert "You may appeal again, with new information" in api.calls("sendMessage", chat_id=OLEG.id)[-1].text

@@ -107,3 +107,17 @@ async def test_an_unchanged_card_counts_as_delivered(bot: TelegramHarness, api: 
 
     assert isinstance(result, Delivered)
     assert "message is not modified" in (api.calls("editMessageText", chat_id=AGENTS_CHAT)[-1].error or "")
+
+
+async def test_alerts_to_the_group_are_redacted_too(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await file_appeal(bot, OLEG, "oleg.z@example.com")
+    [row] = outbox(bot, AGENTS_CHAT)
+    assert bot.channel is not None
+    alert = Outbound(
+        row.id or 0, "telegram", row.chat_id, "agent_alert", row.template, row.context, (), row.ticket_id, 1
+    )
+
+    assert isinstance(await bot.channel.senders()["telegram"].send(alert), Delivered)
+
+    sent = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].text
+    assert "<b>Account</b>: (hidden here - open the ticket)" in sent and "oleg.z@example.com" not in sent

@@ -59,13 +59,25 @@ def test_emoji_count_twice() -> None:
     assert all(units(part) <= 10 for part in split_message("👍" * 12, limit=10))
 
 
-def test_keyboards_refuse_callback_data_over_64_bytes(tmp_path: Path) -> None:
+def test_keyboards_leave_out_buttons_over_64_bytes_of_callback_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     renderer = Renderer(tmp_path)
     markup = keyboard(renderer, ((Button("Yes", "go:yes", selected=True), Button("No", "go:no")),))
     assert markup is not None and markup.inline_keyboard[0][0].text == "✓ Yes"
     assert keyboard(renderer, ()) is None
-    with pytest.raises(ValueError, match="64 bytes"):
-        keyboard(renderer, ((Button("Long", "x" * 65),),))
+
+    long_id = "kb:" + "é" * 31  # 65 bytes in 34 characters: Telegram counts bytes
+    rows = (
+        (Button("Fees", "kb:fees"), Button("Long", long_id)),
+        (Button("Long", "kb:" + "x" * 62),),
+        (Button("Talk to a person", "go:human"),),
+    )
+    markup = keyboard(renderer, rows)
+    assert markup is not None
+    assert [[button.callback_data for button in row] for row in markup.inline_keyboard] == [["kb:fees"], ["go:human"]]
+    assert "over 64 bytes" in caplog.text and long_id in caplog.text
+    assert keyboard(renderer, ((Button("Long", "x" * 65),),)) is None
 
 
 def test_telegram_caps_downloads_at_20_mb_on_its_own_server() -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 
+import pytest
 from sqlmodel import select
 
 from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 from bot.core.desk import Desk
+from bot.core.events import Button, Inbound, Reply
 from bot.store.models import Evidence, Ticket
 from tests.channels.telegram.conftest import AGENTS_CHAT, OLEG
 
@@ -190,3 +193,22 @@ async def test_commands_in_other_groups_get_a_pointer_to_the_private_chat(bot: T
 
     assert "only help in a private chat" in texts(calls) and "@appealdesk_test_bot" in texts(calls)
     assert bot.desk.user_of("telegram", str(OLEG.id)) is None
+
+
+async def test_a_button_telegram_would_refuse_costs_only_that_button(
+    bot: TelegramHarness, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A knowledge entry id too long for 64 bytes of callback data must not cost the user the reply."""
+    handle = bot.desk.handle
+    too_long = Button("kb.entry", "kb:" + "x" * 62, params={"title": "An entry with a very long id"})
+
+    def with_a_long_button(inbound: Inbound) -> list[Reply]:
+        return [replace(reply, buttons=((too_long,), *reply.buttons)) for reply in handle(inbound)]
+
+    monkeypatch.setattr(bot.desk, "handle", with_a_long_button)
+    calls = await bot.says(OLEG, "fees")
+
+    sent = [call for call in calls if call.method == "sendMessage"]
+    assert sent and all(call.error is None for call in calls)
+    labels = [label for call in sent for label, _ in call.buttons]
+    assert "Talk to a person" in labels and "An entry with a very long id" not in labels
