@@ -97,13 +97,7 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
 async def test_upheld_asks_whether_they_may_appeal_again_even_across_a_restart(
     bot: TelegramHarness, api: FakeBotApi, telegram_desk: Callable[..., Desk]
 ) -> None:
-    card_id = await appeal_with_card(bot)
-    await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
-    await bot.taps(AGENT, "Uphold the suspension", chat_id=AGENTS_CHAT)
-    await bot.taps(AGENT, "account-sharing", chat_id=AGENTS_CHAT)
-    await bot.says(
-        AGENT, "Another person logged in to your account and worked on it.", AGENTS_CHAT, reply_to=last_prompt(api)
-    )
+    await uphold_up_to_facts(bot, api)
     await bot.stop()
 
     restarted = TelegramHarness(api, telegram_desk())
@@ -182,7 +176,8 @@ async def test_the_group_never_sees_personal_data(bot: TelegramHarness, api: Fak
     assert question in texts(api.calls(chat_id=OLEG.id))  # the user reads their own data
 
 
-async def uphold_up_to_appeal_again(bot: TelegramHarness, api: FakeBotApi) -> None:
+async def uphold_up_to_facts(bot: TelegramHarness, api: FakeBotApi) -> None:
+    """Resolve -> uphold -> reason -> public explanation; the bot then asks for the facts."""
     card_id = await appeal_with_card(bot)
     await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
     await bot.taps(AGENT, "Uphold the suspension", chat_id=AGENTS_CHAT)
@@ -190,6 +185,10 @@ async def uphold_up_to_appeal_again(bot: TelegramHarness, api: FakeBotApi) -> No
     await bot.says(
         AGENT, "Another person logged in to your account and worked on it.", AGENTS_CHAT, reply_to=last_prompt(api)
     )
+
+
+async def uphold_up_to_appeal_again(bot: TelegramHarness, api: FakeBotApi) -> None:
+    await uphold_up_to_facts(bot, api)
     await bot.says(AGENT, "Session records of 3-9 Nov from two devices.", AGENTS_CHAT, reply_to=last_prompt(api))
 
 
