@@ -57,18 +57,11 @@ class RuleAnswers:
         if confident_only and result.outcome != "confident":
             return
         top = result.matches[0] if result.matches else None
-        log = RuleAnswer(
-            user_id=turn.user.id or 0,
-            question=question[:2000],
-            outcome=result.outcome,
-            entry_id=top.entry_id if top else None,
-            score=float(top.score) if top else 0.0,
-            at=turn.now,
+        log_id = _record(
+            turn, question, result.outcome, top.entry_id if top else None, float(top.score) if top else 0.0
         )
-        turn.session.add(log)
-        turn.session.flush()
         if result.outcome == "confident" and top is not None:
-            self.show_entry(turn, top.entry_id, log.id)
+            self.show_entry(turn, top.entry_id, log_id)
             return
         candidates = [entry for match in result.matches if (entry := self.rulebook.entry(match.entry_id))]
         if result.outcome == "ambiguous" and candidates:
@@ -83,17 +76,7 @@ class RuleAnswers:
             turn.say("errors/stale_button.j2")
             return
         if log_id is None:
-            log = RuleAnswer(
-                user_id=turn.user.id or 0,
-                question=str(turn.conversation.memo.get("last_question", ""))[:2000],
-                outcome="chosen",
-                entry_id=entry.id,
-                score=1.0,
-                at=turn.now,
-            )
-            turn.session.add(log)
-            turn.session.flush()
-            log_id = log.id
+            log_id = _record(turn, str(turn.conversation.memo.get("last_question", "")), "chosen", entry.id, 1.0)
         turn.add(
             Reply(
                 "answers/entry.j2",
@@ -120,3 +103,18 @@ class RuleAnswers:
         if self.rulebook is None or not text.strip():
             return []
         return [match.entry_id for match in self.rulebook.match(text, top=limit).matches[:limit]]
+
+
+def _record(turn: Turn, question: str, outcome: str, entry_id: str | None, score: float) -> int | None:
+    """Logs what the user was shown, so their "was this helpful?" answer has something to attach to."""
+    log = RuleAnswer(
+        user_id=turn.user.id or 0,
+        question=question[:2000],
+        outcome=outcome,
+        entry_id=entry_id,
+        score=score,
+        at=turn.now,
+    )
+    turn.session.add(log)
+    turn.session.flush()
+    return log.id

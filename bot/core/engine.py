@@ -138,8 +138,8 @@ class ConversationEngine:
             self._open_question(turn, turn.text)
             return
         conversation.mode = "idle"
+        appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
         if turn.inbound.attachments:
-            appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
             if appeal is not None:
                 self._add_to_ticket(turn, appeal)
             else:
@@ -155,7 +155,6 @@ class ConversationEngine:
         if word in WORD_COMMANDS:
             self._command(turn, WORD_COMMANDS[word], "")
             return
-        appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
         if appeal is not None and not looks_like_question(turn.text):
             self._add_to_ticket(turn, appeal)
             return
@@ -358,8 +357,8 @@ class ConversationEngine:
             text=bool(turn.text),
             accepted=[{"name": item.name, "size": item.size} for item in accepted],
             refused=[{"name": item.name, "reason": item.reason} for item in refused],
-            next_update_by=self._ticket_context(turn.session, ticket)["next_update_by"],
-            max_mb=round(self.settings.evidence_max_bytes / (1024 * 1024), 1),
+            next_update_by=next_update_by(ticket, self.settings).isoformat(),
+            max_mb=self.evidence.max_mb,
         )
 
     def _remind_where(self, turn: Turn) -> None:

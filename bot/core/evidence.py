@@ -50,6 +50,11 @@ class EvidenceStore:
         self.max_files = max_files
         self.clock = clock
 
+    @property
+    def max_mb(self) -> float:
+        """The size limit as users are told it."""
+        return round(self.max_bytes / (1024 * 1024), 1)
+
     def precheck(self, attachment: Attachment) -> Refusal | None:
         """Checks what the platform told us before downloading anything."""
         if attachment.size > self.max_bytes:

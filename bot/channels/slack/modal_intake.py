@@ -262,6 +262,6 @@ class AppealForm:
 
     def _limits(self) -> dict[str, Any]:
         return {
-            "max_mb": round(self.settings.evidence_max_bytes / (1024 * 1024), 1),
+            "max_mb": self.deps.desk.evidence.max_mb,
             "max_files": min(self.settings.evidence_max_files, MAX_FILES_PER_INPUT),
         }

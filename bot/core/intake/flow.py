@@ -63,11 +63,7 @@ class IntakeFlow:
             item = turn.session.get(Evidence, evidence_id)
             if item is not None and item.ticket_id is None:
                 self.evidence.discard(turn.session, item)
-        conversation.mode = "idle"
-        conversation.step = None
-        conversation.answers = {}
-        conversation.history = []
-        conversation.version += 1
+        self.cancel_silently(turn)
         turn.say("intake/cancelled.j2")
 
     def resume(self, turn: Turn) -> None:
@@ -347,6 +343,7 @@ class IntakeFlow:
         turn.add(self.prompt(turn))
 
     def cancel_silently(self, turn: Turn) -> None:
+        """Leaves the intake (cancelled or sent); older buttons become stale."""
         conversation = turn.conversation
         conversation.mode = "idle"
         conversation.step = None
@@ -379,11 +376,7 @@ class IntakeFlow:
             turn.say("intake/account_has_appeal.j2", reference=existing.reference if existing else "")
             self.cancel_silently(turn)
             return
-        conversation.mode = "idle"
-        conversation.step = None
-        conversation.answers = {}
-        conversation.history = []
-        conversation.version += 1
+        self.cancel_silently(turn)
         conversation.ticket_id = ticket.id
         turn.add(
             Reply(
@@ -539,6 +532,6 @@ class IntakeFlow:
 
     def _limits(self) -> dict[str, Any]:
         return {
-            "max_mb": round(self.settings.evidence_max_bytes / (1024 * 1024), 1),
+            "max_mb": self.evidence.max_mb,
             "max_files": self.settings.evidence_max_files,
         }
