@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound, Reply
@@ -16,6 +17,7 @@ class ChatUser:
     desk: Desk
     name: str = "olga"
     channel: str = "terminal"
+    display_name: str | None = None
     last: list[Reply] = field(default_factory=list)
 
     @property
@@ -23,14 +25,13 @@ class ChatUser:
         return Identity(self.channel, self.name, f"chat-{self.name}")
 
     def send(self, text: str = "", files: tuple[Attachment, ...] = (), update_id: str | None = None) -> list[Reply]:
-        inbound = Inbound(self.identity, text=text, attachments=files, update_id=update_id or str(next(_update_ids)))
-        return self._handle(inbound)
+        return self._handle(text=text, attachments=files, update_id=update_id or str(next(_update_ids)))
 
     def press(self, label: str) -> list[Reply]:
-        return self._handle(Inbound(self.identity, payload=self.payload(label), update_id=str(next(_update_ids))))
+        return self._handle(payload=self.payload(label), update_id=str(next(_update_ids)))
 
     def press_payload(self, payload: str) -> list[Reply]:
-        return self._handle(Inbound(self.identity, payload=payload, update_id=str(next(_update_ids))))
+        return self._handle(payload=payload, update_id=str(next(_update_ids)))
 
     def payload(self, label: str) -> str:
         for reply in reversed(self.last):
@@ -48,8 +49,8 @@ class ChatUser:
     def templates(self) -> list[str]:
         return [reply.template for reply in self.last]
 
-    def _handle(self, inbound: Inbound) -> list[Reply]:
-        self.last = self.desk.handle(inbound)
+    def _handle(self, **message: Any) -> list[Reply]:
+        self.last = self.desk.handle(Inbound(self.identity, display_name=self.display_name, **message))
         return self.last
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.text import without_nul
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -32,10 +34,16 @@ class Attachment:
     size: int
     fetch: Callable[[], bytes]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", without_nul(self.name))
+
 
 @dataclass(frozen=True)
 class Inbound:
-    """One platform update, translated. `update_id` makes redelivery harmless."""
+    """One platform update, translated. `update_id` makes redelivery harmless.
+
+    Every text in it is stored somewhere, so NULs are dropped here, whichever channel it came from.
+    """
 
     identity: Identity
     text: str = ""
@@ -43,6 +51,12 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     update_id: str | None = None
     display_name: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("text", "payload", "update_id", "display_name"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, without_nul(value))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,21 @@ _QUESTION_START = re.compile(
 )
 
 
+# Embeddings, overrides, isolates and marks: they can make a name or a file name read backwards
+# ("invoice\u202efdp.exe" shows as "invoiceexe.pdf").
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def without_nul(text: str) -> str:
+    """PostgreSQL refuses NUL in text, so it never gets that far."""
+    return text.replace("\x00", "")
+
+
+def neutralise_bidi(text: str) -> str:
+    """Drops bidirectional controls, so what an agent reads is what was typed, in order."""
+    return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+
+
 def clean(text: str) -> str:
     """Drops control characters (keeping new lines and tabs) and normalises Unicode."""
     text = unicodedata.normalize("NFC", text or "")

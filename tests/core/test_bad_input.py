@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from bot.core.desk import Desk
 from bot.core.rendering import Renderer
-from tests.chat import ChatUser
+from bot.store.models import Evidence, Ticket, User
+from tests.chat import ChatUser, file_appeal, pdf
 
 
 def test_a_100_kb_message_is_refused_kindly_and_the_intake_goes_on(desk: Desk) -> None:
@@ -143,3 +145,18 @@ def test_a_file_the_platform_fails_to_hand_over_is_refused_kindly(desk: Desk) ->
     user.send("/appeal")
     user.send(files=(Attachment("a.pdf", "application/pdf", 10, broken),))
     assert "Not saved: a.pdf - I could not download it." in user.text()
+
+
+def test_nul_bytes_in_a_name_a_message_and_a_file_name_never_reach_the_database(desk: Desk) -> None:
+    """PostgreSQL refuses NUL in text: one in a name used to break every message from that user."""
+    user = ChatUser(desk, channel="telegram", display_name="Ol\x00ga")
+    reference = file_appeal(user, "olga\x00_dev", files=(pdf("pass\x00port.pdf"),))
+    user.send("/status")
+    assert user.templates() == ["idle/status.j2"] and reference in user.text()
+    with desk.db.session() as session:
+        stored = session.exec(select(User)).one()
+        files = session.exec(select(Evidence)).all()
+        ticket = session.exec(select(Ticket)).one()
+    assert stored.display_name == "Olga"
+    assert [item.name for item in files] == ["passport.pdf"]
+    assert ticket.answers["account"]["value"] == "olga_dev"

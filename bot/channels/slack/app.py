@@ -15,6 +15,7 @@ from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.dm import DirectMessages
 from bot.channels.slack.home import Home
 from bot.channels.slack.modal_intake import AppealForm
+from bot.channels.slack.stale import StaleButtons
 
 
 def build_app(deps: SlackDeps, signing_secret: str) -> AsyncApp:
@@ -26,6 +27,7 @@ def build_app(deps: SlackDeps, signing_secret: str) -> AsyncApp:
     )
     dms = DirectMessages(deps)
     form = AppealForm(deps)
-    for part in (dms, form, Home(deps, dms, form), AppealCommand(deps, dms, form), AgentDesk(deps)):
+    parts = (dms, form, Home(deps, dms, form), AppealCommand(deps, dms, form), AgentDesk(deps), StaleButtons(deps))
+    for part in parts:  # in this order: the catch-all for stale buttons comes last
         part.register(app)
     return app

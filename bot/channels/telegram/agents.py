@@ -73,7 +73,8 @@ class AgentsGroup:
 
     async def _press(self, query: CallbackQuery) -> str:
         """Acts on one button; returns a short notice for the agent, or '' if the chat shows what happened."""
-        _, ticket_part, *action = (query.data or "").split(":")
+        parts = (query.data or "").split(":")  # empty data reaches this handler too: PTB matches it everywhere
+        ticket_part, action = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
         message = query.message if isinstance(query.message, Message) else None
         if not ticket_part.isdigit() or not action or message is None:
             return self._stale()

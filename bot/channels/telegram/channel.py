@@ -123,8 +123,12 @@ class TelegramChannel:
         if not secret or not hmac.compare_digest(given, secret):
             return Response(status_code=403)
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, KeyError, TypeError):
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise TypeError(f"a JSON {type(body).__name__}, not an object")
+            update = Update.de_json(body, self.application.bot)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("Telegram webhook: refused a body that is not an update (%s: %s)", type(error).__name__, error)
             return Response(status_code=400)
         app = self.application
         await app.update_processor.process_update(update, app.process_update(update))

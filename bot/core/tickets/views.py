@@ -1,4 +1,8 @@
-"""Read-only shapes of a ticket: the stable JSON of `tickets show --json`, cards and /status lines."""
+"""Read-only shapes of a ticket: the stable JSON of `tickets show --json`, cards and /status lines.
+
+Names (of requesters, and of users as actors) and file names come from users: their bidirectional
+controls are dropped here, so no agent surface shows a name or a file name that reads backwards.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.core.intake.steps import STEP_BY_KEY
 from bot.core.sla import current_due, next_update_by
+from bot.core.text import neutralise_bidi
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
 
@@ -62,7 +67,7 @@ def file_rows(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
     return [
         {
             "id": item.id,
-            "name": item.name,
+            "name": neutralise_bidi(item.name),
             "mime_type": item.mime_type,
             "size": item.size,
             "sha256": item.sha256,
@@ -78,7 +83,7 @@ def event_row(event: TicketEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "at": iso(event.at),
-        "actor": event.actor,
+        "actor": neutralise_bidi(event.actor),
         "action": event.action,
         "from": event.from_status,
         "to": event.to_status,
@@ -100,7 +105,7 @@ def ticket_view(session: Session, ticket: Ticket, settings: Settings, with_event
         "requester": {
             "channel": user.channel if user else None,
             "user_id": user.platform_user_id if user else None,
-            "display_name": user.display_name if user else None,
+            "display_name": neutralise_bidi(user.display_name) if user and user.display_name else None,
             "undeliverable": bool(user and user.undeliverable_at),
         },
         "account": ticket.account_key,

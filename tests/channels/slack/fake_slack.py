@@ -34,6 +34,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.downloads: list[str] = []
+        self.names: dict[str, str] = {}  # display names by user id; "Name <id>" otherwise
         self._ts = itertools.count(100)
         self._runner: web.AppRunner | None = None
         self.root = ""
@@ -135,7 +136,8 @@ class FakeSlack:
             return {"channel": {"id": "D" + str(params["users"])}}
         if method == "users.info":
             user = str(params["user"])
-            return {"user": {"id": user, "name": user.lower(), "profile": {"display_name": f"Name {user}"}}}
+            name = self.names.get(user, f"Name {user}")
+            return {"user": {"id": user, "name": user.lower(), "profile": {"display_name": name}}}
         if method == "files.info":
             return {"file": self.files[str(params["file"])][0]}
         if method in ("views.open", "views.publish"):
