@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run serve test lint bench clean
 
+# pip prints each package as it goes, so a first install (a minute or two) is never silent.
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): installing AppealDesk and its dependencies (a minute or two the first time)..."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[dev]'
+	@touch $(STAMP)
+	@echo "$(VENV) is ready."
 
 ## Chat with AppealDesk in this terminal (SQLite, local channel, sample knowledge base).
 run: $(STAMP)
@@ -20,7 +23,7 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/appealdesk run
 
-## The whole test suite (PostgreSQL tests run when APPEALDESK_TEST_POSTGRES_URL is set).
+## The whole test suite. PostgreSQL tests run when APPEALDESK_TEST_POSTGRES_URL is set; otherwise one line says so.
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,7 +1,8 @@
 """Shared fixtures: a Desk on SQLite (a fresh file per test) or PostgreSQL (a fresh database per run).
 
-PostgreSQL runs when APPEALDESK_TEST_POSTGRES_URL is set (.ci/run sets it); otherwise those
-tests are skipped with a reason, and .ci/run fails on any such skip.
+PostgreSQL runs when APPEALDESK_TEST_POSTGRES_URL is set (.ci/run sets it). Otherwise the tests
+marked `postgres` are left out and one line at the end says so and how to run them; .ci/run, which
+sets the variable, still fails on any skip.
 """
 
 from __future__ import annotations
@@ -24,6 +25,28 @@ POSTGRES_URL = os.environ.get("APPEALDESK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 DeskFactory = Callable[..., Desk]
+POSTGRES_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL URL its tests are deselected as a group, not reported one skip at a time."""
+    if POSTGRES_URL:
+        return
+    left_out = [item for item in items if item.get_closest_marker("postgres")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+    config.stash[POSTGRES_LEFT_OUT] = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(POSTGRES_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"PostgreSQL: {left_out} test(s) not run. To run them: createdb -h 127.0.0.1 -U postgres scratch, then "
+            "APPEALDESK_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/scratch make test",
+            yellow=True,
+        )
 
 
 @pytest.fixture(autouse=True)
