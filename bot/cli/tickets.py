@@ -1,6 +1,8 @@
 """`appealdesk tickets ...`: the agent's side on the command line.
 
 `--json` prints the stable shape documented in the README (the same as bot.core.tickets.views).
+Every command names the agent acting (`--agent`, or APPEALDESK_AGENT in the agent's own shell),
+since each view of personal data and each change is audited under that name.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from bot.cli.context import open_desk
 from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import Refused
+from bot.core.tickets.queue import ListFilter, queue_row
 
 tickets_app = typer.Typer(no_args_is_help=True)
 
-AgentOption = typer.Option(..., "--agent", help="Your agent name (must be in APPEALDESK_AGENTS).")
+AgentOption = typer.Option(
+    ...,
+    "--agent",
+    envvar="APPEALDESK_AGENT",
+    show_envvar=True,
+    help="Your agent name (must be in APPEALDESK_AGENTS); the audit trail records it.",
+)
 
 
 def _actor(name: str) -> Actor:
@@ -45,31 +54,33 @@ def _print(desk: Desk, view: dict[str, Any], as_json: bool) -> None:
 
 @tickets_app.command("list")
 def list_tickets(
-    status: str = typer.Option("open", help="open (default), new, in_review, awaiting_user, resolved or all"),
-    agent: str = typer.Option("", "--agent", help="Your agent name."),
+    agent: str = AgentOption,
+    status: ListFilter = typer.Option("open", help="Which tickets to list."),
+    personal: bool = typer.Option(
+        False, "--personal", help="Include personal data (account, contacts, free answers); each ticket logs the view."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Tickets, oldest first: the open ones unless --status says otherwise."""
-    wanted = None if status == "all" else status
-    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent or _default_agent(desk)), wanted))
+    """The queue, oldest first: the open tickets unless --status says otherwise."""
+    desk, views = _run(
+        lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.renderer.label_text("hidden"))
+    )
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
         return
-    typer.echo(desk.renderer.render("agents/ticket_list.j2", {"tickets": views}))
-
-
-def _default_agent(desk: Desk) -> str:
-    return desk.settings.agents[0] if len(desk.settings.agents) == 1 else ""
+    now = desk.clock.now()
+    rows = [queue_row(view, now) for view in views]
+    typer.echo(desk.renderer.render("agents/ticket_list.j2", {"tickets": rows, "status": status}))
 
 
 @tickets_app.command("show")
 def show(
     reference: str,
-    agent: str = typer.Option("", "--agent"),
+    agent: str = AgentOption,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Evidence, checklist and history of one ticket (the view is logged)."""
-    desk, view = _run(lambda desk: desk.tickets.show(reference, _actor(agent or _default_agent(desk))))
+    desk, view = _run(lambda desk: desk.tickets.show(reference, _actor(agent)))
     _print(desk, view, as_json)
 
 
@@ -135,12 +146,12 @@ def resolve(
 @tickets_app.command("reopen")
 def reopen(
     reference: str,
-    agent: str = typer.Option("", "--agent"),
+    agent: str = AgentOption,
     message: str | None = typer.Option(None, "--message"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Open a decided ticket again."""
-    desk, view = _run(lambda desk: desk.tickets.reopen(reference, _actor(agent or _default_agent(desk)), message))
+    desk, view = _run(lambda desk: desk.tickets.reopen(reference, _actor(agent), message))
     _print(desk, view, as_json)
 
 
@@ -149,14 +160,21 @@ def download(
     reference: str,
     file_id: int,
     agent: str = AgentOption,
-    output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to save into."),
+    output: Path = typer.Option(
+        Path("."), "--output", "-o", file_okay=False, help="Folder to save into; created if it does not exist."
+    ),
 ) -> None:
     """Save an evidence file (checked against its sha256; the download is logged).
 
     The file is saved as REF-ID-NAME and never overwrites anything: its name comes from the user.
     """
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        typer.echo(f"Cannot create the folder {output}: {error.strerror}. Choose another one with -o.", err=True)
+        raise typer.Exit(1) from error
     desk, evidence = _run(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
-    target = output / f"{reference.upper()}-{file_id}-{evidence.name}" if output.is_dir() else output
+    target = output / f"{reference.upper()}-{file_id}-{evidence.name}"
     try:
         with target.open("xb") as handle:
             handle.write(desk.evidence.read(evidence))

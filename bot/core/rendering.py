@@ -73,6 +73,16 @@ def format_day(value: date | datetime | str | None) -> str:
     return value.strftime("%a %d %b %Y")
 
 
+def format_duration(seconds: float) -> str:
+    """A span as agents scan it in a queue: '3d 4h', '5h 12m', '12m'."""
+    minutes = int(max(seconds, 0) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
+
+
 class Renderer:
     """One Jinja2 environment per format, sharing one templates folder."""
 
@@ -115,6 +125,7 @@ class Renderer:
             env.filters[kind] = markup(kind)
         env.filters["when"] = format_when
         env.filters["day"] = format_day
+        env.filters["duration"] = format_duration
         env.globals.update(self._globals)
         env.globals["label"] = self.label_text
         env.globals["format"] = fmt

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from bot.core.clock import ManualClock
 from bot.core.desk import Desk
 from bot.core.events import Attachment
+from bot.core.tickets.actors import Actor
 from tests.chat import ChatUser, file_appeal, pdf
 
 runner = CliRunner()
@@ -22,6 +25,11 @@ def env(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> Desk:
     monkeypatch.setenv("APPEALDESK_AGENTS", "alice,bob")
     monkeypatch.setenv("APPEALDESK_EVIDENCE_DIR", str(desk.settings.evidence_dir))
     return desk
+
+
+def said(result: Result) -> str:
+    """The output as one line: Typer wraps its error box to the terminal's width."""
+    return " ".join(result.output.replace("│", " ").split())
 
 
 def invoke(*args: str) -> dict | list:  # type: ignore[type-arg]
@@ -102,3 +110,119 @@ def test_the_human_readable_show_has_evidence_and_history(env: Desk) -> None:
     assert result.exit_code == 0, result.output
     assert "Account: olegz_dev" in result.output
     assert "History:" in result.output and "opened" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["show", "REF"], ["reopen", "REF"], ["download", "REF", "1"], ["list", "--json"], ["list"]],
+    ids=lambda command: " ".join(command),
+)
+def test_every_command_that_shows_or_changes_a_ticket_needs_the_agent(env: Desk, command: list[str]) -> None:
+    reference = file_appeal(ChatUser(env), files=(pdf(),))
+    result = runner.invoke(app, ["tickets", *[reference if part == "REF" else part for part in command]])
+    assert result.exit_code == 2
+    assert "Missing option '--agent' (env var: 'APPEALDESK_AGENT')" in said(result)
+
+
+def test_the_audit_trail_names_the_agent_who_looked_changed_or_downloaded(
+    env: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    reference = file_appeal(ChatUser(env), files=(pdf(),))
+    monkeypatch.setenv("APPEALDESK_AGENT", "bob")
+    invoke("tickets", "show", reference)
+    invoke("tickets", "download", reference, "1", "-o", str(tmp_path))
+    invoke("tickets", "list", "--personal", "--json")
+    invoke(
+        "tickets",
+        "resolve",
+        reference,
+        "--agent",
+        "alice",
+        "--outcome",
+        "withdrawn",
+        "--reason",
+        "user-request",
+        "--message",
+        "You asked us to withdraw the appeal.",
+        "--facts",
+        "Your message of today.",
+    )
+    invoke("tickets", "reopen", reference)
+    view = env.tickets.show(reference, Actor("system", "appealdesk"))
+    trail = [(event["actor"], event["action"], event["file"]) for event in view["events"]]
+    assert trail[1:] == [
+        ("cli:bob", "viewed", None),
+        ("cli:bob", "downloaded", 1),
+        ("cli:bob", "listed", None),
+        ("cli:alice", "resolve", None),
+        ("cli:bob", "reopen", None),
+        ("system:appealdesk", "viewed", None),
+    ]
+
+
+def test_list_json_shows_no_personal_data_and_logs_nothing_unless_asked(env: Desk) -> None:
+    reference = file_appeal(ChatUser(env), account="olga.k@example.com")
+    before = len(env.tickets.show(reference, Actor("system", "appealdesk"))["events"])
+
+    listed = json.dumps(invoke("tickets", "list", "--agent", "alice", "--json"))
+    assert "olga.k@example.com" not in listed and "[hidden" in listed
+    assert len(env.tickets.show(reference, Actor("system", "appealdesk"))["events"]) == before + 1  # only that show
+
+    (item,) = invoke("tickets", "list", "--agent", "alice", "--json", "--personal")  # type: ignore[misc]
+    assert item["account"] == "email:olga.k@example.com" and item["subject"].startswith("I was travelling in Turkey")
+    events = env.tickets.show(reference, Actor("system", "appealdesk"))["events"]
+    assert [(event["actor"], event["action"]) for event in events[-2:-1]] == [("cli:alice", "listed")]
+
+
+def test_the_queue_is_a_readable_table_with_subject_requester_age_and_due(env: Desk, clock: ManualClock) -> None:
+    clock.advance(seconds=(datetime.now(UTC) - clock.now()).total_seconds() - 30 * 3600)  # 6 h past its 24 h
+    late = file_appeal(ChatUser(env, "olga"))
+    clock.advance(hours=30)
+    fresh = file_appeal(ChatUser(env, "pavel"), account="pavel_dev")
+    decided = file_appeal(ChatUser(env, "rita"), account="rita_dev")
+    invoke(
+        "tickets",
+        "resolve",
+        decided,
+        "--agent",
+        "alice",
+        "--outcome",
+        "withdrawn",
+        "--reason",
+        "user-request",
+        "--message",
+        "You asked us to withdraw the appeal.",
+        "--facts",
+        "Your message of today.",
+    )
+
+    result = runner.invoke(app, ["tickets", "list", "--agent", "alice", "--status", "all"])
+    assert result.exit_code == 0, result.output
+    header, first, second, third = result.output.splitlines()[:4]
+    assert header.split() == ["REFERENCE", "KIND", "STATUS", "AGE", "DUE", "/", "DECIDED", "REQUESTER", "SUBJECT"]
+    assert first.startswith(late) and " appeal " in first and " new " in first and " 1d 6h " in first
+    assert " OVERDUE by 6h " in first
+    assert "terminal:olga" in first and first.endswith("used a VPN for my ba…")
+    assert fresh in second and " due " in second and "terminal:pavel" in second
+    assert decided in third and " resolved " in third and " decided " in third and " due " not in third
+
+
+def test_an_unknown_status_is_an_error_listing_the_valid_ones(env: Desk) -> None:
+    result = runner.invoke(app, ["tickets", "list", "--agent", "alice", "--status", "closed"])
+    assert result.exit_code == 2
+    assert "'closed' is not one of 'open', 'new', 'in_review', 'awaiting_user', 'resolved', 'all'" in said(result)
+
+
+def test_download_creates_the_folder_or_refuses_a_file_in_its_place(env: Desk, tmp_path: Path) -> None:
+    reference = file_appeal(ChatUser(env), files=(pdf(),))
+    folder = tmp_path / "cases" / reference
+    result = runner.invoke(app, ["tickets", "download", reference, "1", "--agent", "bob", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / f"{reference}-1-booking.pdf").read_bytes() == b"%PDF-1.4 booking"
+
+    (tmp_path / "notes.txt").write_text("mine")
+    result = runner.invoke(
+        app, ["tickets", "download", reference, "1", "--agent", "bob", "-o", str(tmp_path / "notes.txt")]
+    )
+    assert result.exit_code == 2
+    assert "is a file" in said(result) and (tmp_path / "notes.txt").read_text() == "mine"

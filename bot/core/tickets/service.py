@@ -22,6 +22,7 @@ from bot.core.sla import next_update_by
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import OPEN_STATUSES, OUTCOMES, REASON_CATEGORIES, Refused, target_status
+from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.views import event_row, queue_position, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
@@ -294,15 +295,21 @@ class TicketService:
             )
             return evidence
 
-    def list(self, actor: Actor, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    def list(
+        self, actor: Actor, wanted: str = "open", personal: bool = False, placeholder: str = "", limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """The queue, oldest first. With `personal`, everything, and each listed ticket logs the view."""
         require_agent(actor, self.settings)
+        statuses = statuses_for(wanted)
         with self.db.session() as session:
-            query = select(Ticket).order_by(col(Ticket.id)).limit(limit)
-            if status == "open":
-                query = query.where(col(Ticket.status).in_(OPEN_STATUSES))
-            elif status:
-                query = query.where(Ticket.status == status)
-            return [ticket_view(session, ticket, self.settings, with_events=False) for ticket in session.exec(query)]
+            query = select(Ticket).where(col(Ticket.status).in_(statuses)).order_by(col(Ticket.id)).limit(limit)
+            views = []
+            for ticket in session.exec(query):
+                if personal:
+                    self._record(session, ticket, actor, "listed", ticket.status, ticket.status, notify_agents=False)
+                view = {**ticket_view(session, ticket, self.settings, with_events=False), "subject": subject(ticket.answers)}
+                views.append(view if personal else without_personal(view, placeholder))
+            return views
 
     # ---- shared machinery ------------------------------------------------------------------------
 

@@ -89,6 +89,7 @@ def event_row(event: TicketEvent) -> dict[str, Any]:
         "to": event.to_status,
         "public_message": event.public_message,
         "internal_note": event.internal_note,
+        "file": event.data.get("file"),
     }
 
 
