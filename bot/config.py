@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ def _split_csv(value: object) -> object:
 
 
 CsvList = Annotated[list[str], NoDecode]
+SUPERVISOR_CHANNELS = ("cli", "telegram", "slack")
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
 
     agents: CsvList = Field(default_factory=lambda: ["alice"])
     admins: CsvList = Field(default_factory=lambda: ["terminal:alice"])
+    supervisors: CsvList = Field(default_factory=list)
 
     first_response_hours: float = 24.0
     status_update_hours: float = 24.0
@@ -79,6 +81,36 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("supervisors", mode="before")
+    @classmethod
+    def _supervisors(cls, value: object) -> object:
+        """`channel:user_id` entries; a plain name is a command-line supervisor (`bob` is `cli:bob`)."""
+        entries = _split_csv(value)
+        if not isinstance(entries, list):
+            return entries
+        normalised = [entry if ":" in entry else f"cli:{entry}" for entry in entries]
+        for entry in normalised:
+            channel, _, user_id = entry.partition(":")
+            if channel not in SUPERVISOR_CHANNELS or not user_id:
+                known = ", ".join(SUPERVISOR_CHANNELS)
+                raise ValueError(f"{entry!r} is not channel:user_id with a channel of {known}")
+        return normalised
+
+    @model_validator(mode="after")
+    def _supervisors_reachable(self) -> Settings:
+        """A supervisor on a channel that is not set up would never hear of an escalation."""
+        configured = {
+            "cli": True,
+            "telegram": bool(self.telegram_token),
+            "slack": bool(self.slack_bot_token and self.slack_signing_secret),
+        }
+        for channel, user_id in self.supervisor_contacts():
+            if not configured[channel]:
+                raise ValueError(
+                    f"APPEALDESK_SUPERVISORS names {channel}:{user_id}, but the {channel} channel is not configured"
+                )
+        return self
+
     @property
     def first_response(self) -> timedelta:
         return timedelta(hours=self.first_response_hours)
@@ -96,6 +128,14 @@ class Settings(BaseSettings):
         return timedelta(hours=self.intake_reminder_hours)
 
     def agents_for(self, channel: str) -> set[str]:
-        """Agent ids allowed to act on tickets from one channel (CLI and web share `agents`)."""
+        """Agent ids allowed to act on tickets from one channel (CLI and web share `agents`).
+
+        Supervisors are agents too, on their own channel: a supervisor told of an escalation can act on it.
+        """
         by_channel = {"telegram": self.telegram_agents, "slack": self.slack_agents}
-        return set(by_channel.get(channel, self.agents))
+        supervisors = {user_id for where, user_id in self.supervisor_contacts() if where == channel}
+        return set(by_channel.get(channel, self.agents)) | supervisors
+
+    def supervisor_contacts(self) -> list[tuple[str, str]]:
+        """Supervisors as (channel, user id); command-line ones are on channel `cli`."""
+        return [(channel, user_id) for channel, _, user_id in (entry.partition(":") for entry in self.supervisors)]

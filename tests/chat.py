@@ -83,3 +83,12 @@ def file_appeal(user: ChatUser, account: str = "olegz_dev", files: tuple[Attachm
     replies = user.press("Send appeal")
     assert replies[-1].template == "intake/submitted.j2", user.text()
     return str(replies[-1].context["reference"])
+
+
+def open_question(desk: Desk, question: str, identity: Identity | None = None) -> str:
+    """Opens a question ticket for a user, straight through the ticket service; returns its reference."""
+    with desk.db.session() as session:
+        user = desk.user_for(session, identity or Identity("terminal", "olga", "chat-olga"))
+        at = desk.clock.now().isoformat()
+        ticket = desk.tickets.open_ticket(session, user, "question", {"question": {"value": question, "at": at}})
+        return ticket.reference or ""

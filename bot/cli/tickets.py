@@ -59,11 +59,12 @@ def list_tickets(
     personal: bool = typer.Option(
         False, "--personal", help="Include personal data (account, contacts, free answers); each ticket logs the view."
     ),
+    escalated: bool = typer.Option(False, "--escalated", help="Only tickets that missed a response target."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The queue, oldest first: the open tickets unless --status says otherwise."""
     desk, views = _run(
-        lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.renderer.label_text("hidden"))
+        lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.renderer.label_text("hidden"), escalated)
     )
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
@@ -124,16 +125,21 @@ def note(
 def resolve(
     reference: str,
     agent: str = AgentOption,
-    outcome: str = typer.Option(..., help="reinstated, upheld or withdrawn (answered for questions)"),
-    reason: str = typer.Option(..., help="The reason category, e.g. location-or-vpn."),
-    message: str = typer.Option(..., help="The public explanation the user receives."),
-    facts: str = typer.Option(..., help="The facts the decision relied on (shown to the user)."),
+    outcome: str = typer.Option(..., help="An appeal ends reinstated | upheld | withdrawn; a question ends answered."),
+    reason: str | None = typer.Option(
+        None,
+        help="The reason category, e.g. location-or-vpn (needed for an appeal; a question's is question-answered).",
+    ),
+    message: str = typer.Option(..., help="The public explanation (for a question: the answer) the user receives."),
+    facts: str | None = typer.Option(
+        None, help="The facts an appeal's decision relied on (shown to the user); not needed for a question."
+    ),
     may_appeal_again: bool | None = typer.Option(None, "--may-appeal-again/--final", help="For upheld decisions."),
     appeal_again_after: datetime | None = typer.Option(None, formats=["%Y-%m-%d"]),
     internal_note: str | None = typer.Option(None, "--note"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Decide: the user is told the outcome and the reasons either way."""
+    """Decide an appeal, or answer a question: the user is told the outcome and the reasons either way."""
     after = appeal_again_after.replace(tzinfo=UTC) if appeal_again_after else None
     desk, view = _run(
         lambda desk: desk.tickets.resolve(

@@ -255,6 +255,7 @@ class ConversationEngine:
             "next_update_by": next_update_by(ticket, self.settings).isoformat(),
             "question": ticket.pending_question,
             "escalated": ticket.escalation_level > 0,
+            "supervised": bool(self.settings.supervisors),
         }
 
     # ---- buttons ------------------------------------------------------------------------------------

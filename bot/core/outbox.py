@@ -34,7 +34,8 @@ class Outbound:
     """A claimed outbox row, as a sender sees it.
 
     `kind` is "user" for a message to a freelancer, "ticket_card" for the agents' card of a
-    ticket (create or edit in place) and "agent_alert" for a message to the agents' chat.
+    ticket (create or edit in place), "agent_alert" for a message to the agents' chat and
+    "supervisor_alert" for a direct message to one supervisor.
     """
 
     id: int

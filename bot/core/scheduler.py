@@ -84,7 +84,11 @@ class Scheduler:
             return False
 
     def _escalate(self, session: Session) -> int:
-        """An overdue ticket is marked, agents are alerted and the user is told honestly."""
+        """An overdue ticket is marked; agents and supervisors are alerted, and the user is told honestly.
+
+        The dedupe key names the target that was missed, so a reopened ticket that is late again is
+        escalated again, while an overlapping run sends nothing twice.
+        """
         now = self.clock.now()
         count = 0
         for ticket in session.exec(select(Ticket).where(col(Ticket.status).in_(ACTIVE)).with_for_update()):
@@ -98,10 +102,13 @@ class Scheduler:
             ticket.escalation_level = level
             ticket.escalated_at = now
             missed = "first_response" if level == 1 else "resolution"
+            due = ticket.first_response_due if level == 1 else ticket.resolution_due
             self.tickets.record(session, ticket, SYSTEM, "escalated", data={"level": level, "missed": missed})
-            key = f"escalation:{ticket.id}:{level}"
-            self.tickets.alert_agents(session, ticket, key, "agents/escalated.j2", {"missed": missed})
-            self.tickets.tell_user(session, ticket, f"{key}:user", "notify/escalated.j2", {"missed": missed})
+            key = f"escalation:{ticket.id}:{level}:{due.isoformat()}"
+            told = self.tickets.alert_supervisors(session, ticket, key, "agents/supervisor_escalated.j2", missed)
+            context = {"missed": missed, "supervisors": told}
+            self.tickets.alert_agents(session, ticket, key, "agents/escalated.j2", context)
+            self.tickets.tell_user(session, ticket, f"{key}:user", "notify/escalated.j2", context)
             count += 1
         return count
 

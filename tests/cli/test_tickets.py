@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bot.core.clock import ManualClock
 from bot.core.desk import Desk
 from bot.core.events import Attachment
 from bot.core.tickets.actors import Actor
-from tests.chat import ChatUser, file_appeal, pdf
+from tests.chat import ChatUser, file_appeal, open_question, pdf
 
 runner = CliRunner()
 
@@ -226,3 +227,35 @@ def test_download_creates_the_folder_or_refuses_a_file_in_its_place(env: Desk, t
     )
     assert result.exit_code == 2
     assert "is a file" in said(result) and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_list_escalated_shows_only_tickets_that_missed_a_target(env: Desk, clock: ManualClock) -> None:
+    late = file_appeal(ChatUser(env, name="olga"))
+    clock.advance(hours=env.settings.first_response_hours + 1)
+    on_time = file_appeal(ChatUser(env, name="oleg"), account="oleg_dev")
+    env.scheduler.run_once()
+    assert [item["reference"] for item in invoke("tickets", "list", "--agent", "bob", "--json")] == [late, on_time]  # type: ignore[index]
+    escalated = invoke("tickets", "list", "--agent", "bob", "--escalated", "--json")
+    assert [(item["reference"], item["escalation_level"]) for item in escalated] == [(late, 1)]  # type: ignore[index]
+    result = runner.invoke(app, ["tickets", "list", "--agent", "bob", "--escalated"])
+    assert late in result.output and "! = escalated" in result.output and on_time not in result.output
+
+
+def test_a_question_is_answered_without_facts_and_help_and_refusal_agree(env: Desk) -> None:
+    reference = open_question(env, "Can I share my screen with a client over Zoom?")
+    answer = "Yes, screen sharing with a client is fine; keep payments here."
+    wrong = runner.invoke(
+        app, ["tickets", "resolve", reference, "--agent", "alice", "--outcome", "upheld", "--message", answer]
+    )
+    assert wrong.exit_code == 2 and "A question ends answered" in wrong.output
+    boxed = runner.invoke(app, ["tickets", "resolve", "--help"]).output
+    help_text = " ".join(re.sub("[│╭╮╰╯─]", " ", boxed).split())
+    assert "An appeal ends reinstated | upheld | withdrawn; a question ends answered." in help_text
+    resolved = invoke(
+        "tickets", "resolve", reference, "--agent", "alice", "--outcome", "answered", "--message", answer, "--json"
+    )
+    assert (resolved["status"], resolved["outcome"], resolved["reason_category"]) == (  # type: ignore[index]
+        "resolved",
+        "answered",
+        "question-answered",
+    )

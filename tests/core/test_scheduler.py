@@ -55,6 +55,46 @@ def test_an_overdue_ticket_is_escalated_and_the_user_is_told_honestly(
     assert desk.scheduler.run_once().escalations == 0
 
 
+def test_supervisors_on_chat_channels_get_a_direct_message_and_the_user_is_told_so(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(
+        destinations=[("slack", "CAGENTS")],
+        telegram_token="123:test",
+        slack_bot_token="xoxb-test",
+        slack_signing_secret="secret",
+        supervisors=["telegram:5001", "slack:ULEAD", "bob"],
+        first_response_hours=24,
+        status_update_hours=48,
+    )
+    reference = file_appeal(ChatUser(desk))
+    clock.advance(hours=24, minutes=1)
+    desk.scheduler.run_once()
+    desk.scheduler.run_once()
+    alerts = messages(desk, "supervisor_alert")
+    assert sorted((alert.channel, alert.chat_id) for alert in alerts) == [("slack", "ULEAD"), ("telegram", "5001")]
+    text = desk.renderer.render(alerts[0].template, alerts[0].context)
+    assert reference in text and "missed its first-response target" in text and "Nobody has claimed it yet" in text
+    [told] = [message for message in messages(desk) if message.template == "notify/escalated.j2"]
+    assert "told their supervisor" in desk.renderer.render(told.template, told.context)
+    [alert] = messages(desk, "agent_alert")
+    assert "and so have the supervisors" in desk.renderer.render(alert.template, alert.context)
+
+
+def test_without_supervisors_the_user_is_not_promised_one(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(first_response_hours=24, status_update_hours=48)
+    user = ChatUser(desk)
+    file_appeal(user)
+    clock.advance(hours=25)
+    desk.scheduler.run_once()
+    assert messages(desk, "supervisor_alert") == []
+    [told] = [message for message in messages(desk) if message.template == "notify/escalated.j2"]
+    text = desk.renderer.render(told.template, told.context)
+    assert "marked it as late for the review team." in text and "supervisor" not in text and "team lead" not in text
+    user.send("/status")
+    assert "It is late. It is marked as late for the review team." in user.text()
+
+
 def test_missing_the_resolution_target_escalates_again(make_desk: DeskFactory, clock: ManualClock) -> None:
     desk = make_desk(first_response_hours=24, resolution_hours=72, status_update_hours=200)
     reference = file_appeal(ChatUser(desk))
@@ -64,6 +104,21 @@ def test_missing_the_resolution_target_escalates_again(make_desk: DeskFactory, c
     clock.advance(hours=25)
     assert desk.scheduler.run_once().escalations == 1
     assert desk.tickets.show(reference, ALICE)["escalation_level"] == 2
+
+
+def test_a_reopened_ticket_that_is_late_again_is_escalated_again(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(first_response_hours=24, resolution_hours=72, status_update_hours=500)
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.claim(reference, ALICE)
+    for _ in range(2):
+        clock.advance(hours=73)
+        assert desk.scheduler.run_once().escalations == 1
+        desk.tickets.resolve(
+            reference, ALICE, "withdrawn", "user-request", "You asked us to close it.", "Your message."
+        )
+        desk.tickets.reopen(reference, ALICE)
+    told = [message for message in messages(desk) if message.template == "notify/escalated.j2"]
+    assert len(told) == 2
 
 
 def test_tickets_waiting_for_the_user_or_decided_are_not_chased(make_desk: DeskFactory, clock: ManualClock) -> None:

@@ -21,7 +21,7 @@ from bot.channels.slack.card import AGENT_ACTION_PREFIX, parse_action_value
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.lifecycle import OUTCOMES, REASON_CATEGORIES, Refused
+from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 
 INFO = "agent_info"
 NOTE = "agent_note"
@@ -122,6 +122,8 @@ class AgentDesk:
         )
 
     def _resolve_modal(self, kind: str, reference: str) -> dict[str, Any]:
+        if ENDINGS.get(kind, ENDINGS["appeal"]).answer_only:
+            return self._answer_modal(reference)
         label = self.label
         outcomes = [option(value, value) for value in OUTCOMES.get(kind, OUTCOMES["appeal"])]
         reasons = [option(value, value) for value in REASON_CATEGORIES]
@@ -156,6 +158,23 @@ class AgentDesk:
             reference,
         )
 
+    def _answer_modal(self, reference: str) -> dict[str, Any]:
+        """A question is resolved by answering it: no outcome, reason or facts to choose."""
+        field = input_block(
+            "explanation",
+            self.label("slack.modal.answer"),
+            text_element(multiline=True),
+            hint=self.label("slack.modal.answer_hint"),
+        )
+        return modal(
+            RESOLVE,
+            self.label("slack.modal.answer_title"),
+            [*sections(f"*{reference}*"), field],
+            self.label("slack.modal.answer_submit"),
+            self.label("slack.modal.cancel"),
+            reference,
+        )
+
     # ---- submissions -----------------------------------------------------------------------------
 
     async def on_info(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -177,9 +196,9 @@ class AgentDesk:
                 reference,
                 actor,
                 outcome=read(view, "outcome") or "",
-                reason=read(view, "reason") or "",
+                reason=read(view, "reason"),
                 message=read(view, "explanation") or "",
-                facts=read(view, "facts") or "",
+                facts=read(view, "facts"),
                 may_appeal_again=None if again is None else again == "yes",
                 appeal_again_after=datetime.combine(date.fromisoformat(after), datetime.min.time(), UTC)
                 if after

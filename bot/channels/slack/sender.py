@@ -66,6 +66,8 @@ class SlackSender:
                 ts = await self._card(message)
             elif message.kind == "agent_alert":
                 ts = await self._alert(message)
+            elif message.kind == "supervisor_alert":
+                ts = await self._direct(message)
             else:
                 reply = Reply(message.template, message.context, message.buttons)
                 ts = await self.chat.post(message.chat_id, [reply])
@@ -112,4 +114,10 @@ class SlackSender:
             )
         else:
             response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
+        return str(response["ts"])
+
+    async def _direct(self, message: Outbound) -> str:
+        """A supervisor's alert goes to their DM with the app (a user id as channel), redacted like any alert."""
+        blocks, text = self.cards.alert(message.template, message.context)
+        response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
         return str(response["ts"])

@@ -24,13 +24,13 @@ from bot.channels.telegram.prompts import PromptStore, Waiting
 from bot.core.desk import Desk
 from bot.core.events import Button
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.lifecycle import OUTCOMES, REASON_CATEGORIES, Refused
+from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 from bot.core.tickets.service import MIN_EXPLANATION, MIN_FACTS
 from bot.store.models import Ticket
 
 PREFIX = "tk"
 CALLBACK_NOTICE_LIMIT = 200
-TEXT_STEPS = ("request_info", "note", "explanation", "facts", "appeal_after")
+TEXT_STEPS = ("request_info", "note", "answer", "explanation", "facts", "appeal_after")
 REFUSAL = "telegram/agents/refusal.j2"
 Rows = tuple[tuple[Button, ...], ...]
 
@@ -89,6 +89,9 @@ class AgentsGroup:
         if name in ("info", "note"):
             step = "request_info" if name == "info" else "note"
             await self._ask_text(chat_id, ticket_id, reference, actor, step, {}, pressed)
+        elif name == "resolve" and ENDINGS[kind].answer_only:
+            draft: dict[str, Any] = {"outcome": ENDINGS[kind].outcomes[0], "reason": ENDINGS[kind].default_reason}
+            await self._ask_text(chat_id, ticket_id, reference, actor, "answer", draft, pressed)
         elif name == "resolve":
             rows: Rows = tuple(
                 (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{ticket_id}:o:{outcome}"),) for outcome in OUTCOMES[kind]
@@ -106,7 +109,7 @@ class AgentsGroup:
             text = self._resolve_text("reason", reference, outcome=args[0])
             await self._edit(chat_id, pressed, text, self._keyboard(rows, ticket_id))
         elif name == "r" and len(args) == 2 and args[0] in OUTCOMES[kind] and args[1].isdigit():
-            draft: dict[str, Any] = {
+            draft = {
                 "outcome": args[0],
                 "reason": REASON_CATEGORIES[int(args[1]) % len(REASON_CATEGORIES)],
             }
@@ -173,6 +176,10 @@ class AgentsGroup:
             await asyncio.to_thread(self.prompts.done, chat_id, linked)
             await self._edit(chat_id, linked, self._resolve_text("appeal_again_yes", reference), None)
             return self._done_text("resolve", reference, actor, draft)
+        elif waiting.step == "answer":
+            draft["explanation"] = text
+            await self._resolve(reference, actor, draft)
+            return self._done_text("resolve", reference, actor, draft)
         elif waiting.step == "explanation":
             if len(text.strip()) < MIN_EXPLANATION:
                 raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
@@ -206,7 +213,7 @@ class AgentsGroup:
             "reference": reference,
             "agent_id": actor.id,
             "agent_name": actor.name or actor.id,
-            "minimum": MIN_EXPLANATION if step == "explanation" else MIN_FACTS,
+            "minimum": MIN_EXPLANATION if step in ("answer", "explanation") else MIN_FACTS,
         }
         placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[:64]
         markup = ForceReply(selective=True, input_field_placeholder=placeholder)
@@ -281,7 +288,7 @@ class AgentsGroup:
             draft["outcome"],
             draft["reason"],
             draft["explanation"],
-            draft["facts"],
+            draft.get("facts"),
             draft.get("may_appeal_again"),
             datetime.combine(date.fromisoformat(after), time.min, UTC) if after else None,
         )

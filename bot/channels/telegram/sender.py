@@ -47,7 +47,8 @@ class TelegramSender:
             return RetryLater(f"{type(error).__name__}: {error.message}")
 
     async def _message(self, message: Outbound) -> DeliveryResult:
-        """A notification for a user, or an alert to the agents (threaded under the ticket's card)."""
+        """A notification for a user, an alert to the agents (threaded under the ticket's card), or a
+        supervisor's alert in their private chat with the bot."""
         text = self._render(message)
         reply_to = None
         if message.kind == "agent_alert" and message.ticket_id is not None:

@@ -11,10 +11,31 @@ from typing import Any
 
 OPEN_STATUSES = ("new", "in_review", "awaiting_user")
 STATUSES = (*OPEN_STATUSES, "resolved")
-OUTCOMES: dict[str, tuple[str, ...]] = {
-    "appeal": ("reinstated", "upheld", "withdrawn"),
-    "question": ("answered",),
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a ticket of one kind is decided: its outcomes, and what the decision must carry.
+
+    An appeal's user is told which facts the decision relied on; a question's answer is the
+    explanation itself, so it needs no facts, and its reason is known in advance.
+    """
+
+    outcomes: tuple[str, ...]
+    needs_facts: bool
+    default_reason: str | None = None
+
+    @property
+    def answer_only(self) -> bool:
+        """One outcome, a known reason and no facts: deciding is just writing the answer."""
+        return len(self.outcomes) == 1 and self.default_reason is not None and not self.needs_facts
+
+
+ENDINGS: dict[str, Ending] = {
+    "appeal": Ending(("reinstated", "upheld", "withdrawn"), needs_facts=True),
+    "question": Ending(("answered",), needs_facts=False, default_reason="question-answered"),
 }
+OUTCOMES: dict[str, tuple[str, ...]] = {kind: ending.outcomes for kind, ending in ENDINGS.items()}
 REASON_CATEGORIES = (
     "location-or-vpn",
     "identity",

@@ -21,12 +21,13 @@ from bot.core.outbox import Notification, Outbox
 from bot.core.sla import next_update_by
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.checklist import build_checklist
-from bot.core.tickets.lifecycle import OPEN_STATUSES, OUTCOMES, REASON_CATEGORIES, Refused, target_status
+from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.views import event_row, queue_position, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
+CLI = "cli"  # the agents' command line: nothing is pushed there, agents look
 MIN_EXPLANATION = 20
 MIN_FACTS = 10
 
@@ -213,23 +214,29 @@ class TicketService:
         reference: str,
         actor: Actor,
         outcome: str,
-        reason: str,
+        reason: str | None,
         message: str,
-        facts: str,
+        facts: str | None = None,
         may_appeal_again: bool | None = None,
         appeal_again_after: datetime | None = None,
         internal_note: str | None = None,
     ) -> dict[str, Any]:
-        """A decision always carries its reasons: outcome, category, facts and a public explanation."""
+        """A decision always carries its reasons: outcome, category, a public explanation and, for an
+        appeal, the facts it relied on. A question needs only the answer: it ends `answered`, for
+        the reason `question-answered`, when the caller leaves them out."""
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
+            ending = ENDINGS[ticket.kind]
+            outcome = outcome or (ending.outcomes[0] if ending.answer_only else "")
+            reason = reason or ending.default_reason or ""
+            facts = (facts or "").strip()
             self._check_decision(ticket, outcome, reason, message, facts, may_appeal_again)
             before = ticket.status
             ticket.status = target_status("resolve", ticket.status)
             ticket.outcome = outcome
             ticket.reason_category = reason
             ticket.public_explanation = message.strip()
-            ticket.facts = facts.strip()
+            ticket.facts = facts or None
             ticket.may_appeal_again = may_appeal_again if outcome == "upheld" else None
             ticket.appeal_again_after = appeal_again_after if may_appeal_again else None
             ticket.resolved_at = self.clock.now()
@@ -244,7 +251,7 @@ class TicketService:
                 "resolved",
                 public=message.strip(),
                 internal=internal_note,
-                data={"outcome": outcome, "reason": reason, "facts": facts.strip()},
+                data={"outcome": outcome, "reason": reason, "facts": facts},
             )
             self._tell_user(session, ticket, event, "notify/resolved.j2")
             return ticket_view(session, ticket, self.settings)
@@ -296,18 +303,30 @@ class TicketService:
             return evidence
 
     def list(
-        self, actor: Actor, wanted: str = "open", personal: bool = False, placeholder: str = "", limit: int = 200
+        self,
+        actor: Actor,
+        wanted: str = "open",
+        personal: bool = False,
+        placeholder: str = "",
+        escalated: bool = False,
+        limit: int = 200,
     ) -> list[dict[str, Any]]:
-        """The queue, oldest first. With `personal`, everything, and each listed ticket logs the view."""
+        """The queue, oldest first. With `personal`, everything, and each listed ticket logs the view;
+        `escalated` keeps the tickets that missed a response target (what supervisors watch)."""
         require_agent(actor, self.settings)
         statuses = statuses_for(wanted)
         with self.db.session() as session:
             query = select(Ticket).where(col(Ticket.status).in_(statuses)).order_by(col(Ticket.id)).limit(limit)
+            if escalated:
+                query = query.where(Ticket.escalation_level > 0)
             views = []
             for ticket in session.exec(query):
                 if personal:
                     self._record(session, ticket, actor, "listed", ticket.status, ticket.status, notify_agents=False)
-                view = {**ticket_view(session, ticket, self.settings, with_events=False), "subject": subject(ticket.answers)}
+                view = {
+                    **ticket_view(session, ticket, self.settings, with_events=False),
+                    "subject": subject(ticket.answers),
+                }
                 views.append(view if personal else without_personal(view, placeholder))
             return views
 
@@ -327,13 +346,14 @@ class TicketService:
     def _check_decision(
         self, ticket: Ticket, outcome: str, reason: str, message: str, facts: str, may_appeal_again: bool | None
     ) -> None:
-        if outcome not in OUTCOMES[ticket.kind]:
-            raise Refused("outcome", {"outcome": outcome, "allowed": list(OUTCOMES[ticket.kind])})
+        ending = ENDINGS[ticket.kind]
+        if outcome not in ending.outcomes:
+            raise Refused("outcome", {"outcome": outcome, "kind": ticket.kind, "allowed": list(ending.outcomes)})
         if reason not in REASON_CATEGORIES:
             raise Refused("reason", {"reason": reason, "allowed": list(REASON_CATEGORIES)})
         if len(message.strip()) < MIN_EXPLANATION:
             raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
-        if len(facts.strip()) < MIN_FACTS:
+        if ending.needs_facts and len(facts) < MIN_FACTS:
             raise Refused("facts_missing", {"minimum": MIN_FACTS})
         if outcome == "upheld" and may_appeal_again is None:
             raise Refused("appeal_again_missing")
@@ -397,6 +417,28 @@ class TicketService:
 
     def alert_agents(self, session: Session, ticket: Ticket, key: str, template: str, context: dict[str, Any]) -> None:
         self._to_agents(session, ticket, key, "agent_alert", template, context)
+
+    def alert_supervisors(self, session: Session, ticket: Ticket, key: str, template: str, missed: str) -> bool:
+        """Messages each supervisor on a chat channel directly; command-line supervisors see the ticket in
+        `tickets list --escalated`. Returns whether any supervisor is configured, so the user can be told."""
+        contacts = self.settings.supervisor_contacts()
+        view = ticket_view(session, ticket, self.settings, with_events=False)
+        for channel, user_id in contacts:
+            if channel == CLI:
+                continue
+            self.outbox.enqueue(
+                session,
+                Notification(
+                    dedupe_key=f"{key}:supervisor:{channel}:{user_id}",
+                    channel=channel,
+                    chat_id=user_id,
+                    kind="supervisor_alert",
+                    template=template,
+                    context={"ticket": view, "missed": missed},
+                    ticket_id=ticket.id,
+                ),
+            )
+        return bool(contacts)
 
     def _to_agents(
         self,

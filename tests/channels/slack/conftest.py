@@ -26,6 +26,7 @@ TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
 AGENTS_CHANNEL = "CAGENTS"
 AGENT = "UAGENT"
+SUPERVISOR = "ULEAD"
 ADMIN = "UADMIN"
 
 
@@ -202,6 +203,7 @@ async def slack(make_desk: DeskFactory) -> AsyncIterator[SlackHarness]:
         slack_agents_channel=AGENTS_CHANNEL,
         slack_agents=[AGENT],
         admins=[f"slack:{ADMIN}"],
+        supervisors=[f"slack:{SUPERVISOR}"],
     )
     channel = SlackChannel(desk, desk.settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.core.clock import ManualClock
 from bot.core.events import Identity, Inbound
 from bot.store.models import OutboxMessage, Ticket, TicketEvent
-from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SlackHarness, choose, typed
+from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SUPERVISOR, SlackHarness, choose, typed
 from tests.channels.slack.flows import appeal_in_dm
+from tests.chat import open_question
 
 
 def ticket(slack: SlackHarness, reference: str) -> Ticket:
@@ -149,3 +151,40 @@ async def test_a_ticket_opened_on_telegram_is_resolved_from_slack(slack: SlackHa
     assert resolved and resolved[0].chat_id == "42"
     assert resolved[0].context["ticket"]["outcome"] == "upheld"
     assert "payout method" in resolved[0].context["ticket"]["public_explanation"]
+
+
+async def test_a_question_is_resolved_from_an_answer_modal(slack: SlackHarness) -> None:
+    reference = open_question(slack.desk, "Can I invoice a client I met here directly?", Identity("slack", "U1", "DU1"))
+    await slack.deliver()
+    await slack.action(AGENT, *slack.card_button("resolve"), AGENTS_CHANNEL)
+    view = slack.fake.to("views.open")[-1]["view"]
+    assert [block.get("block_id") for block in view["blocks"] if block["type"] == "input"] == ["explanation"]
+    assert view["title"]["text"] == "Answer the question"
+
+    answer = typed("No: clients you met here are paid through us, never directly.")
+    response = await slack.submit(AGENT, "agent_resolve", {"explanation": answer}, reference)
+    assert response.status_code == 200 and not response.content
+    answered = ticket(slack, reference)
+    assert (answered.status, answered.outcome, answered.reason_category) == (
+        "resolved",
+        "answered",
+        "question-answered",
+    )
+    await slack.deliver()
+    assert "has been answered" in slack.last_text("DU1") and "paid through us" in slack.last_text("DU1")
+
+
+async def test_a_supervisor_gets_a_dm_when_a_ticket_is_late_and_may_act_on_it(
+    slack: SlackHarness, clock: ManualClock
+) -> None:
+    reference = await appeal_in_dm(slack, "U1", account="me@example.com")
+    await slack.deliver()
+    clock.advance(hours=slack.desk.settings.first_response_hours + 1)
+    assert slack.desk.scheduler.run_once().escalations == 1
+    await slack.deliver()
+
+    [alert] = slack.fake.to("chat.postMessage", channel=SUPERVISOR)
+    assert f"*{reference}* is late" in alert["text"] and "me@example.com" not in str(alert)
+    assert "told their supervisor" in slack.last_text("DU1")
+    await slack.action(SUPERVISOR, *slack.card_button("claim"), AGENTS_CHANNEL)
+    assert ticket(slack, reference).assignee == "slack:ulead"

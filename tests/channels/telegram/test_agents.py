@@ -8,11 +8,16 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
+from bot.core.clock import ManualClock
 from bot.core.desk import Desk
+from bot.core.events import Identity
 from bot.store.models import Evidence, Ticket, TicketEvent
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, STRANGER
+from tests.chat import open_question
+
+SUPERVISOR = FakeUser(950, "Sam")
 
 
 def texts(calls: list[Call]) -> str:
@@ -235,3 +240,52 @@ async def test_may_appeal_again_with_no_waiting_period(bot: TelegramHarness, api
     assert texts(calls) == ""
     await bot.deliver()
     assert "You may appeal again, with new information" in api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+
+
+async def test_a_question_is_resolved_by_answering_it(bot: TelegramHarness, api: FakeBotApi) -> None:
+    reference = open_question(
+        bot.desk, "Can I invoice a client I met here directly?", Identity("telegram", "4242", "4242")
+    )
+    await bot.deliver()
+    card = bot.desk.cards.get(ticket(bot).id or 0, "telegram")
+    assert card is not None
+
+    await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
+    prompt = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1]
+    assert f"your answer to the question of <b>{reference}</b>" in prompt.text
+    assert "Reinstate" not in str(prompt.params.get("reply_markup"))
+    calls = await bot.says(
+        AGENT, "No: clients you met here are paid through us, never directly.", AGENTS_CHAT, reply_to=last_prompt(api)
+    )
+    assert f"<b>{reference}</b> is answered" in texts(calls)
+    answered = ticket(bot)
+    assert (answered.status, answered.outcome, answered.reason_category) == (
+        "resolved",
+        "answered",
+        "question-answered",
+    )
+    await bot.deliver()
+    told = api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+    assert "has been answered" in told and "paid through us, never directly" in told
+
+
+async def test_a_supervisor_gets_a_private_message_when_a_ticket_is_late_and_may_act_on_it(
+    api: FakeBotApi, telegram_desk: Callable[..., Desk], clock: ManualClock
+) -> None:
+    bot = TelegramHarness(api, telegram_desk(supervisors=[f"telegram:{SUPERVISOR.id}"], first_response_hours=24))
+    await bot.start()
+    try:
+        card_id = await appeal_with_card(bot)
+        reference = ticket(bot).reference or ""
+        clock.advance(hours=25)
+        assert bot.desk.scheduler.run_once().escalations == 1
+        await bot.deliver()
+
+        [alert] = api.calls("sendMessage", chat_id=SUPERVISOR.id)
+        assert f"<b>{reference}</b> is late" in alert.text and "Nobody has claimed it yet" in alert.text
+        assert "told their supervisor" in api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+        calls = await bot.taps(SUPERVISOR, "Claim", chat_id=AGENTS_CHAT, message_id=card_id)
+        assert "is yours now" in calls[-1].params["text"]
+        assert ticket(bot).assignee == f"telegram:{SUPERVISOR.first_name}"
+    finally:
+        await bot.stop()

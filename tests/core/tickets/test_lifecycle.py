@@ -9,7 +9,7 @@ from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import Refused
 from bot.store.models import OutboxMessage, Ticket, TicketEvent
-from tests.chat import ChatUser, file_appeal, pdf
+from tests.chat import ChatUser, file_appeal, open_question, pdf
 
 ALICE = Actor("cli", "alice", "alice")
 BOB = Actor("cli", "bob", "bob")
@@ -240,3 +240,35 @@ def test_a_caption_sent_with_a_file_stays_with_the_file(desk: Desk) -> None:
         from bot.store.models import Evidence
 
         assert session.exec(select(Evidence).where(Evidence.caption == "my hotel booking")).one()
+
+
+def test_a_question_ends_answered_with_just_the_answer(desk: Desk) -> None:
+    reference = open_question(desk, "May I take payment by bank transfer from a client I met here?")
+    view = desk.tickets.resolve(reference, ALICE, "answered", None, "No: payments for work found here go through us.")
+    assert (view["status"], view["outcome"], view["reason_category"]) == ("resolved", "answered", "question-answered")
+    assert view["facts"] is None
+    told = user_messages(desk)[-1]
+    text = desk.renderer.render(told.template, told.context)
+    assert "has been answered" in text and "payments for work found here go through us" in text
+
+
+@pytest.mark.parametrize(("kind", "outcome"), [("question", "reinstated"), ("appeal", "answered")])
+def test_each_kind_has_its_own_outcomes_and_the_refusal_names_them(desk: Desk, kind: str, outcome: str) -> None:
+    reference = open_question(desk, "Is a VPN allowed?") if kind == "question" else file_appeal(ChatUser(desk))
+    with pytest.raises(Refused) as refused:
+        desk.tickets.resolve(reference, ALICE, outcome, "other", "A long enough public explanation.", "Login history.")
+    text = desk.renderer.render("agents/refusal.j2", {"code": refused.value.code, **refused.value.context})
+    expected = {
+        "question": "A question ends answered, so",
+        "appeal": "An appeal ends reinstated | upheld | withdrawn, so",
+    }
+    assert text.startswith(expected[kind]) and f'"{outcome}" is not possible' in text
+
+
+def test_an_appeal_still_needs_its_reason_and_facts(desk: Desk) -> None:
+    reference = file_appeal(ChatUser(desk))
+    for reason, facts, code in ((None, "Login history 12-19 Nov.", "reason"), ("identity", None, "facts_missing")):
+        with pytest.raises(Refused) as refused:
+            desk.tickets.resolve(reference, ALICE, "reinstated", reason, "A long enough public explanation.", facts)
+        assert refused.value.code == code
+    assert desk.tickets.show(reference, ALICE)["status"] == "new"
