@@ -1,15 +1,21 @@
-"""Delivery workers: claim due outbox rows, hand them to the channel's sender, record the result."""
+"""Delivery workers: claim due outbox rows, hand them to the channel's sender, record the result.
+
+Each chat is a lane of its own: the outbox only hands out the oldest pending row of a chat, and the
+worker sends the heads of many chats at once. A chat that waits (a group behind its rate limit, a
+429, a slow API) holds up nobody but itself, and one chat's messages still arrive in order.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
 from bot.core.outbox import Outbound, Outbox, RetryLater, Sender, Undeliverable
 
 log = logging.getLogger(__name__)
+
+CONCURRENT_CHATS = 32
 
 
 class DeliveryWorker:
@@ -20,36 +26,81 @@ class DeliveryWorker:
         owner: str,
         on_undeliverable: Callable[[Outbound, str], None] | None = None,
         chat_id: str | None = None,
+        concurrency: int = CONCURRENT_CHATS,
     ) -> None:
         self.outbox = outbox
         self.senders = dict(senders)
         self.owner = owner
         self.on_undeliverable = on_undeliverable
         self.chat_id = chat_id
+        self.concurrency = concurrency
 
-    async def run_once(self, limit: int = 10) -> int:
-        """Delivers what is due now; returns how many rows were attempted."""
-        claimed = await asyncio.to_thread(self.outbox.claim, self.owner, list(self.senders), limit, self.chat_id)
-        for message in claimed:
-            sender = self.senders[message.channel]
-            try:
-                result = await sender.send(message)
-            except Exception as error:  # a sender's failure must never stop delivery of the rest
-                log.warning("delivery of outbox row %s failed: %s", message.id, error)
-                result = RetryLater(f"{type(error).__name__}: {error}")
+    async def run_once(self) -> int:
+        """Delivers everything due now, each chat up to its first failure; returns how many rows were attempted."""
+        return await self._deliver(asyncio.Event(), poll_seconds=None)
+
+    async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:
+        """Delivers until `stop` is set, looking for new rows every `poll_seconds` and after every send."""
+        await self._deliver(stop, poll_seconds)
+
+    async def _deliver(self, stop: asyncio.Event, poll_seconds: float | None) -> int:
+        """Keeps up to `concurrency` chats sending; `poll_seconds=None` returns once nothing is due or in flight."""
+        in_flight: set[asyncio.Task[None]] = set()
+        finished = asyncio.Event()
+        attempted = 0
+
+        def done(task: asyncio.Task[None]) -> None:
+            in_flight.discard(task)
+            finished.set()
+
+        try:
+            while not stop.is_set():
+                finished.clear()
+                claimed = await self._claim(self.concurrency - len(in_flight))
+                for message in claimed:
+                    task = asyncio.create_task(self._attempt(message))
+                    in_flight.add(task)
+                    task.add_done_callback(done)
+                attempted += len(claimed)
+                if not in_flight and poll_seconds is None:
+                    break
+                # a finished send may have freed its chat's next row; new rows show up at the next poll
+                await _first_of(stop, finished, poll_seconds)
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+        return attempted
+
+    async def _claim(self, room: int) -> list[Outbound]:
+        if room <= 0:
+            return []
+        try:
+            return await asyncio.to_thread(self.outbox.claim, self.owner, list(self.senders), room, self.chat_id)
+        except Exception:  # the database may be briefly away; the next poll tries again
+            log.exception("claiming outbox rows failed")
+            return []
+
+    async def _attempt(self, message: Outbound) -> None:
+        sender = self.senders[message.channel]
+        try:
+            result = await sender.send(message)
+        except Exception as error:  # a sender's failure must never stop delivery of the rest
+            log.warning("delivery of outbox row %s failed: %s", message.id, error)
+            result = RetryLater(f"{type(error).__name__}: {error}")
+        try:
             status = await asyncio.to_thread(self.outbox.complete, message.id, self.owner, result)
             if status == "undeliverable" and self.on_undeliverable is not None:
                 reason = result.reason if isinstance(result, Undeliverable) else getattr(result, "error", "")
                 await asyncio.to_thread(self.on_undeliverable, message, reason)
-        return len(claimed)
+        except Exception:  # the lease runs out and another attempt records it
+            log.exception("recording the delivery of outbox row %s failed", message.id)
 
-    async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:
-        while not stop.is_set():
-            try:
-                busy = await self.run_once()
-            except Exception:
-                log.exception("delivery loop error")
-                busy = 0
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+
+async def _first_of(stop: asyncio.Event, finished: asyncio.Event, timeout: float | None) -> None:
+    """Waits until either event is set, or the timeout passes."""
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(finished.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

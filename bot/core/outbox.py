@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
@@ -148,20 +149,38 @@ class Outbox:
         return True
 
     def claim(self, owner: str, channels: list[str], limit: int = 20, chat_id: str | None = None) -> list[Outbound]:
-        """Leases up to `limit` due rows of these channels to `owner`."""
+        """Leases to `owner` the oldest pending row of up to `limit` chats, where that row is due.
+
+        A chat's next row is handed out only once every earlier one is settled (sent or given up),
+        so each chat gets its messages in order, whichever worker sends them, while different chats
+        go out side by side. Earlier rows count even when leased by a transaction not yet
+        committed, so two workers can never take two rows of one chat.
+        """
         now = self.clock.now()
+        earlier = aliased(OutboxMessage)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.channel == OutboxMessage.channel,
+                earlier.chat_id == OutboxMessage.chat_id,
+                earlier.status == "pending",
+                col(earlier.id) < col(OutboxMessage.id),
+            )
+            .exists()
+        )
         with self.db.session() as session:
             query = (
                 select(OutboxMessage)
                 .where(
                     OutboxMessage.status == "pending",
-                    OutboxMessage.channel.in_(channels),  # type: ignore[attr-defined]
+                    col(OutboxMessage.channel).in_(channels),
                     OutboxMessage.next_attempt_at <= now,
                     or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+                    ~blocked,
                 )
-                .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                .order_by(col(OutboxMessage.id))
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=OutboxMessage)
             )
             if chat_id is not None:
                 query = query.where(OutboxMessage.chat_id == chat_id)

@@ -133,7 +133,10 @@ class OutboxMessage(SQLModel, table=True):
     """A notification waiting to be delivered at least once; `dedupe_key` keeps it to once per fact."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "channel", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "channel", "next_attempt_at"),
+        Index("ix_outbox_chat_order", "channel", "chat_id", "status", "id"),  # a chat's earlier rows, for its order
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)

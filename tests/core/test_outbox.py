@@ -40,9 +40,9 @@ def deliver(desk: Desk, sender: ScriptedSender, owner: str = "w1") -> int:
     return asyncio.run(desk.worker({"terminal": sender}, owner=owner).run_once())
 
 
-def enqueue(desk: Desk, key: str = "k1") -> bool:
+def enqueue(desk: Desk, key: str = "k1", chat_id: str = "chat-1") -> bool:
     with desk.db.session() as session:
-        return desk.outbox.enqueue(session, Notification(key, "terminal", "chat-1", "notify/intake_reminder.j2"))
+        return desk.outbox.enqueue(session, Notification(key, "terminal", chat_id, "notify/intake_reminder.j2"))
 
 
 def row(desk: Desk, key: str = "k1") -> OutboxMessage:
@@ -124,7 +124,7 @@ def test_a_crashed_workers_lease_expires_and_another_worker_takes_over(desk: Des
 
 def test_concurrent_workers_never_claim_the_same_message(desk: Desk) -> None:
     for index in range(40):
-        enqueue(desk, f"k{index}")
+        enqueue(desk, f"k{index}", chat_id=f"chat-{index % 20}")
     claimed: dict[str, list[int]] = {}
     barrier = threading.Barrier(4)
 
@@ -141,8 +141,56 @@ def test_concurrent_workers_never_claim_the_same_message(desk: Desk) -> None:
     for thread in threads:
         thread.join()
     all_ids = [message_id for ids in claimed.values() for message_id in ids]
-    assert len(all_ids) == 40
-    assert len(set(all_ids)) == 40
+    assert len(all_ids) == 20  # the oldest row of each chat: the rest wait for it to be settled
+    assert len(set(all_ids)) == 20
+
+
+def test_a_chats_next_message_waits_until_the_earlier_one_is_settled(desk: Desk, clock: ManualClock) -> None:
+    for key in ("first", "second"):
+        enqueue(desk, key)
+    enqueue(desk, "elsewhere", chat_id="chat-2")
+    [first, elsewhere] = desk.outbox.claim("w1", ["terminal"])
+    assert (first.id, elsewhere.id) == (row(desk, "first").id, row(desk, "elsewhere").id)
+    assert desk.outbox.claim("w2", ["terminal"]) == []  # "second" may not overtake "first", on any worker
+
+    desk.outbox.complete(first.id, "w1", RetryLater("502 Bad Gateway"))
+    clock.advance(seconds=1)
+    assert desk.outbox.claim("w2", ["terminal"]) == []  # still first in line while it waits for its retry
+    clock.advance(minutes=5)
+    [retried] = desk.outbox.claim("w2", ["terminal"], chat_id="chat-1")
+    assert retried.id == first.id
+    desk.outbox.complete(retried.id, "w2", Delivered())
+    [second] = desk.outbox.claim("w2", ["terminal"], chat_id="chat-1")
+    assert second.id == row(desk, "second").id
+
+
+def test_concurrent_workers_keep_each_chats_order(desk: Desk) -> None:
+    for index in range(30):
+        enqueue(desk, f"k{index:02d}", chat_id=f"chat-{index % 3}")
+    order: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(3)
+
+    def work(owner: str) -> None:
+        barrier.wait()
+        idle = 0
+        while idle < 20:
+            batch = desk.outbox.claim(owner, ["terminal"], limit=2)
+            idle = 0 if batch else idle + 1
+            for message in batch:
+                with lock:
+                    order.append((message.chat_id, message.id))
+                desk.outbox.complete(message.id, owner, Delivered())
+
+    threads = [threading.Thread(target=work, args=(f"w{index}",)) for index in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(order) == 30
+    for chat in ("chat-0", "chat-1", "chat-2"):
+        ids = [message_id for chat_id, message_id in order if chat_id == chat]
+        assert len(ids) == 10 and ids == sorted(ids)
 
 
 def test_a_worker_for_one_chat_only_takes_that_chats_messages(desk: Desk) -> None:

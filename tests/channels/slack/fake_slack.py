@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -32,6 +35,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
+        self.delays: dict[str, float] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.downloads: list[str] = []
         self.names: dict[str, str] = {}  # display names by user id; "Name <id>" otherwise
@@ -69,6 +73,13 @@ class FakeSlack:
         channel: str | None = None,
     ) -> None:
         self.failures.setdefault(method, []).append(Failure(error, status, headers or {}, channel))
+
+    def slow(self, channel: str, seconds: float) -> None:
+        """Every call to `channel` takes this long to answer, like a busy channel behind Slack's limits."""
+        self.delays[channel] = seconds
+
+    def calls_to(self, channel: str, since: int = 0) -> list[Call]:
+        return [call for call in self.calls[since:] if call.params.get("channel") == channel]
 
     def add_file(self, file_id: str, name: str, mimetype: str, content: bytes) -> None:
         info = {
@@ -116,6 +127,7 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         self.calls.append(Call(method, params))
         self._check(method, params)
+        await asyncio.sleep(self.delays.get(str(params.get("channel")), 0.0))
         failure = next((f for f in self.failures.get(method, []) if f.channel in (None, params.get("channel"))), None)
         if failure is not None:
             self.failures[method].remove(failure)

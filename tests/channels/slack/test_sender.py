@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -11,8 +13,9 @@ from bot.channels.slack.chat import Chat
 from bot.channels.slack.sender import SlackSender
 from bot.core.events import Button
 from bot.core.outbox import Delivered, Outbound, RetryLater, Undeliverable
-from bot.core.tickets.actors import SYSTEM
-from tests.channels.slack.conftest import TOKEN, SlackHarness
+from bot.core.tickets.actors import SYSTEM, Actor
+from tests.channels.slack.conftest import AGENTS_CHANNEL, TOKEN, SlackHarness
+from tests.channels.slack.fake_slack import Call
 from tests.channels.slack.flows import appeal_in_dm
 
 
@@ -88,3 +91,34 @@ async def test_agent_alerts_go_to_the_cards_thread_and_the_channel(slack: SlackH
     assert card is not None
     alert = slack.fake.to("chat.postMessage", reply_broadcast=True)[-1]
     assert alert["thread_ts"] == card.message_id and "missed its first-response target" in alert["text"]
+
+
+async def first_call_to(slack: SlackHarness, channel: str, since: int, timeout: float = 5.0) -> Call:
+    deadline = time.perf_counter() + timeout
+    while not (calls := slack.fake.calls_to(channel, since)):
+        assert time.perf_counter() < deadline, f"nothing sent to {channel} within {timeout} s"
+        await asyncio.sleep(0.01)
+    return calls[0]
+
+
+async def test_a_users_notification_does_not_wait_behind_the_agents_channel(slack: SlackHarness) -> None:
+    reference = await appeal_in_dm(slack, "U1")
+    await slack.deliver()
+    for number in range(100):
+        slack.desk.tickets.note(reference, Actor("cli", "alice"), f"Checked login batch {number}.")
+    slack.fake.slow(AGENTS_CHANNEL, 0.5)  # a card edit and its thread entry: a second per update
+    mark = len(slack.fake.calls)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(slack.desk.worker(slack.channel.senders()).run(stop, poll_seconds=0.2))
+    try:
+        await first_call_to(slack, AGENTS_CHANNEL, mark)
+
+        due = time.perf_counter()
+        slack.desk.tickets.claim(reference, Actor("cli", "alice"))
+        notified = await first_call_to(slack, "DU1", mark)
+
+        assert notified.at - due < 1.0
+        assert "a reviewer has started working on your appeal" in notified.params["text"]
+    finally:
+        stop.set()
+        await worker

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, timedelta
 
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
+from bot.channels.telegram.limiter import RateLimiter
 from bot.core.clock import ManualClock
+from bot.core.desk import Desk
 from bot.core.outbox import Delivered, Outbound, buttons_from_json
+from bot.core.tickets.actors import Actor
 from bot.store.models import OutboxMessage, Ticket, TicketEvent, User
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 
@@ -121,3 +127,42 @@ async def test_alerts_to_the_group_are_redacted_too(bot: TelegramHarness, api: F
 
     sent = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].text
     assert "<b>Account</b>: (hidden here - open the ticket)" in sent and "oleg.z@example.com" not in sent
+
+
+async def first_call(api: FakeBotApi, chat_id: int, since: int, timeout: float = 5.0) -> Call:
+    deadline = time.perf_counter() + timeout
+    while not (calls := api.calls(chat_id=chat_id, since=since)):
+        assert time.perf_counter() < deadline, f"nothing sent to {chat_id} within {timeout} s"
+        await asyncio.sleep(0.01)
+    return calls[0]
+
+
+async def test_a_users_notification_does_not_wait_behind_the_groups_card_updates(
+    api: FakeBotApi, telegram_desk: Callable[..., Desk]
+) -> None:
+    slow_group = RateLimiter(chat_per_second=1000, group_per_minute=20, burst=1)  # a card edit every 3 s
+    bot = TelegramHarness(api, telegram_desk(), limiter=slow_group)
+    channel = await bot.start()
+    await file_appeal(bot, OLEG, "olegz_dev")
+    await bot.deliver()
+    with bot.desk.db.session() as session:
+        reference = session.exec(select(Ticket)).one().reference or ""
+    for number in range(100):
+        bot.desk.tickets.note(reference, Actor("cli", "alice"), f"Checked login batch {number}.")
+    mark = api.call_count()
+    stop = asyncio.Event()
+    worker = asyncio.create_task(bot.desk.worker(channel.senders()).run(stop, poll_seconds=0.2))
+    try:
+        await first_call(api, AGENTS_CHAT, mark)  # the group is busy working off its backlog
+
+        due = time.perf_counter()
+        bot.desk.tickets.claim(reference, Actor("cli", "alice"))
+        notified = await first_call(api, OLEG.id, mark)
+
+        assert notified.at - due < 1.0
+        assert "a reviewer has started working on your appeal" in notified.text
+        assert len([row for row in outbox(bot, AGENTS_CHAT) if row.status == "pending"]) > 90
+    finally:
+        stop.set()
+        await worker
+        await bot.stop()
