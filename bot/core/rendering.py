@@ -1,13 +1,15 @@
 """Renders templates/ for each output format, escaping every value that comes from outside.
 
 Template text itself is trusted and format-neutral; values are escaped by `finalize`, and the
-`b`, `i`, `code` and `quote` filters produce the markup of the format being rendered.
+`b`, `i`, `code` and `quote` filters produce the markup of the format being rendered. Commands are
+written `{{ cmd("human") }}`, so each channel's users read them in the syntax they can type.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -83,11 +85,36 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h {minutes}m" if hours else f"{minutes}m"
 
 
-class Renderer:
-    """One Jinja2 environment per format, sharing one templates folder."""
+@dataclass(frozen=True)
+class CommandSyntax:
+    """How the users of one channel type the core's commands.
 
-    def __init__(self, templates_dir: Path, globals_: Mapping[str, Any] | None = None) -> None:
+    By default every command is a slash command of its own (`/human`). A platform that keeps slash
+    commands for itself gives the bot one `root` command, and the others become its words
+    (`/appeal human`); the root command itself stays as it is.
+    """
+
+    root: str | None = None
+
+    def write(self, name: str, args: str = "") -> str:
+        head = f"/{name}" if self.root is None or name == self.root else f"/{self.root} {name}"
+        return f"{head} {args}" if args else head
+
+
+SLASH = CommandSyntax()
+
+
+class Renderer:
+    """One Jinja2 environment per format, sharing one templates folder, for one command syntax."""
+
+    def __init__(
+        self,
+        templates_dir: Path,
+        globals_: Mapping[str, Any] | None = None,
+        commands: CommandSyntax = SLASH,
+    ) -> None:
         self.templates_dir = templates_dir
+        self.commands = commands
         self._globals = dict(globals_ or {})
         self._envs = {fmt: self._environment(fmt) for fmt in FORMATS}
         self._labels: dict[str, str] = {}
@@ -129,7 +156,12 @@ class Renderer:
         env.globals.update(self._globals)
         env.globals["label"] = self.label_text
         env.globals["format"] = fmt
+        env.globals["cmd"] = self.commands.write
         return env
+
+    def with_commands(self, commands: CommandSyntax) -> Renderer:
+        """The same texts for a channel whose users type commands differently."""
+        return Renderer(self.templates_dir, self._globals, commands)
 
     def render(self, template: str, context: Mapping[str, Any], fmt: str = "plain") -> str:
         text = self._envs[fmt].get_template(template).render(**context)

@@ -47,7 +47,7 @@ def actor_of(user: dict[str, Any]) -> Actor:
 class AgentDesk:
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
-        self.label = deps.desk.renderer.label_text
+        self.label = deps.renderer.label_text
 
     def register(self, app: AsyncApp) -> None:
         app.action(re.compile("^" + re.escape(AGENT_ACTION_PREFIX)))(self.on_button)
@@ -94,7 +94,7 @@ class AgentDesk:
         except Refused as refusal:
             await self._refuse(channel, actor.id, refusal)
             return
-        text = self.deps.desk.renderer.render("agents/ticket_detail.j2", {"ticket": view}, "slack_mrkdwn")
+        text = self.deps.renderer.render("agents/ticket_detail.j2", {"ticket": view}, "slack_mrkdwn")
         details = modal(
             DETAILS, self.label("slack.modal.details_title"), sections(text), None, self.label("slack.modal.close")
         )
@@ -218,7 +218,7 @@ class AgentDesk:
                 raise Refused("not_agent", {"who": actor.name or actor.id})
             await asyncio.to_thread(action, reference, actor)
         except Refused as refusal:
-            text = self.deps.desk.renderer.render("agents/refusal.j2", {"code": refusal.code, **refusal.context})
+            text = self.deps.renderer.render("agents/refusal.j2", {"code": refusal.code, **refusal.context})
             await ack(response_action="errors", errors={FIELD_OF_REFUSAL.get(refusal.code, first_field): text})
             return
         await ack()

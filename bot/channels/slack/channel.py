@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.slack.app import build_app
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
+from bot.channels.slack.command import SYNTAX
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.files import Files
 from bot.channels.slack.people import Directory
@@ -32,11 +33,13 @@ class SlackChannel:
         token = settings.slack_bot_token or ""
         self.settings = settings
         client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        self.renderer = desk.renderer.with_commands(SYNTAX)
         self.deps = SlackDeps(
             desk=desk,
             settings=settings,
             client=client,
-            chat=Chat(client, desk.renderer),
+            renderer=self.renderer,
+            chat=Chat(client, self.renderer),
             people=Directory(client),
             files=Files(client, token, settings.slack_api_url, settings.evidence_max_bytes),
             tasks=Background(),
@@ -45,7 +48,9 @@ class SlackChannel:
         self.handler = AsyncSlackRequestHandler(self.app)
         # The outbox's own client: a delivery worker's retries must not wait on interactive traffic.
         sender_client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-        self.sender = SlackSender(sender_client, Chat(sender_client, desk.renderer), Cards(desk.renderer), desk.cards)
+        self.sender = SlackSender(
+            sender_client, Chat(sender_client, self.renderer), Cards(self.renderer), desk.cards
+        )
         self.socket: AsyncSocketModeHandler | None = None
 
     def routes(self) -> list[BaseRoute]:

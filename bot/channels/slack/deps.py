@@ -12,6 +12,7 @@ from bot.channels.slack.people import Directory
 from bot.channels.slack.tasks import Background
 from bot.config import Settings
 from bot.core.desk import Desk
+from bot.core.rendering import Renderer
 
 
 @dataclass
@@ -19,6 +20,7 @@ class SlackDeps:
     desk: Desk
     settings: Settings
     client: AsyncWebClient
+    renderer: Renderer  # the desk's texts, with commands written the Slack way
     chat: Chat
     people: Directory
     files: Files

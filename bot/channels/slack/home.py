@@ -58,8 +58,8 @@ class Home:
             ]
 
     def blocks(self, tickets: list[dict[str, Any]]) -> list[Block]:
-        label = self.deps.desk.renderer.label_text
-        text = self.deps.desk.renderer.render("slack/home.j2", {"tickets": tickets}, "slack_mrkdwn")
+        label = self.deps.renderer.label_text
+        text = self.deps.renderer.render("slack/home.j2", {"tickets": tickets}, "slack_mrkdwn")
         search: Block = {
             "type": "input",
             "block_id": "search",

@@ -115,7 +115,7 @@ def read_form(view: dict[str, Any], today: date, at: str) -> FormAnswers:
 class AppealForm:
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
-        self.renderer = deps.desk.renderer
+        self.renderer = deps.renderer
         self.settings = deps.settings
 
     def register(self, app: AsyncApp) -> None:

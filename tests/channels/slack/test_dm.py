@@ -29,6 +29,12 @@ async def test_complete_dm_intake_opens_a_ticket_with_file_evidence(slack: Slack
     assert reference in card["text"]
 
 
+async def test_texts_name_commands_as_slack_users_type_them(slack: SlackHarness) -> None:
+    await slack.dm("U1", "thanks")
+    said = slack.fake.to("chat.postMessage", channel="DU1")[-1]["text"]
+    assert "/appeal status for your appeals, or /appeal human for a person" in said
+
+
 async def test_users_text_is_escaped_in_everything_posted(slack: SlackHarness) -> None:
     # what Slack delivers when a user types these characters, plus a real @here mention
     typed = "&lt;!channel&gt; *x* &lt;https://evil|click&gt; <!here> is my story, and it is long enough now"

@@ -50,7 +50,7 @@ async def test_gone_chats_are_undeliverable_and_other_errors_retried(slack: Slac
 
 async def test_network_errors_are_retried(slack: SlackHarness) -> None:
     client = AsyncWebClient(token=TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2)
-    renderer = slack.desk.renderer
+    renderer = slack.channel.renderer
     sender = SlackSender(client, Chat(client, renderer), Cards(renderer), slack.desk.cards)
     result = await sender.send(user_message())
     assert isinstance(result, RetryLater) and result.error.startswith("network")
