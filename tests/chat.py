@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound, Reply
+from bot.core.outbox import Delivered
 
 _update_ids = itertools.count(1)
 
@@ -50,7 +51,13 @@ class ChatUser:
         return [reply.template for reply in self.last]
 
     def _handle(self, **message: Any) -> list[Reply]:
-        self.last = self.desk.handle(Inbound(self.identity, display_name=self.display_name, **message))
+        """Like a channel: the turn's replies are taken from the outbox and count as delivered."""
+        owner = f"chat-of-{self.name}"
+        inbound = Inbound(self.identity, display_name=self.display_name, **message)
+        handled = self.desk.handle_turn(inbound, lease_to=owner)
+        for row in handled.to_send:
+            self.desk.outbox.complete(row.id, owner, Delivered())
+        self.last = handled.replies
         return self.last
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.core.outbox import Outbound, Outbox, RetryLater, Sender, Undeliverable
 
@@ -45,11 +45,11 @@ class DeliveryWorker:
 
     async def _deliver(self, stop: asyncio.Event, poll_seconds: float | None) -> int:
         """Keeps up to `concurrency` chats sending; `poll_seconds=None` returns once nothing is due or in flight."""
-        in_flight: set[asyncio.Task[None]] = set()
+        in_flight: set[asyncio.Task[str | None]] = set()
         finished = asyncio.Event()
         attempted = 0
 
-        def done(task: asyncio.Task[None]) -> None:
+        def done(task: asyncio.Task[str | None]) -> None:
             in_flight.discard(task)
             finished.set()
 
@@ -80,7 +80,28 @@ class DeliveryWorker:
             log.exception("claiming outbox rows failed")
             return []
 
-    async def _attempt(self, message: Outbound) -> None:
+    async def deliver(self, claimed: Sequence[Outbound]) -> int:
+        """Sends rows already leased to this worker (a turn's replies), in order; returns how many were sent.
+
+        Once one of a chat's rows is not sent, the chat's later rows are handed back to wait
+        behind it, so the user never reads them out of order; the workers take it from there.
+        """
+        stuck: set[str] = set()
+        sent = 0
+        for index, message in enumerate(claimed):
+            if message.chat_id in stuck:
+                continue
+            if await self._attempt(message) == "sent":
+                sent += 1
+                continue
+            stuck.add(message.chat_id)
+            later = [other.id for other in claimed[index + 1 :] if other.chat_id == message.chat_id]
+            if later:
+                await asyncio.to_thread(self.outbox.release, self.owner, later)
+        return sent
+
+    async def _attempt(self, message: Outbound) -> str | None:
+        """Sends one row and records the result; returns the row's new status (None if not recorded)."""
         sender = self.senders[message.channel]
         try:
             result = await sender.send(message)
@@ -94,6 +115,8 @@ class DeliveryWorker:
                 await asyncio.to_thread(self.on_undeliverable, message, reason)
         except Exception:  # the lease runs out and another attempt records it
             log.exception("recording the delivery of outbox row %s failed", message.id)
+            return None
+        return status
 
 
 async def _first_of(stop: asyncio.Event, finished: asyncio.Event, timeout: float | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
 from bot.core.rendering import Renderer
+from bot.core.replies import Handled
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
@@ -87,6 +89,18 @@ class Desk:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         return self.engine.handle(inbound)
+
+    def handle_turn(self, inbound: Inbound, lease_to: str | None = None) -> Handled:
+        return self.engine.handle_turn(inbound, lease_to)
+
+    async def answer(self, inbound: Inbound, replies: DeliveryWorker) -> Handled:
+        """What a channel does with a message: handle it, then send the queued replies at once.
+
+        Whatever is not sent now (a crash, a rate limit) stays in the outbox for the workers.
+        """
+        handled = await asyncio.to_thread(self.engine.handle_turn, inbound, replies.owner)
+        await replies.deliver(handled.to_send)
+        return handled
 
     def worker(
         self, senders: Mapping[str, Sender], chat_id: str | None = None, owner: str | None = None

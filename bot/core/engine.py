@@ -23,6 +23,7 @@ from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore, Refusal
 from bot.core.intake.flow import IntakeFlow
+from bot.core.replies import Handled, queue_replies
 from bot.core.sla import next_update_by
 from bot.core.text import clean, command_of, looks_like_question
 from bot.core.tickets.service import TicketService
@@ -63,31 +64,39 @@ class ConversationEngine:
         self.admin_commands: dict[str, AdminCommand] = {}
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handles one update exactly once; a duplicate update id returns no replies.
+        """Handles one update exactly once and returns the replies it queued for the user."""
+        return self.handle_turn(inbound).replies
 
-        If handling fails, nothing of it is kept (so a redelivery is handled afresh) and the user
-        still gets an answer that says so.
+    def handle_turn(self, inbound: Inbound, lease_to: str | None = None) -> Handled:
+        """Handles one update exactly once; a duplicate update id queues and returns no replies.
+
+        The replies are queued in the outbox in the turn's transaction, leased to `lease_to` (the
+        channel's sender) so it can send them straight away. If handling fails, nothing of it is
+        kept (so a redelivery is handled afresh) and the user still gets an answer that says so.
         """
         try:
-            return self._handle(inbound)
+            return self._handle(inbound, lease_to)
         except Exception:
             log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
-            return [Reply("errors/internal.j2")]
+        with self.db.session() as session:
+            user = self._user(session, inbound)
+            failed = [Reply("errors/internal.j2")]
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, failed, lease_to)
 
-    def _handle(self, inbound: Inbound) -> list[Reply]:
+    def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled:
         self.answers.refresh()
         if inbound.attachments:
             inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))
         with self.db.session() as session:
             if inbound.update_id is not None and not self._first_delivery(session, inbound):
-                return []
+                return Handled([])
             user = self._user(session, inbound)
             conversation = self._conversation(session, user)
             turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())
             self._dispatch(turn)
             conversation.updated_at = turn.now
             session.add(conversation)
-            return turn.replies
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, turn.replies, lease_to)
 
     # ---- routing ----------------------------------------------------------------------------------
 

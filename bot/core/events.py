@@ -43,6 +43,9 @@ class Inbound:
     """One platform update, translated. `update_id` makes redelivery harmless.
 
     Every text in it is stored somewhere, so NULs are dropped here, whichever channel it came from.
+
+    `pressed_message_id` is the platform's id of the message whose button was pressed, so a reply
+    that is that message's new state can edit it in place.
     """
 
     identity: Identity
@@ -51,6 +54,7 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     update_id: str | None = None
     display_name: str | None = None
+    pressed_message_id: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("text", "payload", "update_id", "display_name"):

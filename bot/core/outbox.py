@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_
+from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.core.events import Button
+from bot.core.events import Button, Reply
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, TicketCard, User
 
@@ -28,15 +29,20 @@ MAX_ATTEMPTS = 12
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 3600.0
 LEASE = timedelta(seconds=180)  # longer than a batch takes, even behind a platform's rate limits
+# A turn's replies, sent by the channel straight after the turn: if it dies first, workers take over after this.
+SEND_NOW_LEASE = timedelta(seconds=15)
+REPLY_KIND = "reply"
+USER_KINDS = ("user", REPLY_KIND)  # what a freelancer reads: their own data, unredacted
 
 
 @dataclass(frozen=True)
 class Outbound:
     """A claimed outbox row, as a sender sees it.
 
-    `kind` is "user" for a message to a freelancer, "ticket_card" for the agents' card of a
-    ticket (create or edit in place), "agent_alert" for a message to the agents' chat and
-    "supervisor_alert" for a direct message to one supervisor.
+    `kind` is "user" for a notification to a freelancer, "reply" for the answer to their message,
+    "ticket_card" for the agents' card of a ticket (create or edit in place), "agent_alert" for a
+    message to the agents' chat and "supervisor_alert" for a direct message to one supervisor.
+    A reply with `edit_message_id` is the new state of that message.
     """
 
     id: int
@@ -48,6 +54,18 @@ class Outbound:
     buttons: tuple[tuple[Button, ...], ...]
     ticket_id: int | None
     attempts: int
+    edit_message_id: str | None = None
+    expects: str | None = None
+
+    @property
+    def for_user(self) -> bool:
+        return self.kind in USER_KINDS
+
+    def reply(self) -> Reply:
+        """The message as the core said it, with its edit-in-place intent."""
+        return Reply(
+            self.template, self.context, self.buttons, self.expects, replaces_buttons=self.edit_message_id is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,61 @@ class Notification:
     user_id: int | None = None
     ticket_id: int | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
+    edit_message_id: str | None = None
+    expects: str | None = None
+
+    def values(self, now: datetime) -> dict[str, Any]:
+        """The new row's columns, due now."""
+        return {
+            "dedupe_key": self.dedupe_key,
+            "channel": self.channel,
+            "chat_id": self.chat_id,
+            "kind": self.kind,
+            "user_id": self.user_id,
+            "ticket_id": self.ticket_id,
+            "template": self.template,
+            "context": self.context,
+            "buttons": buttons_to_json(self.buttons),
+            "edit_message_id": self.edit_message_id,
+            "expects": self.expects,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_owner": None,
+            "lease_until": None,
+            "created_at": now,
+        }
+
+    def outbound(self, message_id: int) -> Outbound:
+        return Outbound(
+            message_id,
+            self.channel,
+            self.chat_id,
+            self.kind,
+            self.template,
+            self.context,
+            self.buttons,
+            self.ticket_id,
+            0,
+            self.edit_message_id,
+            self.expects,
+        )
+
+
+def outbound(row: OutboxMessage) -> Outbound:
+    return Outbound(
+        id=row.id or 0,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        template=row.template,
+        context=dict(row.context),
+        buttons=buttons_from_json(row.buttons),
+        ticket_id=row.ticket_id,
+        attempts=row.attempts,
+        edit_message_id=row.edit_message_id,
+        expects=row.expects,
+    )
 
 
 class Outbox:
@@ -128,25 +201,57 @@ class Outbox:
         if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == note.dedupe_key)).first():
             return False
         now = self.clock.now()
-        row = OutboxMessage(
-            dedupe_key=note.dedupe_key,
-            channel=note.channel,
-            chat_id=note.chat_id,
-            kind=note.kind,
-            user_id=note.user_id,
-            ticket_id=note.ticket_id,
-            template=note.template,
-            context=note.context,
-            buttons=buttons_to_json(note.buttons),
-            next_attempt_at=now,
-            created_at=now,
-        )
         try:
             with session.begin_nested():
-                session.add(row)
+                session.add(OutboxMessage(**note.values(now)))
         except IntegrityError:
             return False
         return True
+
+    def add_all(self, session: Session, notes: Sequence[Notification], lease_to: str | None = None) -> list[Outbound]:
+        """Adds fresh messages (their keys are new by construction) in the caller's transaction.
+
+        With `lease_to`, they are leased to that sender for `SEND_NOW_LEASE` and returned, so it can
+        send them right after the commit without claiming them. To keep each chat's order, earlier
+        due rows of the chat come along, and a chat with an earlier row leased elsewhere or waiting
+        for a retry is left to the workers (nothing is returned for it). One insert for all rows,
+        as this is on the way to every reply.
+        """
+        now = self.clock.now()
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        chats = dict.fromkeys((note.channel, note.chat_id) for note in notes)
+        earlier = {chat: self._pending_in(session, *chat) for chat in chats} if lease_to else {}
+        free = {chat for chat, rows in earlier.items() if not any(self._busy(row, now) for row in rows)}
+        values = [note.values(now) for note in notes]
+        for note, columns in zip(notes, values, strict=True):
+            if (note.channel, note.chat_id) in free:
+                columns.update(lease_owner=lease_to, lease_until=now + SEND_NOW_LEASE)
+        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
+        taken = [row for chat in free for row in earlier[chat]]
+        for row in taken:
+            row.lease_owner, row.lease_until = lease_to, now + SEND_NOW_LEASE
+            session.add(row)
+        mine = [
+            note.outbound(id_) for note, id_ in zip(notes, ids, strict=True) if (note.channel, note.chat_id) in free
+        ]
+        return [outbound(row) for row in taken] + mine
+
+    @staticmethod
+    def _pending_in(session: Session, channel: str, chat_id: str) -> list[OutboxMessage]:
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending", OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id
+            )
+            .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+            .with_for_update()
+        )
+        return list(session.exec(query))
+
+    @staticmethod
+    def _busy(row: OutboxMessage, now: datetime) -> bool:
+        """Leased by someone, or waiting for a retry: later rows of its chat must wait for it."""
+        return row.next_attempt_at > now or (row.lease_until is not None and row.lease_until > now)
 
     def claim(self, owner: str, channels: list[str], limit: int = 20, chat_id: str | None = None) -> list[Outbound]:
         """Leases to `owner` the oldest pending row of up to `limit` chats, where that row is due.
@@ -185,25 +290,21 @@ class Outbox:
             if chat_id is not None:
                 query = query.where(OutboxMessage.chat_id == chat_id)
             rows = list(session.exec(query))
-            claimed = []
             for row in rows:
                 row.lease_owner = owner
                 row.lease_until = now + LEASE
                 session.add(row)
-                claimed.append(
-                    Outbound(
-                        id=row.id or 0,
-                        channel=row.channel,
-                        chat_id=row.chat_id,
-                        kind=row.kind,
-                        template=row.template,
-                        context=dict(row.context),
-                        buttons=buttons_from_json(row.buttons),
-                        ticket_id=row.ticket_id,
-                        attempts=row.attempts,
-                    )
-                )
-        return claimed
+            return [outbound(row) for row in rows]
+
+    def release(self, owner: str, ids: Sequence[int]) -> None:
+        """Hands leased rows back unsent, not counted as an attempt; `claim` gives them out again once
+        the earlier row of their chat that could not be sent is settled."""
+        with self.db.session() as session:
+            for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(list(ids)))):
+                if row.lease_owner == owner and row.status == "pending":
+                    row.lease_owner = None
+                    row.lease_until = None
+                    session.add(row)
 
     def complete(self, message_id: int, owner: str, result: DeliveryResult) -> str | None:
         """Records what the sender said (only the lease holder may); returns the row's new status."""
@@ -234,7 +335,7 @@ class Outbox:
             return row.status
 
     def _mark_user_undeliverable(self, session: Session, row: OutboxMessage, now: datetime) -> None:
-        if row.kind != "user" or row.user_id is None:
+        if row.kind not in USER_KINDS or row.user_id is None:
             return
         user = session.get(User, row.user_id)
         if user is not None and user.undeliverable_at is None:

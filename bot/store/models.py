@@ -130,7 +130,11 @@ class TicketEvent(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A notification waiting to be delivered at least once; `dedupe_key` keeps it to once per fact."""
+    """A message waiting to be delivered at least once; `dedupe_key` keeps it to once per fact.
+
+    Replies to a user's message are rows too (kind "reply"): `edit_message_id` is the message whose
+    button was pressed, when the reply is its new state, and `expects` what kind of answer comes next.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -148,6 +152,8 @@ class OutboxMessage(SQLModel, table=True):
     template: str = Field(max_length=128)
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    edit_message_id: str | None = Field(default=None, max_length=128)
+    expects: str | None = Field(default=None, max_length=16)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     next_attempt_at: datetime

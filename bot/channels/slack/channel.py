@@ -34,6 +34,9 @@ class SlackChannel:
         self.settings = settings
         client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
         self.renderer = desk.renderer.with_commands(SYNTAX)
+        # The outbox's own client: a delivery worker's retries must not wait on interactive traffic.
+        sender_client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        self.sender = SlackSender(sender_client, Chat(sender_client, self.renderer), Cards(self.renderer), desk.cards)
         self.deps = SlackDeps(
             desk=desk,
             settings=settings,
@@ -43,14 +46,10 @@ class SlackChannel:
             people=Directory(client),
             files=Files(client, token, settings.slack_api_url, settings.evidence_max_bytes),
             tasks=Background(),
+            replies=desk.worker({self.name: self.sender}),
         )
         self.app: AsyncApp = build_app(self.deps, settings.slack_signing_secret or "")
         self.handler = AsyncSlackRequestHandler(self.app)
-        # The outbox's own client: a delivery worker's retries must not wait on interactive traffic.
-        sender_client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-        self.sender = SlackSender(
-            sender_client, Chat(sender_client, self.renderer), Cards(self.renderer), desk.cards
-        )
         self.socket: AsyncSocketModeHandler | None = None
 
     def routes(self) -> list[BaseRoute]:

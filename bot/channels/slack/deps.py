@@ -11,6 +11,7 @@ from bot.channels.slack.files import Files
 from bot.channels.slack.people import Directory
 from bot.channels.slack.tasks import Background
 from bot.config import Settings
+from bot.core.delivery import DeliveryWorker
 from bot.core.desk import Desk
 from bot.core.rendering import Renderer
 
@@ -25,6 +26,7 @@ class SlackDeps:
     people: Directory
     files: Files
     tasks: Background
+    replies: DeliveryWorker  # sends a turn's replies from the outbox straight after the turn
 
     def is_agent(self, user_id: str) -> bool:
         return user_id in self.settings.agents_for("slack")

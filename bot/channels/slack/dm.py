@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -58,10 +57,10 @@ class DirectMessages:
             payload=str(action["value"]),
             update_id=f"action:{pressed}:{action.get('action_ts')}",
             display_name=await self.deps.people.display_name(user),
+            pressed_message_id=pressed,
         )
-        await self.converse(inbound, pressed)
+        await self.converse(inbound)
 
-    async def converse(self, inbound: Inbound, pressed_ts: str | None = None) -> None:
-        """One turn of the core, its replies posted in the user's DM."""
-        replies = await asyncio.to_thread(self.deps.desk.handle, inbound)
-        await self.deps.chat.post(inbound.identity.chat_id, replies, pressed_ts)
+    async def converse(self, inbound: Inbound) -> None:
+        """One turn of the core; its replies, queued in the outbox, are posted in the user's DM."""
+        await self.deps.desk.answer(inbound, self.deps.replies)

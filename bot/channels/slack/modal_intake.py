@@ -15,18 +15,20 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import Session
 
 from bot.channels.slack.blocks import Block, sections
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
-from bot.core.events import Attachment, Button, Identity, Reply
+from bot.core.events import Attachment, Button, Identity, Inbound, Reply
 from bot.core.evidence import Refusal
 from bot.core.intake import parsing
 from bot.core.intake.parsing import Invalid
 from bot.core.intake.steps import STEPS, Step
+from bot.core.replies import Handled, queue_replies
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.service import canonical_sha256
-from bot.store.models import Evidence
+from bot.store.models import Evidence, User
 
 log = logging.getLogger(__name__)
 
@@ -200,65 +202,84 @@ class AppealForm:
         name = await self.deps.people.display_name(slack_user)
         try:
             attachments = await self.deps.files.attachments(form.files)
-            replies = await asyncio.to_thread(self._open_ticket, identity, name, form.answers, attachments)
+            handled = await asyncio.to_thread(self._open_ticket, identity, name, form.answers, attachments)
         except Exception:  # the transaction rolled back; the user must hear that it did not work
             log.exception("filing the appeal form of %s failed", slack_user)
-            replies = [Reply("errors/internal.j2")]
-        await self.deps.chat.post(identity.chat_id, replies)
+            handled = await asyncio.to_thread(self._failed, identity, name)
+        await self.deps.replies.deliver(handled.to_send)
+
+    def _failed(self, identity: Identity, name: str | None) -> Handled:
+        desk = self.deps.desk
+        with desk.db.session() as session:
+            user = desk.user_for(session, identity, name)
+            failed = [Reply("errors/internal.j2")]
+            return queue_replies(session, desk.outbox, Inbound(identity), user.id, failed, self.deps.replies.owner)
 
     def _open_ticket(
         self, identity: Identity, name: str | None, answers: dict[str, Any], attachments: tuple[Attachment, ...]
-    ) -> list[Reply]:
-        """Files and ticket in one transaction, like the conversation's submit."""
+    ) -> Handled:
+        """Files, ticket and replies in one transaction, like the conversation's submit."""
         desk = self.deps.desk
         suggested = desk.engine.intake.suggest(answers)  # outside the transaction: the rulebook may read the db
         with desk.db.session() as session:
             user = desk.user_for(session, identity, name)
-            accepted: list[Evidence] = []
-            refused: list[Refusal] = []
-            for attachment in attachments:
-                if len(accepted) >= self.settings.evidence_max_files:
-                    refused.append(Refusal(attachment.name, "too_many"))
-                    continue
-                result = desk.evidence.accept(session, user.id or 0, attachment, "intake")
-                (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
-            ids = [item.id or 0 for item in accepted]
-            if ids:
-                answers = {**answers, "evidence": record(ids, desk.clock.now().isoformat())}
-            ordered = {step.key: answers[step.key] for step in FIELDS if step.key in answers}
-            try:
-                ticket = desk.tickets.open_ticket(
-                    session,
-                    user,
-                    "appeal",
-                    ordered,
-                    account_key=ordered["account"]["key"],
-                    evidence_ids=ids,
-                    suggested_entries=suggested,
-                )
-            except Refused:  # this user filed for the account (elsewhere) since the form was checked
-                for item in accepted:
-                    desk.evidence.discard(session, item)
-                existing = desk.tickets.open_appeal_for_account(session, ordered["account"]["key"], user.id or 0)
-                reference = existing.reference if existing else ""
-                return [Reply("intake/account_has_appeal.j2", {"reference": reference})]
-            replies = []
-            if refused:
-                files = {
-                    "accepted": [],
-                    "refused": [{"name": item.name, "reason": item.reason} for item in refused],
-                    "total": len(ids),
-                    "at_evidence_step": True,
-                    **self._limits(),
-                }
-                replies.append(Reply("intake/files_received.j2", files))
-            submitted = {
-                "reference": ticket.reference,
-                "position": desk.tickets.queue_position(session, ticket),
-                "due": ticket.first_response_due.isoformat(),
+            replies = self._file_in(session, user, answers, attachments, suggested)
+            return queue_replies(session, desk.outbox, Inbound(identity), user.id, replies, self.deps.replies.owner)
+
+    def _file_in(
+        self,
+        session: Session,
+        user: User,
+        answers: dict[str, Any],
+        attachments: tuple[Attachment, ...],
+        suggested: list[str],
+    ) -> list[Reply]:
+        desk = self.deps.desk
+        accepted: list[Evidence] = []
+        refused: list[Refusal] = []
+        for attachment in attachments:
+            if len(accepted) >= self.settings.evidence_max_files:
+                refused.append(Refusal(attachment.name, "too_many"))
+                continue
+            result = desk.evidence.accept(session, user.id or 0, attachment, "intake")
+            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
+        ids = [item.id or 0 for item in accepted]
+        if ids:
+            answers = {**answers, "evidence": record(ids, desk.clock.now().isoformat())}
+        ordered = {step.key: answers[step.key] for step in FIELDS if step.key in answers}
+        try:
+            ticket = desk.tickets.open_ticket(
+                session,
+                user,
+                "appeal",
+                ordered,
+                account_key=ordered["account"]["key"],
+                evidence_ids=ids,
+                suggested_entries=suggested,
+            )
+        except Refused:  # this user filed for the account (elsewhere) since the form was checked
+            for item in accepted:
+                desk.evidence.discard(session, item)
+            existing = desk.tickets.open_appeal_for_account(session, ordered["account"]["key"], user.id or 0)
+            reference = existing.reference if existing else ""
+            return [Reply("intake/account_has_appeal.j2", {"reference": reference})]
+        replies = []
+        if refused:
+            files = {
+                "accepted": [],
+                "refused": [{"name": item.name, "reason": item.reason} for item in refused],
+                "total": len(ids),
+                "at_evidence_step": True,
+                **self._limits(),
             }
-            replies.append(Reply("intake/submitted.j2", submitted, ((Button("go.status", "go:status"),),)))
-            return replies
+            replies.append(Reply("intake/files_received.j2", files))
+        submitted = {
+            "reference": ticket.reference,
+            "position": desk.tickets.queue_position(session, ticket),
+            "due": ticket.first_response_due.isoformat(),
+        }
+        replies.append(Reply("intake/submitted.j2", submitted, ((Button("go.status", "go:status"),),)))
+        return replies
 
     def _limits(self) -> dict[str, Any]:
         return {

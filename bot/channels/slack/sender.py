@@ -16,7 +16,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
-from bot.core.events import Reply
 from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -69,8 +68,7 @@ class SlackSender:
             elif message.kind == "supervisor_alert":
                 ts = await self._direct(message)
             else:
-                reply = Reply(message.template, message.context, message.buttons)
-                ts = await self.chat.post(message.chat_id, [reply])
+                ts = await self.chat.post(message.chat_id, [message.reply()], message.edit_message_id)
         except SlackApiError as error:
             return result_of(error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:

@@ -60,7 +60,9 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application: Application = builder.build()
         self.poster = Poster(self.application.bot, desk.renderer, settings, limiter or RateLimiter())
-        self._add_handlers(FreelancerChats(desk, self.poster), AgentsGroup(desk, self.poster))
+        self.sender = TelegramSender(desk, self.poster)
+        replies = desk.worker({self.name: self.sender})
+        self._add_handlers(FreelancerChats(desk, self.poster, replies), AgentsGroup(desk, self.poster))
 
     def _add_handlers(self, freelancers: FreelancerChats, agents: AgentsGroup) -> None:
         app = self.application
@@ -89,7 +91,7 @@ class TelegramChannel:
         return [Route(path, self._webhook, methods=["POST"])]
 
     def senders(self) -> dict[str, Sender]:
-        return {self.name: TelegramSender(self.desk, self.poster)}
+        return {self.name: self.sender}
 
     async def start(self) -> None:
         app = self.application

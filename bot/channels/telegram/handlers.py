@@ -7,24 +7,23 @@ means, so a restarted bot (or a second one behind a webhook) carries on where th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from functools import partial
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.files import attachments_of, download_limit, too_big_for_telegram
-from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Poster, persistently
+from bot.core.delivery import DeliveryWorker
 from bot.core.desk import Desk
-from bot.core.events import Identity, Inbound, Reply
+from bot.core.events import Identity, Inbound
 
 
 class FreelancerChats:
-    def __init__(self, desk: Desk, poster: Poster) -> None:
+    def __init__(self, desk: Desk, poster: Poster, replies: DeliveryWorker) -> None:
         self.desk = desk
         self.poster = poster
+        self.replies = replies
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -45,7 +44,7 @@ class FreelancerChats:
             update_id=str(update.update_id),
             display_name=user.full_name,
         )
-        await self._deliver(chat_id, await asyncio.to_thread(self.desk.handle, inbound))
+        await self.desk.answer(inbound, self.replies)
 
     async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every press is answered at once (so the button stops spinning); the core then decides what it means."""
@@ -56,14 +55,14 @@ class FreelancerChats:
         message = query.message
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
-        chat_id = str(message.chat.id)
         inbound = Inbound(
-            Identity("telegram", str(user.id), chat_id),
+            Identity("telegram", str(user.id), str(message.chat.id)),
             payload=query.data or "",
             update_id=str(update.update_id),
             display_name=user.full_name,
+            pressed_message_id=str(message.message_id),
         )
-        await self._deliver(chat_id, await asyncio.to_thread(self.desk.handle, inbound), query)
+        await self.desk.answer(inbound, self.replies)
 
     async def on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Appeals are private: a command in some group gets a pointer to the private chat."""
@@ -72,13 +71,3 @@ class FreelancerChats:
             return
         text = self.poster.render("telegram/private_only.j2", {"username": context.bot.username})
         await persistently(lambda: self.poster.send(str(message.chat.id), text, reply_to=message.message_id))
-
-    async def _deliver(self, chat_id: str, replies: Sequence[Reply], pressed: CallbackQuery | None = None) -> None:
-        for reply in replies:
-            text = self.poster.render(reply.template, reply.context)
-            markup = keyboard(self.desk.renderer, reply.buttons)
-            target = pressed.message if pressed is not None else None
-            if reply.replaces_buttons and isinstance(target, Message) and len(split_message(text.html)) == 1:
-                await persistently(partial(self.poster.edit, chat_id, target.message_id, text, markup))
-            else:
-                await persistently(partial(self.poster.send, chat_id, text, markup))

@@ -13,7 +13,7 @@ import logging
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.telegram.agents import card_buttons
-from bot.channels.telegram.formatting import keyboard
+from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
 from bot.channels.telegram.privacy import for_the_group
 from bot.core.desk import Desk
@@ -47,16 +47,25 @@ class TelegramSender:
             return RetryLater(f"{type(error).__name__}: {error.message}")
 
     async def _message(self, message: Outbound) -> DeliveryResult:
-        """A notification for a user, an alert to the agents (threaded under the ticket's card), or a
-        supervisor's alert in their private chat with the bot."""
+        """A reply or notification for a user, an alert to the agents (threaded under the ticket's card),
+        or a supervisor's alert in their private chat with the bot.
+
+        A reply that is the new state of the message whose button was pressed edits it in place,
+        when it fits in one message and the message can still be edited.
+        """
         text = self._render(message)
+        markup = keyboard(self.desk.renderer, message.buttons)
+        if message.edit_message_id is not None and len(split_message(text.html)) == 1:
+            try:
+                await self.poster.edit(message.chat_id, int(message.edit_message_id), text, markup)
+                return Delivered(message.edit_message_id)
+            except BadRequest as error:
+                log.info("could not edit message %s in place (%s); sending it anew", message.edit_message_id, error)
         reply_to = None
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
             reply_to = int(card.message_id) if card and card.chat_id == message.chat_id else None
-        sent = await self.poster.send(
-            message.chat_id, text, keyboard(self.desk.renderer, message.buttons), reply_to=reply_to
-        )
+        sent = await self.poster.send(message.chat_id, text, markup, reply_to=reply_to)
         return Delivered(str(sent[-1].message_id))
 
     async def _card(self, message: Outbound, ticket_id: int) -> DeliveryResult:
@@ -78,6 +87,6 @@ class TelegramSender:
 
     def _render(self, message: Outbound) -> Text:
         """A user reads their own data; anything else goes to the agents' group, redacted."""
-        if message.kind == "user":
+        if message.for_user:
             return self.poster.render(message.template, message.context)
         return self.poster.render(message.template, for_the_group(self.desk.renderer, message.context))

@@ -36,6 +36,7 @@ class TerminalChat:
         self.desk = desk
         self.identity = Identity("terminal", name, name)
         self.console = console
+        self.replies = desk.worker({"terminal": TerminalSender(console)})
 
     def send(self, line: str) -> None:
         """One line typed by the user: a numbered choice, `/file PATH`, or a message."""
@@ -53,8 +54,7 @@ class TerminalChat:
             attachments = tuple(file_attachment(path) for path in paths)
             text = ""
         inbound = Inbound(self.identity, text=text if payload is None else "", payload=payload, attachments=attachments)
-        for reply in self.desk.handle(inbound):
-            self.console.show(self.desk.renderer.reply(reply, "plain"), reply.all_buttons())
+        asyncio.run(self.desk.answer(inbound, self.replies))
 
 
 class DeliveryThread(threading.Thread):

@@ -1,9 +1,9 @@
-"""Outbox sender for the terminal: notifications appear in the chat of the user they are for."""
+"""Outbox sender for the terminal: replies and notifications appear in the chat of the user they are for."""
 
 from __future__ import annotations
 
 from bot.channels.terminal.console import Console
-from bot.core.outbox import Delivered, DeliveryResult, Outbound
+from bot.core.outbox import REPLY_KIND, Delivered, DeliveryResult, Outbound
 
 
 class TerminalSender:
@@ -14,5 +14,6 @@ class TerminalSender:
 
     async def send(self, message: Outbound) -> DeliveryResult:
         text = self.console.renderer.render(message.template, message.context, "plain")
-        self.console.show("[update] " + text, [button for row in message.buttons for button in row])
+        prefix = "" if message.kind == REPLY_KIND else "[update] "
+        self.console.show(prefix + text, [button for row in message.buttons for button in row])
         return Delivered()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from bot.config import Settings
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.turn import Turn
@@ -30,7 +32,7 @@ class KnowledgeAdmin:
                 return
             turn.say(
                 "admin/kb_show.j2",
-                entry=entry,
+                entry=asdict(entry),  # plain data: replies are stored in the outbox as JSON
                 answer=entry.public_answer(self.settings.platform_name),
                 revisions=len(self.library.history(entry.id, turn.session)),
             )

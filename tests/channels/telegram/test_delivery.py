@@ -21,8 +21,10 @@ from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 
 
 def outbox(bot: TelegramHarness, chat_id: int) -> list[OutboxMessage]:
+    """The notifications for a chat (its replies are outbox rows too, already sent)."""
     with bot.desk.db.session() as session:
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == str(chat_id))))
+        query = select(OutboxMessage).where(OutboxMessage.chat_id == str(chat_id), OutboxMessage.kind != "reply")
+        return list(session.exec(query))
 
 
 async def claimed_appeal(bot: TelegramHarness) -> None:

@@ -1,0 +1,71 @@
+"""A turn's replies as outbox rows: queued in the turn's transaction, sent by the channel straight after.
+
+So the answer to a message is as durable as a notification: if the process dies before sending it,
+or the platform says "slow down", a delivery worker sends it later, in the chat's order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.core.events import Inbound, Reply
+from bot.core.outbox import REPLY_KIND, Notification, Outbound, Outbox
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What one update produced: the replies, and the outbox rows leased to the caller to send now, in order."""
+
+    replies: list[Reply]
+    to_send: list[Outbound] = field(default_factory=list)
+
+
+def stored(context: dict[str, Any]) -> dict[str, Any]:
+    """The context as the outbox keeps it (JSON): dates become ISO strings, which templates format alike."""
+    return dict(json.loads(json.dumps(context, default=_iso)))
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be stored in the outbox")
+
+
+def queue_replies(
+    session: Session,
+    outbox: Outbox,
+    inbound: Inbound,
+    user_id: int | None,
+    replies: Sequence[Reply],
+    lease_to: str | None = None,
+) -> Handled:
+    """Adds the replies to the outbox in the caller's transaction, leased to `lease_to` if given.
+
+    The update itself is handled once (its id is recorded in the same transaction), so each reply
+    gets a fresh key rather than one derived from the update.
+    """
+    base = f"reply:{uuid.uuid4().hex}"
+    identity = inbound.identity
+    notes = [
+        Notification(
+            dedupe_key=f"{base}:{index}",
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            template=reply.template,
+            context=stored(reply.context),
+            kind=REPLY_KIND,
+            user_id=user_id,
+            buttons=reply.buttons,
+            edit_message_id=inbound.pressed_message_id if reply.replaces_buttons else None,
+            expects=reply.expects,
+        )
+        for index, reply in enumerate(replies)
+    ]
+    return Handled(list(replies), outbox.add_all(session, notes, lease_to) if notes else [])
