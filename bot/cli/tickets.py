@@ -109,6 +109,18 @@ def request_info(
     _print(desk, view, as_json)
 
 
+@tickets_app.command("reply")
+def reply(
+    reference: str,
+    agent: str = AgentOption,
+    message: str = typer.Option(..., "--message", help="The message for the user, exactly as they will read it."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Write to the user without changing the status; their answers come back to this ticket."""
+    desk, view = _run(lambda desk: desk.tickets.reply(reference, _actor(agent), message))
+    _print(desk, view, as_json)
+
+
 @tickets_app.command("note")
 def note(
     reference: str,

@@ -39,6 +39,10 @@ THANKS = re.compile(
 # Where a platform reserves slash commands (Slack), the bare word works too.
 WORD_COMMANDS = {"help": "/help", "status": "/status", "my appeals": "/status", "human": "/human", "appeal": "/appeal"}
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
+# What the user's next message is, after the bot asked for it: a question for a person, or a rule question.
+NEXT_TEXT = "next_text"
+FOR_A_PERSON = "for_a_person"
+RULE_QUESTION = "rule_question"
 
 AdminCommand = Callable[[Turn, str], None]
 
@@ -106,10 +110,12 @@ class ConversationEngine:
             turn.say("errors/too_long.j2", length=len(turn.text), limit=self.settings.max_message_chars)
             self._remind_where(turn)
             return
+        command = command_of(turn.text)
+        if inbound.payload is not None or (command is not None and command[0] != "/cancel"):
+            _forget(turn, NEXT_TEXT)  # the user moved on; /human and "Talk to a person" ask again
         if inbound.payload is not None:
             self._button(turn, inbound.payload)
             return
-        command = command_of(turn.text)
         if command is not None:
             self._command(turn, *command)
             return
@@ -117,12 +123,15 @@ class ConversationEngine:
             turn.say("errors/empty.j2")
             self._remind_where(turn)
             return
-        mode = turn.conversation.mode
-        if mode == "intake" and turn.conversation.memo.get("for_a_person") and turn.text:
-            turn.conversation.memo = {k: v for k, v in turn.conversation.memo.items() if k != "for_a_person"}
-            self._open_question(turn, turn.text)
-            self.intake.resume(turn)
+        expected = _forget(turn, NEXT_TEXT)
+        if expected and turn.text and not inbound.attachments:
+            if expected == FOR_A_PERSON:
+                self._open_question(turn, turn.text)
+            else:
+                self.answers.answer(turn, turn.text)
+            self._remind_where(turn)
             return
+        mode = turn.conversation.mode
         if mode == "intake":
             if inbound.attachments:
                 self.intake.on_files(turn, inbound.attachments, caption=turn.text)
@@ -142,9 +151,9 @@ class ConversationEngine:
             conversation.mode = "idle"
             self._add_to_ticket(turn, open_tickets[-1])
             return
-        if conversation.mode == "ask_human" and turn.text:
-            conversation.mode = "idle"
-            self._open_question(turn, turn.text)
+        replied = self.tickets.replied_to(turn.session, open_tickets)
+        if replied is not None:
+            self._add_to_ticket(turn, replied)
             return
         conversation.mode = "idle"
         appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
@@ -205,7 +214,7 @@ class ConversationEngine:
         elif name == "/add":
             self._start_adding(turn)
         elif name == "/human":
-            self._human(turn)
+            self._human(turn, rest)
         elif name in self.admin_commands:
             self.admin_commands[name](turn, rest)
         else:
@@ -241,9 +250,12 @@ class ConversationEngine:
 
     def _cancel(self, turn: Turn) -> None:
         conversation = turn.conversation
-        if conversation.mode == "intake":
+        if _forget(turn, NEXT_TEXT):
+            turn.say("idle/cancelled.j2")
+            self._remind_where(turn)
+        elif conversation.mode == "intake":
             self.intake.cancel(turn)
-        elif conversation.mode in ("adding", "ask_human"):
+        elif conversation.mode == "adding":
             conversation.mode = "idle"
             turn.say("idle/cancelled.j2")
         else:
@@ -293,9 +305,14 @@ class ConversationEngine:
         if action == "appeal":
             self._appeal(turn)
         elif action == "ask":
+            self._expect(turn, RULE_QUESTION)
             turn.say("idle/ask_prompt.j2")
+            return
         elif action == "human":
-            self._human(turn)
+            self._human(turn, "")
+            return
+        elif action == "human_last":
+            self._send_last_question(turn)
         elif action == "status":
             self._status(turn)
         elif action == "add":
@@ -307,16 +324,28 @@ class ConversationEngine:
 
     # ---- people and tickets -------------------------------------------------------------------------
 
-    def _human(self, turn: Turn) -> None:
-        question = str(turn.conversation.memo.get("last_question") or "")
+    def _human(self, turn: Turn, question: str) -> None:
+        """`/human TEXT` passes TEXT on; a bare `/human` asks for the question (offering the last one asked)."""
         if question:
             self._open_question(turn, question)
-        elif turn.conversation.mode == "intake":
-            turn.conversation.memo = {**turn.conversation.memo, "for_a_person": True}
-            turn.say("idle/human_prompt.j2")
-        else:
-            turn.conversation.mode = "ask_human"
-            turn.say("idle/human_prompt.j2")
+            self._remind_where(turn)
+            return
+        self._expect(turn, FOR_A_PERSON)
+        earlier = str(turn.conversation.memo.get("last_question") or "")
+        buttons = ((Button("go.human_last", "go:human_last"),),) if earlier else ()
+        turn.add(Reply("idle/human_prompt.j2", {"earlier": earlier}, buttons, expects="text"))
+
+    def _send_last_question(self, turn: Turn) -> None:
+        """The user chose to pass on the rule question they asked just before."""
+        question = str(turn.conversation.memo.get("last_question") or "")
+        if not question:
+            turn.say("errors/stale_button.j2")
+            return
+        _forget(turn, NEXT_TEXT)
+        self._open_question(turn, question)
+
+    def _expect(self, turn: Turn, what: str) -> None:
+        turn.conversation.memo = {**turn.conversation.memo, NEXT_TEXT: what}
 
     def _open_question(self, turn: Turn, question: str) -> None:
         existing = next(
@@ -363,6 +392,7 @@ class ConversationEngine:
         turn.say(
             "idle/added_to_ticket.j2",
             reference=ticket.reference,
+            kind=ticket.kind,
             answered=answered,
             text=bool(turn.text),
             accepted=[{"name": item.name, "size": item.size} for item in accepted],
@@ -438,3 +468,11 @@ class ConversationEngine:
             except IntegrityError:
                 conversation = session.exec(query).one()
         return conversation
+
+
+def _forget(turn: Turn, key: str) -> Any:
+    """Removes one key from the conversation's memo, returning its value."""
+    memo = dict(turn.conversation.memo)
+    value = memo.pop(key, None)
+    turn.conversation.memo = memo
+    return value

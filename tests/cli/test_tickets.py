@@ -259,3 +259,55 @@ def test_a_question_is_answered_without_facts_and_help_and_refusal_agree(env: De
         "answered",
         "question-answered",
     )
+
+
+def test_show_says_what_a_question_ticket_asks_in_text_and_json(env: Desk) -> None:
+    user = ChatUser(env)
+    user.send("/human May I invoice a client through my own company?")
+    reference = str(user.last[0].context["reference"])
+    result = runner.invoke(app, ["tickets", "show", reference, "--agent", "alice"])
+    assert result.exit_code == 0, result.output
+    assert "Question: May I invoice a client through my own company?" in result.output
+    shown = invoke("tickets", "show", reference, "--agent", "alice", "--json")
+    assert shown["evidence"] == [  # type: ignore[index]
+        {
+            "key": "question",
+            "label": "field.question",
+            "value": "May I invoice a client through my own company?",
+            "choice_labels": [],
+            "personal": False,
+            "received_at": shown["created_at"],  # type: ignore[index]
+            "sha256": None,
+        }
+    ]
+
+
+def test_reply_talks_to_the_user_and_show_has_the_conversation(env: Desk) -> None:
+    user = ChatUser(env)
+    user.send("/human May I invoice a client through my own company?")
+    reference = str(user.last[0].context["reference"])
+    replied = invoke(
+        "tickets", "reply", reference, "--agent", "alice", "--message", "Yes, if the company is verified.", "--json"
+    )
+    assert replied["status"] == "new"  # type: ignore[index]
+    assert replied["events"][-1]["action"] == "reply"  # type: ignore[index]
+    user.send("How do I verify it?")
+    invoke("tickets", "note", reference, "--agent", "bob", "--text", "Link the KYB article.")
+
+    result = runner.invoke(app, ["tickets", "show", reference, "--agent", "alice"])
+    assert result.exit_code == 0, result.output
+    conversation = result.output.split("Conversation:\n", 1)[1].split("History:", 1)[0]
+    assert "cli:alice: Yes, if the company is verified." in conversation
+    assert "the user: How do I verify it?" in conversation
+    assert "KYB" not in conversation, "internal notes are not part of the conversation"
+    shown = invoke("tickets", "show", reference, "--agent", "alice", "--json")
+    assert [(item["from"], item["text"]) for item in shown["conversation"]] == [  # type: ignore[index]
+        ("agent", "Yes, if the company is verified."),
+        ("user", "How do I verify it?"),
+    ]
+
+
+def test_reply_without_a_message_is_refused(env: Desk) -> None:
+    reference = file_appeal(ChatUser(env))
+    result = runner.invoke(app, ["tickets", "reply", reference, "--agent", "alice", "--message", " "])
+    assert result.exit_code == 2 and "Please write the message for the user." in result.output

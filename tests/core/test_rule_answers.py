@@ -60,14 +60,19 @@ def test_an_unsure_match_offers_the_closest_entries_as_choices(desk: Desk) -> No
     assert outcomes == ["ambiguous", "chosen"]
 
 
-def test_talk_to_a_person_after_an_answer_passes_the_question_on(desk: Desk) -> None:
+def test_talk_to_a_person_after_an_answer_offers_to_pass_that_question_on(desk: Desk) -> None:
     user = ChatUser(desk)
-    user.send("my client wants to pay me by paypal directly, is that ok?")
+    question = "my client wants to pay me by paypal directly, is that ok?"
+    user.send(question)
     user.press("Talk to a person")
+    assert user.templates() == ["idle/human_prompt.j2"], "nothing is filed before the user says so"
+    assert question in user.text() and user.labels() == ["Send that question"]
+    assert desk.tickets.list(Actor("cli", "alice")) == []
+    user.press("Send that question")
     assert user.templates() == ["idle/question_opened.j2"]
     view = desk.tickets.list(Actor("cli", "alice"))[0]
     assert view["kind"] == "question"
-    assert view["evidence"] == []  # questions carry their text in `answers`, shown on the card
+    assert [(row["label"], row["value"]) for row in view["evidence"]] == [("field.question", question)]
     assert view["suggested_entries"]
 
 

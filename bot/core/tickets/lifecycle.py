@@ -1,7 +1,7 @@
 """The ticket lifecycle as an explicit state machine.
 
-new → in_review → awaiting_user → in_review → resolved, with reopen. Anything else is refused
-with a reason an agent can act on.
+new → in_review → awaiting_user → in_review → resolved, with reopen. A public reply and an internal
+note keep the status. Anything else is refused with a reason an agent can act on.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "user_reply": (("awaiting_user",), "in_review"),
     "resolve": (OPEN_STATUSES, "resolved"),
     "reopen": (("resolved",), "in_review"),
+    "reply": (OPEN_STATUSES, None),
     "note": (STATUSES, None),
     "escalate": (OPEN_STATUSES, None),
 }

@@ -201,6 +201,31 @@ class TicketService:
             self._tell_user(session, ticket, event, "notify/info_requested.j2", {"question": message})
             return ticket_view(session, ticket, self.settings)
 
+    def reply(self, reference: str, actor: Actor, message: str) -> dict[str, Any]:
+        """A public message to the user that keeps the ticket where it is; their answers join the ticket."""
+        message = message.strip()
+        if not message:
+            raise Refused("reply_missing")
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            target_status("reply", ticket.status)
+            ticket.first_response_at = ticket.first_response_at or self.clock.now()
+            event = self._record(session, ticket, actor, "reply", ticket.status, ticket.status, public=message)
+            self._tell_user(session, ticket, event, "notify/agent_reply.j2", {"message": message})
+            return ticket_view(session, ticket, self.settings)
+
+    def replied_to(self, session: Session, tickets: Sequence[Ticket]) -> Ticket | None:
+        """Of the user's open tickets, the one an agent last replied on: the user's messages continue it."""
+        ids = [ticket.id for ticket in tickets]
+        if not ids:
+            return None
+        ticket_id = session.exec(
+            select(TicketEvent.ticket_id)
+            .where(col(TicketEvent.ticket_id).in_(ids), TicketEvent.action == "reply")
+            .order_by(col(TicketEvent.id).desc())
+        ).first()
+        return next((ticket for ticket in tickets if ticket.id == ticket_id), None)
+
     def note(self, reference: str, actor: Actor, text: str) -> dict[str, Any]:
         if not text.strip():
             raise Refused("note_missing")

@@ -13,10 +13,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.core.intake.steps import STEP_BY_KEY
+from bot.core.intake.steps import STEP_BY_KEY, Step
 from bot.core.sla import current_due, next_update_by
 from bot.core.text import neutralise_bidi
 from bot.store.models import Evidence, Ticket, TicketEvent, User
+
+# A question ticket holds what the user asked under this key, shown like an intake answer.
+QUESTION = Step("question", "text")
+FIELDS = {**STEP_BY_KEY, QUESTION.key: QUESTION}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -34,12 +38,12 @@ def queue_position(session: Session, ticket: Ticket) -> int:
 
 
 def answer_rows(ticket: Ticket) -> list[dict[str, Any]]:
-    """The structured evidence in intake order, with each answer's integrity record."""
+    """The structured evidence in intake order (or a question ticket's question), with integrity records."""
     rows = []
     for key, answer in ticket.answers.items():
-        if not isinstance(answer, dict) or key not in STEP_BY_KEY or key == "evidence":
+        if not isinstance(answer, dict) or key not in FIELDS or key == "evidence":
             continue  # files are listed with their own integrity record
-        step = STEP_BY_KEY[key]
+        step = FIELDS[key]
         value = answer.get("value")
         if isinstance(value, bool):
             value = "yes" if value else "no"
@@ -93,6 +97,17 @@ def event_row(event: TicketEvent) -> dict[str, Any]:
     }
 
 
+def conversation_row(event: TicketEvent) -> dict[str, Any]:
+    """One message between the user and the team; internal notes never appear here."""
+    return {
+        "at": iso(event.at),
+        "from": "user" if event.actor.startswith("user:") else "agent",
+        "actor": event.actor,
+        "action": event.action,
+        "text": event.public_message,
+    }
+
+
 def ticket_view(session: Session, ticket: Ticket, settings: Settings, with_events: bool = True) -> dict[str, Any]:
     """The documented, stable JSON shape of a ticket."""
     user = session.get(User, ticket.user_id)
@@ -135,5 +150,7 @@ def ticket_view(session: Session, ticket: Ticket, settings: Settings, with_event
         events = session.exec(
             select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(col(TicketEvent.id))
         )
-        view["events"] = [event_row(event) for event in events]
+        history = list(events)
+        view["events"] = [event_row(event) for event in history]
+        view["conversation"] = [conversation_row(event) for event in history if event.public_message]
     return view
