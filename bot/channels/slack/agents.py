@@ -1,4 +1,4 @@
-"""Agents work tickets from the card: Claim, Request info, Add note, Resolve, View details.
+"""Agents work tickets from the card: Claim, Request info, Reply, Add note, Resolve, View details.
 
 Only configured agents may act (the core checks again). Modals open right after the click, since
 a trigger_id is only valid for 3 s; the slow part (the core, Slack calls) runs after the ack.
@@ -24,6 +24,7 @@ from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 
 INFO = "agent_info"
+REPLY = "agent_reply"
 NOTE = "agent_note"
 RESOLVE = "agent_resolve"
 DETAILS = "agent_details"
@@ -31,6 +32,7 @@ DETAILS = "agent_details"
 # Which modal field a refusal from the core is about; anything else is shown on the first field.
 FIELD_OF_REFUSAL = {
     "question_missing": "message",
+    "reply_missing": "message",
     "note_missing": "message",
     "outcome": "outcome",
     "reason": "reason",
@@ -52,6 +54,7 @@ class AgentDesk:
     def register(self, app: AsyncApp) -> None:
         app.action(re.compile("^" + re.escape(AGENT_ACTION_PREFIX)))(self.on_button)
         app.view(INFO)(self.on_info)
+        app.view(REPLY)(self.on_reply)
         app.view(NOTE)(self.on_note)
         app.view(RESOLVE)(self.on_resolve)
 
@@ -71,6 +74,8 @@ class AgentDesk:
         trigger = body["trigger_id"]
         if name == "info":
             await client.views_open(trigger_id=trigger, view=self._text_modal(INFO, "info", reference))
+        elif name == "reply":
+            await client.views_open(trigger_id=trigger, view=self._text_modal(REPLY, "reply", reference))
         elif name == "note":
             await client.views_open(trigger_id=trigger, view=self._text_modal(NOTE, "note", reference))
         elif name == "resolve":
@@ -182,6 +187,10 @@ class AgentDesk:
         await self._submit(
             ack, body, "message", lambda ref, actor: self.deps.desk.tickets.request_info(ref, actor, message)
         )
+
+    async def on_reply(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        message = read(view, "message") or ""
+        await self._submit(ack, body, "message", lambda ref, actor: self.deps.desk.tickets.reply(ref, actor, message))
 
     async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         text = read(view, "message") or ""

@@ -14,7 +14,7 @@ from bot.core.rendering import Renderer
 from bot.core.tickets.redaction import redact_event, redact_ticket
 
 AGENT_ACTION_PREFIX = "agent:"
-OPEN_ACTIONS = ("claim", "info", "note", "resolve", "details")
+OPEN_ACTIONS = ("claim", "info", "reply", "note", "resolve", "details")
 CLOSED_ACTIONS = ("note", "details")
 MAX_TEXT_CHARS = 3000
 

@@ -1,4 +1,4 @@
-"""The agents' group: ticket card buttons, ForceReply questions to agents, and the resolution steps.
+"""The agents' group: ticket card buttons, ForceReply questions to agents, replies to users, and resolutions.
 
 Callback data is `tk:<ticket id>:<action>[:<arg>...]`. Every step checks that the person is a
 configured agent; the ticket service checks again and has the last word. What the bot waits for
@@ -30,7 +30,8 @@ from bot.store.models import Ticket
 
 PREFIX = "tk"
 CALLBACK_NOTICE_LIMIT = 200
-TEXT_STEPS = ("request_info", "note", "answer", "explanation", "facts", "appeal_after")
+TEXT_STEPS = ("request_info", "reply", "note", "answer", "explanation", "facts", "appeal_after")
+STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
 REFUSAL = "telegram/agents/refusal.j2"
 Rows = tuple[tuple[Button, ...], ...]
 
@@ -45,7 +46,8 @@ def card_buttons(ticket_id: int, status: str) -> Rows:
             Button("tg.card.claim", f"{PREFIX}:{ticket_id}:claim"),
             Button("tg.card.request_info", f"{PREFIX}:{ticket_id}:info"),
         ),
-        (note, Button("tg.card.resolve", f"{PREFIX}:{ticket_id}:resolve")),
+        (Button("tg.card.reply", f"{PREFIX}:{ticket_id}:reply"), note),
+        (Button("tg.card.resolve", f"{PREFIX}:{ticket_id}:resolve"),),
     )
 
 
@@ -86,9 +88,8 @@ class AgentsGroup:
         if name == "claim":
             await asyncio.to_thread(self.desk.tickets.claim, reference, actor)
             return self._notice("telegram/agents/done.j2", {"action": "claim", "reference": reference, **_who(actor)})
-        if name in ("info", "note"):
-            step = "request_info" if name == "info" else "note"
-            await self._ask_text(chat_id, ticket_id, reference, actor, step, {}, pressed)
+        if name in STEP_OF_BUTTON:
+            await self._ask_text(chat_id, ticket_id, reference, actor, STEP_OF_BUTTON[name], {}, pressed)
         elif name == "resolve" and ENDINGS[kind].answer_only:
             draft: dict[str, Any] = {"outcome": ENDINGS[kind].outcomes[0], "reason": ENDINGS[kind].default_reason}
             await self._ask_text(chat_id, ticket_id, reference, actor, "answer", draft, pressed)
@@ -166,6 +167,8 @@ class AgentsGroup:
         draft = dict(waiting.draft)
         if waiting.step == "request_info":
             await asyncio.to_thread(self.desk.tickets.request_info, reference, actor, text)
+        elif waiting.step == "reply":
+            await asyncio.to_thread(self.desk.tickets.reply, reference, actor, text)
         elif waiting.step == "note":
             await asyncio.to_thread(self.desk.tickets.note, reference, actor, text)
         elif waiting.step == "appeal_after":

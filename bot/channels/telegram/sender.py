@@ -1,5 +1,8 @@
 """The outbox's Telegram sender: users' notifications, and the agents' ticket cards kept up to date in place.
 
+Whatever is said between the user and the team (a reply, a question, the user's answers) is also
+posted as a reply to the card, so the card's replies read as the ticket's conversation.
+
 Telegram's answers map onto the outbox's: 429 waits as long as Telegram asks, a blocked bot or a
 chat that is gone is undeliverable (agents see it on the ticket), network trouble is retried.
 Whatever goes to the agents' group is redacted first, since the whole group reads it.
@@ -76,14 +79,25 @@ class TelegramSender:
         if card is not None and card.chat_id == message.chat_id:
             try:
                 await self.poster.edit(message.chat_id, int(card.message_id), text, markup)
-                return Delivered(card.message_id)
             except BadRequest as error:
                 if "message to edit not found" not in error.message.lower():
                     raise
+            else:
+                await self._said(message, int(card.message_id))
+                return Delivered(card.message_id)
         sent = await self.poster.send(message.chat_id, text, markup, markup_on_first=True)
         message_id = str(sent[0].message_id)
         await asyncio.to_thread(self.desk.cards.save, ticket_id, self.channel, message.chat_id, message_id)
+        await self._said(message, sent[0].message_id)
         return Delivered(message_id)
+
+    async def _said(self, message: Outbound, card_id: int) -> None:
+        """A message between the user and the team, as a reply under the card it belongs to."""
+        event = message.context.get("event") or {}
+        if not event.get("public_message"):
+            return
+        text = self.poster.render("telegram/agents/said.j2", for_the_group(self.desk.renderer, message.context))
+        await self.poster.send(message.chat_id, text, reply_to=card_id)
 
     def _render(self, message: Outbound) -> Text:
         """A user reads their own data; anything else goes to the agents' group, redacted."""

@@ -29,6 +29,7 @@ async def test_card_claim_request_info_and_resolve(slack: SlackHarness) -> None:
     assert [e["action_id"] for e in card["blocks"][-1]["elements"]] == [
         "agent:claim",
         "agent:info",
+        "agent:reply",
         "agent:note",
         "agent:resolve",
         "agent:details",

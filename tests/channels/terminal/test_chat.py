@@ -92,3 +92,44 @@ def _lease_owner(desk: Desk) -> str | None:
     with desk.db.session() as session:
         lease = session.get(JobLease, "scheduler")
         return lease.owner if lease else None
+
+
+def test_a_piped_hand_off_to_a_person_and_a_first_question(desk: Desk) -> None:
+    lines = [
+        "2",  # First, ask a question (the chat opens with the start menu)
+        "my account was suspended, can I use a VPN while travelling?",
+        "/human",
+        "Who can tell me when my funds are released?",
+        "/human Will my open contracts still be paid?",
+    ]
+    out = io.StringIO()
+    run_chat(desk, "olga", lines, out)
+    text = out.getvalue()
+    assert "Sure. Write your question in your own words" in text
+    assert text.count("[1] Start appeal") == 1, "the start menu is not shown again after the question"
+    assert "What would you like to ask a person?" in text
+    questions = [row["value"] for view in desk.tickets.list(Actor("cli", "alice")) for row in view["evidence"]]
+    assert questions == ["Who can tell me when my funds are released?", "Will my open contracts still be paid?"]
+
+
+def test_an_agents_reply_reaches_the_terminal_and_the_answer_joins_the_ticket(make_desk: object) -> None:
+    desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
+    out = io.StringIO()
+    console = Console(desk.renderer, out.write)
+    chat = TerminalChat(desk, "olga", console)
+    delivery = DeliveryThread(desk, console, "olga")
+    delivery.start()
+    try:
+        chat.send("/human May I invoice through my own company?")
+        reference = desk.tickets.list(Actor("cli", "alice"))[0]["reference"]
+        desk.tickets.reply(reference, Actor("cli", "alice"), "Yes, once the company is verified.")
+        deadline = time.monotonic() + 5
+        while "[update]" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        chat.send("How do I verify it?")
+    finally:
+        delivery.stop()
+    assert "[update] A person from Trust and Safety wrote to you about" in out.getvalue()
+    assert "Yes, once the company is verified." in out.getvalue()
+    conversation = desk.tickets.show(reference, Actor("cli", "alice"))["conversation"]
+    assert [(message["from"], message["text"]) for message in conversation][-1] == ("user", "How do I verify it?")
