@@ -33,8 +33,10 @@ async def test_appeal_human_with_text_opens_a_ticket_whose_card_shows_the_questi
 
 
 async def test_the_bare_word_asks_for_the_question_first(slack: SlackHarness) -> None:
+    await slack.dm("U1", "is a VPN allowed?")
     await slack.dm("U1", "human")
     assert "What would you like to ask a person?" in slack.last_text("DU1")
+    assert "is a VPN allowed?" in slack.last_text("DU1"), "the earlier question is offered, not filed"
     with slack.desk.db.session() as session:
         assert session.exec(select(Ticket)).first() is None
     await slack.dm("U1", "Who can unlock my withdrawals?")
