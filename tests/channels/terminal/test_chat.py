@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat
@@ -51,24 +53,34 @@ def test_a_missing_file_path_is_reported(desk: Desk) -> None:
     assert "I cannot find /no/such/file.pdf" in out.getvalue()
 
 
-def test_an_agents_action_reaches_the_terminal_user_within_seconds(make_desk: object) -> None:
-    desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
+@contextmanager
+def live_chat(desk: Desk) -> Iterator[tuple[TerminalChat, io.StringIO]]:
+    """Olga's terminal chat with its delivery thread running, and what it printed."""
     out = io.StringIO()
     console = Console(desk.renderer, out.write)
-    chat = TerminalChat(desk, "olga", console)
     delivery = DeliveryThread(desk, console, "olga")
     delivery.start()
     try:
+        yield TerminalChat(desk, "olga", console), out
+    finally:
+        delivery.stop()
+
+
+def wait_for_update(out: io.StringIO) -> None:
+    deadline = time.monotonic() + 5
+    while "[update]" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_an_agents_action_reaches_the_terminal_user_within_seconds(make_desk: object) -> None:
+    desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
+    with live_chat(desk) as (chat, out):
         for line in ["/human", "Is it fine to use Calendly with a client?"]:
             chat.send(line)
         agent_desk: Desk = make_desk()  # type: ignore[operator]
         reference = agent_desk.tickets.list(Actor("cli", "alice"))[0]["reference"]
         agent_desk.tickets.claim(reference, Actor("cli", "alice"))
-        deadline = time.monotonic() + 5
-        while "[update]" not in out.getvalue() and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        delivery.stop()
+        wait_for_update(out)
     assert f"[update] Update on {reference}: a reviewer has started working on your question." in out.getvalue()
 
 
@@ -95,15 +107,10 @@ def _lease_owner(desk: Desk) -> str | None:
 
 
 def test_a_piped_hand_off_to_a_person_and_a_first_question(desk: Desk) -> None:
-    lines = [
-        "2",  # First, ask a question (the chat opens with the start menu)
-        "my account was suspended, can I use a VPN while travelling?",
-        "/human",
-        "Who can tell me when my funds are released?",
-        "/human Will my open contracts still be paid?",
-    ]
     out = io.StringIO()
-    run_chat(desk, "olga", lines, out)
+    first_question = "my account was suspended, can I use a VPN while travelling?"
+    person = ["/human", "Who can tell me when my funds are released?", "/human Will my open contracts still be paid?"]
+    run_chat(desk, "olga", ["2", first_question, *person], out)  # 2: "First, ask a question" of the start menu
     text = out.getvalue()
     assert "Sure. Write your question in your own words" in text
     assert text.count("[1] Start appeal") == 1, "the start menu is not shown again after the question"
@@ -114,21 +121,12 @@ def test_a_piped_hand_off_to_a_person_and_a_first_question(desk: Desk) -> None:
 
 def test_an_agents_reply_reaches_the_terminal_and_the_answer_joins_the_ticket(make_desk: object) -> None:
     desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
-    out = io.StringIO()
-    console = Console(desk.renderer, out.write)
-    chat = TerminalChat(desk, "olga", console)
-    delivery = DeliveryThread(desk, console, "olga")
-    delivery.start()
-    try:
+    with live_chat(desk) as (chat, out):
         chat.send("/human May I invoice through my own company?")
         reference = desk.tickets.list(Actor("cli", "alice"))[0]["reference"]
         desk.tickets.reply(reference, Actor("cli", "alice"), "Yes, once the company is verified.")
-        deadline = time.monotonic() + 5
-        while "[update]" not in out.getvalue() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_update(out)
         chat.send("How do I verify it?")
-    finally:
-        delivery.stop()
     assert "[update] A person from Trust and Safety wrote to you about" in out.getvalue()
     assert "Yes, once the company is verified." in out.getvalue()
     conversation = desk.tickets.show(reference, Actor("cli", "alice"))["conversation"]
