@@ -11,7 +11,12 @@ ALICE = Actor("cli", "alice")
 
 def questions(desk: Desk) -> list[str]:
     """What each question ticket holds, as an agent sees it."""
-    return [row["value"] for view in desk.tickets.list(ALICE) for row in view["evidence"] if row["key"] == "question"]
+    return [
+        row["value"]
+        for view in desk.tickets.list(ALICE, personal=True)
+        for row in view["evidence"]
+        if row["key"] == "question"
+    ]
 
 
 def test_human_with_text_opens_a_ticket_holding_that_text(desk: Desk) -> None:

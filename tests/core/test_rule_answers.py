@@ -70,7 +70,7 @@ def test_talk_to_a_person_after_an_answer_offers_to_pass_that_question_on(desk: 
     assert desk.tickets.list(Actor("cli", "alice")) == []
     user.press("Send that question")
     assert user.templates() == ["idle/question_opened.j2"]
-    view = desk.tickets.list(Actor("cli", "alice"))[0]
+    view = desk.tickets.list(Actor("cli", "alice"), personal=True)[0]
     assert view["kind"] == "question"
     assert [(row["label"], row["value"]) for row in view["evidence"]] == [("field.question", question)]
     assert view["suggested_entries"]

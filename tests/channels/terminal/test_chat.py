@@ -115,7 +115,9 @@ def test_a_piped_hand_off_to_a_person_and_a_first_question(desk: Desk) -> None:
     assert "Sure. Write your question in your own words" in text
     assert text.count("[1] Start appeal") == 1, "the start menu is not shown again after the question"
     assert "What would you like to ask a person?" in text
-    questions = [row["value"] for view in desk.tickets.list(Actor("cli", "alice")) for row in view["evidence"]]
+    questions = [
+        row["value"] for view in desk.tickets.list(Actor("cli", "alice"), personal=True) for row in view["evidence"]
+    ]
     assert questions == ["Who can tell me when my funds are released?", "Will my open contracts still be paid?"]
 
 
