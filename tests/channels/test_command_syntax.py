@@ -143,6 +143,8 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "entry_id": entry.id,
         "revisions": 2,
         "question": "Is a VPN allowed?",
+        "earlier": "Is a VPN allowed?",
+        "kind": "question",
         "outcome": "upheld",
         "matches": [{"id": entry.id, "title": entry.title, "score": 0.91}],
         "missed": "resolution",
