@@ -80,3 +80,18 @@ async def test_an_agent_replies_from_a_modal_and_the_conversation_is_in_the_card
     assert any("From the user: How do I verify it?" in text for text in thread)
     dm = " ".join(str(message) for message in slack.fake.messages("DU1"))
     assert "flagged in 2024" not in dm, "internal notes never reach the user"
+
+
+async def test_appeal_human_in_the_middle_of_an_appeal_files_the_question_and_the_appeal_goes_on(
+    slack: SlackHarness,
+) -> None:
+    await slack.command("U1")
+    await slack.command("U1", "human Will my open contracts still be paid?")
+    texts = [
+        block["text"]["text"]
+        for message in slack.fake.messages("DU1")[-2:]
+        for block in message["blocks"]
+        if block["type"] == "section"
+    ]
+    assert "I passed your question to a person" in texts[0] and "Which account is it?" in texts[-1]
+    assert question_ticket(slack).answers["question"]["value"] == "Will my open contracts still be paid?"

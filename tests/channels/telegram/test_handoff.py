@@ -99,3 +99,13 @@ async def test_a_note_on_the_card_never_reaches_the_user(bot: TelegramHarness, a
     to_user = texts(api.calls(chat_id=OLEG.id))
     assert "We are checking the company details." in to_user
     assert "flagged 2024" not in to_user
+
+
+async def test_human_in_the_middle_of_an_appeal_files_the_question_and_the_appeal_goes_on(
+    bot: TelegramHarness,
+) -> None:
+    await bot.says(OLEG, "/appeal")
+    calls = await bot.says(OLEG, "/human Will my open contracts still be paid?")
+    assert "I passed your question to a person" in texts(calls)
+    assert "Which account is it?" in texts(calls), "the appeal asks its question again"
+    assert question_ticket(bot).answers["question"]["value"] == "Will my open contracts still be paid?"
