@@ -24,9 +24,10 @@ from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore, Refusal
 from bot.core.intake.flow import IntakeFlow
 from bot.core.replies import Handled, queue_replies
-from bot.core.sla import next_update_by
+from bot.core.sla import hours_left, next_update_by
 from bot.core.text import clean, command_of, looks_like_question
 from bot.core.tickets.service import TicketService
+from bot.core.tickets.views import iso
 from bot.core.turn import Turn
 from bot.store.db import Database
 from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, User
@@ -273,7 +274,9 @@ class ConversationEngine:
             "status": ticket.status,
             "outcome": ticket.outcome,
             "position": self.tickets.queue_position(session, ticket),
-            "next_update_by": next_update_by(ticket, self.settings).isoformat(),
+            "next_update_by": iso(next_update_by(ticket, self.settings)),
+            "paused": ticket.waiting_since is not None,
+            "hours_left": hours_left(ticket),
             "question": ticket.pending_question,
             "escalated": ticket.escalation_level > 0,
             "supervised": bool(self.settings.supervisors),
@@ -397,7 +400,8 @@ class ConversationEngine:
             text=bool(turn.text),
             accepted=[{"name": item.name, "size": item.size} for item in accepted],
             refused=[{"name": item.name, "reason": item.reason} for item in refused],
-            next_update_by=next_update_by(ticket, self.settings).isoformat(),
+            next_update_by=iso(next_update_by(ticket, self.settings)),
+            decide_by=iso(ticket.resolution_due),
             max_mb=self.evidence.max_mb,
         )
 

@@ -1,4 +1,5 @@
-"""The response promise, kept on a schedule: status updates, escalations and intake reminders.
+"""The response promise, kept on a schedule: status updates, escalations, and reminders for an
+unfinished intake and for an answer the reviewer is waiting for.
 
 The periodic job runs once across all workers: whoever holds the `scheduler` lease runs it.
 Every message it queues has a dedupe key, so even an overlapping run sends nothing twice.
@@ -18,8 +19,10 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.outbox import Notification, Outbox
+from bot.core.sla import hours_left
 from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
+from bot.core.tickets.views import iso
 from bot.store.db import Database
 from bot.store.models import Conversation, JobLease, Ticket, User
 
@@ -33,6 +36,7 @@ class SchedulerRun:
     status_updates: int = 0
     escalations: int = 0
     reminders: int = 0
+    waiting_reminders: int = 0
 
 
 class Scheduler:
@@ -54,6 +58,7 @@ class Scheduler:
             run.escalations = self._escalate(session)
             run.status_updates = self._heartbeat(session)
             run.reminders = self._remind(session)
+            run.waiting_reminders = self._remind_waiting(session)
         return run
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -120,6 +125,24 @@ class Scheduler:
         for ticket in session.exec(query.with_for_update()):
             key = f"heartbeat:{ticket.id}:{ticket.last_user_update_at.isoformat()}"
             self.tickets.tell_user(session, ticket, key, "notify/status_update.j2")
+            count += 1
+        return count
+
+    def _remind_waiting(self, session: Session) -> int:
+        """One reminder, after the status-update interval, for a user the reviewer is waiting for."""
+        now = self.clock.now()
+        count = 0
+        query = select(Ticket).where(
+            Ticket.status == "awaiting_user",
+            col(Ticket.waiting_since).is_not(None),
+            col(Ticket.waiting_reminded_at).is_(None),
+            Ticket.last_user_update_at <= now - self.settings.status_update_interval,
+        )
+        for ticket in session.exec(query.with_for_update()):
+            ticket.waiting_reminded_at = now
+            key = f"waiting:{ticket.id}:{iso(ticket.waiting_since)}"
+            context = {"question": ticket.pending_question, "hours_left": hours_left(ticket)}
+            self.tickets.tell_user(session, ticket, key, "notify/waiting_reminder.j2", context)
             count += 1
         return count
 

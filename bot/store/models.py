@@ -92,6 +92,8 @@ class Ticket(SQLModel, table=True):
     escalation_level: int = 0
     escalated_at: datetime | None = None
     resolved_at: datetime | None = None
+    waiting_since: datetime | None = None  # the response clock is paused while we wait for the user
+    waiting_reminded_at: datetime | None = None
 
 
 class Evidence(SQLModel, table=True):

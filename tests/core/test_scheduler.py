@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlmodel import select
 
 from bot.core.clock import ManualClock
 from bot.core.desk import Desk
+from bot.core.rendering import format_when
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
 from bot.store.models import OutboxMessage
@@ -152,3 +155,50 @@ def test_an_abandoned_intake_gets_one_reminder(make_desk: DeskFactory, clock: Ma
     assert "Your answers are saved" in desk.renderer.render(reminder.template, reminder.context)
     user.send("Temporary hold")
     assert user.templates() == ["intake/steps/notice_date.j2"]
+
+
+def test_a_user_the_reviewer_waits_for_gets_one_reminder_after_the_status_interval(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(status_update_hours=6)
+    reference = file_appeal(ChatUser(desk))
+    desk.tickets.request_info(reference, ALICE, "Please send your travel booking.")
+    clock.advance(hours=5)
+    assert desk.scheduler.run_once().waiting_reminders == 0
+    clock.advance(hours=1, seconds=1)
+    assert desk.scheduler.run_once().waiting_reminders == 1
+    clock.advance(hours=200)
+    run = desk.scheduler.run_once()
+    assert (run.waiting_reminders, run.status_updates, run.escalations) == (0, 0, 0)
+    [reminder] = [message for message in messages(desk) if message.template == "notify/waiting_reminder.j2"]
+    text = desk.renderer.render(reminder.template, reminder.context)
+    assert "still waiting for your answer" in text and "Please send your travel booking." in text
+    assert "Our response clock is paused until you answer" in text
+
+
+def test_the_clock_is_paused_while_we_wait_and_the_promise_moves_on_by_the_wait(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(first_response_hours=24, resolution_hours=72, status_update_hours=500)
+    user = ChatUser(desk)
+    reference = file_appeal(user)
+    promised = datetime.fromisoformat(desk.tickets.claim(reference, ALICE)["resolution_due"])
+    clock.advance(hours=10)
+    desk.tickets.request_info(reference, ALICE, "Please send your travel booking.")
+    clock.advance(hours=100)  # far past the promise, had the clock run
+    assert desk.scheduler.run_once().escalations == 0
+    view = desk.tickets.show(reference, ALICE)
+    assert view["clock_paused"] and view["waiting_since"] == (promised - timedelta(hours=62)).isoformat()
+    user.send("/status")
+    assert "Our response clock is paused until you answer" in user.text()
+    assert "Once you answer, you will have a decision within 3 days." in user.text()  # 62 hours left
+
+    user.send("Here is the booking: flights on 10 and 19 Nov.")
+    moved = promised + timedelta(hours=100)
+    assert f"you will have a decision by {format_when(moved)} at the latest" in user.text()
+    view = desk.tickets.show(reference, ALICE)
+    assert not view["clock_paused"] and view["resolution_due"] == moved.isoformat()
+    clock.advance(hours=61)
+    assert desk.scheduler.run_once().escalations == 0
+    clock.advance(hours=1, seconds=1)
+    assert desk.scheduler.run_once().escalations == 1

@@ -18,12 +18,12 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.outbox import Notification, Outbox
-from bot.core.sla import next_update_by
+from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
-from bot.core.tickets.views import event_row, queue_position, ticket_view
+from bot.core.tickets.views import event_row, iso, queue_position, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
@@ -152,11 +152,12 @@ class TicketService:
             item.ticket_id = ticket.id
             session.add(item)
         answering = ticket.status == "awaiting_user"
-        data = {"files": [item.id for item in evidence], "sha256": canonical_sha256({"text": text})}
+        data: dict[str, Any] = {"files": [item.id for item in evidence], "sha256": canonical_sha256({"text": text})}
         actor = Actor("user", user.platform_user_id, user.display_name)
         if answering:
             ticket.status = target_status("user_reply", ticket.status)
             ticket.pending_question = None
+            data["waited_seconds"] = resume(ticket, self.clock.now()).total_seconds()
             self._record(session, ticket, actor, "user_reply", "awaiting_user", "in_review", public=text, data=data)
         else:
             self._record(session, ticket, actor, "user_added", ticket.status, ticket.status, public=text, data=data)
@@ -197,6 +198,7 @@ class TicketService:
             ticket.assignee = ticket.assignee or actor.label
             ticket.pending_question = message
             ticket.first_response_at = ticket.first_response_at or self.clock.now()
+            pause(ticket, self.clock.now())
             event = self._record(session, ticket, actor, "request_info", before, ticket.status, public=message)
             self._tell_user(session, ticket, event, "notify/info_requested.j2", {"question": message})
             return ticket_view(session, ticket, self.settings)
@@ -266,6 +268,7 @@ class TicketService:
             ticket.appeal_again_after = appeal_again_after if may_appeal_again else None
             ticket.resolved_at = self.clock.now()
             ticket.pending_question = None
+            resume(ticket, ticket.resolved_at)
             ticket.assignee = ticket.assignee or actor.label
             event = self._record(
                 session,
@@ -503,7 +506,7 @@ class TicketService:
         session.add(ticket)
         context = {
             "ticket": ticket_view(session, ticket, self.settings, with_events=False),
-            "next_update_by": next_update_by(ticket, self.settings).isoformat(),
+            "next_update_by": iso(next_update_by(ticket, self.settings)),
             **(extra or {}),
         }
         self.outbox.enqueue(

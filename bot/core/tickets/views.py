@@ -131,6 +131,8 @@ def ticket_view(session: Session, ticket: Ticket, settings: Settings, with_event
         "resolution_due": iso(ticket.resolution_due),
         "response_due": iso(current_due(ticket)),
         "next_update_by": iso(next_update_by(ticket, settings)),
+        "clock_paused": ticket.waiting_since is not None,
+        "waiting_since": iso(ticket.waiting_since),
         "escalation_level": ticket.escalation_level,
         "escalated_at": iso(ticket.escalated_at),
         "resolved_at": iso(ticket.resolved_at),

@@ -13,6 +13,7 @@ from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.core.clock import ManualClock
 from bot.core.desk import Desk
 from bot.core.events import Identity
+from bot.core.tickets.actors import Actor
 from bot.store.models import Evidence, Ticket, TicketEvent
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, STRANGER
 from tests.chat import open_question
@@ -289,3 +290,28 @@ async def test_a_supervisor_gets_a_private_message_when_a_ticket_is_late_and_may
         assert ticket(bot).assignee == f"telegram:{SUPERVISOR.first_name}"
     finally:
         await bot.stop()
+
+
+async def test_while_the_reviewer_waits_the_clock_is_paused_and_the_user_is_reminded_once(
+    bot: TelegramHarness, api: FakeBotApi, clock: ManualClock
+) -> None:
+    card_id = await appeal_with_card(bot)
+    reference = ticket(bot).reference or ""
+    bot.desk.tickets.request_info(reference, Actor("telegram", str(AGENT.id), AGENT.first_name), "Send the booking.")
+    await bot.deliver()
+    assert "the response clock is paused" in api.message(AGENTS_CHAT, card_id)["text"]
+
+    clock.advance(hours=bot.desk.settings.status_update_hours + 1)
+    assert bot.desk.scheduler.run_once().waiting_reminders == 1
+    await bot.deliver()
+    reminder = api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+    assert (
+        f"A reminder about <b>{reference}</b>" in reminder and "<blockquote>Send the booking.</blockquote>" in reminder
+    )
+    status = texts(await bot.says(OLEG, "/status"))
+    assert "Our response clock is paused until you answer" in status
+
+    calls = await bot.says(OLEG, "Booked flights: 10 and 19 Nov.")
+    assert "The clock runs again: you will have a decision by" in texts(calls)
+    clock.advance(hours=bot.desk.settings.status_update_hours * 10)
+    assert bot.desk.scheduler.run_once().waiting_reminders == 0
