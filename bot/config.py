@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     )
     max_message_chars: int = 4000
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     outbox_poll_seconds: float = 1.0
@@ -110,6 +111,11 @@ class Settings(BaseSettings):
                     f"APPEALDESK_SUPERVISORS names {channel}:{user_id}, but the {channel} channel is not configured"
                 )
         return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def first_response(self) -> timedelta:

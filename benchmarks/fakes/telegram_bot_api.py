@@ -272,6 +272,11 @@ class FakeBotApi:
             self._changed.notify_all()
         return update_id
 
+    def update(self, update_id: int) -> dict[str, Any]:
+        """A pushed update as Telegram would POST it to a webhook (only until `getUpdates` confirms it)."""
+        with self._changed:
+            return next(dict(u) for u in self._state.updates if u["update_id"] == update_id)
+
     def add_file(self, data: bytes, path: str) -> tuple[str, str]:
         with self._changed:
             number = self._state.next_file

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
@@ -20,6 +20,32 @@ from bot.core.desk import Desk
 
 HANDLED_GROUP = 1000
 UNLIMITED = RateLimiter(overall_per_second=1e9, chat_per_second=1e9, group_per_minute=1e9, burst=1_000_000)
+
+
+class Person(Protocol):
+    """What a simulated user does, whether updates reach the bot by polling or by webhook."""
+
+    async def says(
+        self, user: FakeUser, text: str, chat_id: int | None = None, reply_to: int | None = None
+    ) -> list[Call]: ...
+
+    async def sends_document(self, user: FakeUser, data: bytes, name: str, mime_type: str) -> list[Call]: ...
+
+    async def taps(
+        self, user: FakeUser, label: str, chat_id: int | None = None, message_id: int | None = None
+    ) -> list[Call]: ...
+
+
+def find_button(api: FakeBotApi, chat_id: int, label: str, message_id: int | None = None) -> tuple[dict[str, Any], str]:
+    """The newest message in the chat (or `message_id`) with a button of this label, and its callback data."""
+    for message in reversed(api.messages_in(chat_id)):
+        if message_id is not None and message["message_id"] != message_id:
+            continue
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["text"] == label:
+                    return message, button["callback_data"]
+    raise LookupError(f"no button {label!r} in chat {chat_id}")
 
 
 class TelegramHarness:
@@ -76,14 +102,7 @@ class TelegramHarness:
         return await self.round(lambda: self.api.press(user, message, data), int(message["chat"]["id"]))
 
     def button(self, chat_id: int, label: str, message_id: int | None = None) -> tuple[dict[str, Any], str]:
-        for message in reversed(self.api.messages_in(chat_id)):
-            if message_id is not None and message["message_id"] != message_id:
-                continue
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if button["text"] == label:
-                        return message, button["callback_data"]
-        raise LookupError(f"no button {label!r} in chat {chat_id}")
+        return find_button(self.api, chat_id, label, message_id)
 
     async def round(self, push: Callable[[], int], chat_id: int) -> list[Call]:
         """Pushes one update and returns the calls the bot made for this chat while handling it."""
@@ -109,7 +128,7 @@ class TelegramHarness:
 EVIDENCE_PDF = b"%PDF-1.4\n% travel booking 12-19 Nov\n" + b"0" * 2048
 
 
-async def file_appeal(bot: TelegramHarness, user: FakeUser, account: str, explanation: str | None = None) -> list[Call]:
+async def file_appeal(bot: Person, user: FakeUser, account: str, explanation: str | None = None) -> list[Call]:
     """One freelancer's complete appeal, from /start to "Send appeal", with a document as evidence."""
     calls: list[Call] = []
     steps: list[Callable[[], Any]] = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import logging
 
 import typer
 
@@ -31,10 +30,13 @@ def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (def
 @app.command()
 def run() -> None:
     """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
+    from bot.config import Settings
+    from bot.logs import configure_logging
     from bot.runtime import configured_channels, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    desk = open_desk()
+    settings = Settings()
+    configure_logging(settings)
+    desk = open_desk(settings)
     channels = configured_channels(desk, desk.settings)
     typer.echo(
         desk.renderer.render(
