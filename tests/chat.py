@@ -68,7 +68,9 @@ def pdf(name: str = "booking.pdf", content: bytes = b"%PDF-1.4 booking") -> Atta
 EXPLANATION = "I was travelling in Turkey from 10 to 19 Nov and used a VPN for my bank. I never hid my location."
 
 
-def file_appeal(user: ChatUser, account: str = "olegz_dev", files: tuple[Attachment, ...] = ()) -> str:
+def file_appeal(
+    user: ChatUser, account: str = "olegz_dev", files: tuple[Attachment, ...] = (), earnings: str = "Skip"
+) -> str:
     """Walks a complete intake and returns the ticket reference."""
     user.send("/appeal")
     user.send(account)
@@ -78,7 +80,7 @@ def file_appeal(user: ChatUser, account: str = "olegz_dev", files: tuple[Attachm
     user.press("No reason given")
     user.send("2017")
     user.press("Top Rated Plus")
-    user.press("Skip")
+    user.press(earnings)
     user.press("VPN or travel")
     user.press("Done")
     user.send(EXPLANATION)

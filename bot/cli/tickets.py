@@ -63,9 +63,7 @@ def list_tickets(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The queue, oldest first: the open tickets unless --status says otherwise."""
-    desk, views = _run(
-        lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.renderer.label_text("hidden"), escalated)
-    )
+    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.hidden("cli"), escalated))
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
         return

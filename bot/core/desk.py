@@ -65,6 +65,7 @@ class Desk:
             self.clock,
             self.outbox,
             agent_destinations(settings) if destinations is None else destinations,
+            self.hidden,
         )
         self.evidence = EvidenceStore(
             settings.evidence_dir,
@@ -80,6 +81,11 @@ class Desk:
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
+
+    def hidden(self, channel: str) -> str:
+        """What stands for redacted data in a channel's agents' chat: it says where to see it there."""
+        key = f"hidden.{channel}"
+        return self.renderer.label_text(key if self.renderer.has_label(key) else "hidden")
 
     def migrate(self) -> Desk:
         """Applies migrations and loads the knowledge base (importing knowledge/ on first start)."""

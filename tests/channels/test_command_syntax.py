@@ -161,7 +161,6 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "minimum": 40,
         "maximum": 4000,
         "rows": [{"key": "account", "label": "field.account", "value": "olegz_dev"}],
-        "redact_personal": True,
         "code": "transition",
         "action": "resolve",
         "allowed": ["reinstated", "upheld", "withdrawn"],

@@ -1,8 +1,7 @@
-"""The agents' card of a ticket, and its thread entries, without personal data the channel does not need.
+"""The agents' card of a ticket, and its thread entries, as Block Kit.
 
-Personal answers (the account, the contact e-mail) are hidden by the shared card template; e-mail
-addresses and phone numbers inside free text are masked here. "View details" shows everything to
-one agent, and that access is logged by the core.
+The core hands them over with personal data redacted. "View details" shows everything to one
+agent, and that access is logged by the core.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from typing import Any
 
 from bot.channels.slack.blocks import MAX_BLOCKS, Block, actions, button, sections, shorten
 from bot.core.rendering import Renderer
-from bot.core.tickets.redaction import redact_event, redact_ticket
 
 AGENT_ACTION_PREFIX = "agent:"
 OPEN_ACTIONS = ("claim", "info", "reply", "note", "resolve", "details")
@@ -33,13 +31,8 @@ class Cards:
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
 
-    @property
-    def placeholder(self) -> str:
-        return self.renderer.label_text("slack.hidden")
-
     def card(self, view: dict[str, Any]) -> tuple[list[Block], str]:
-        context = {"ticket": redact_ticket(view, self.placeholder), "redact_personal": True}
-        text = self.renderer.render("agents/ticket_card.j2", context, "slack_mrkdwn")
+        text = self.renderer.render("agents/ticket_card.j2", {"ticket": view}, "slack_mrkdwn")
         names = CLOSED_ACTIONS if view["status"] == "resolved" else OPEN_ACTIONS
         value = action_value(view)
         elements = [
@@ -54,15 +47,9 @@ class Cards:
         return [*sections(text)[: MAX_BLOCKS - 1], *actions(elements)], shorten(text, MAX_TEXT_CHARS)
 
     def thread_entry(self, view: dict[str, Any], event: dict[str, Any]) -> tuple[list[Block], str]:
-        context = {"ticket": view, "event": redact_event(event, self.placeholder)}
-        text = self.renderer.render("slack/card_event.j2", context, "slack_mrkdwn")
+        text = self.renderer.render("slack/card_event.j2", {"ticket": view, "event": event}, "slack_mrkdwn")
         return sections(text)[:MAX_BLOCKS], shorten(text, MAX_TEXT_CHARS)
 
     def alert(self, template: str, context: dict[str, Any]) -> tuple[list[Block], str]:
-        safe = (
-            {**context, "ticket": redact_ticket(context["ticket"], self.placeholder)}
-            if "ticket" in context
-            else context
-        )
-        text = self.renderer.render(template, safe, "slack_mrkdwn")
+        text = self.renderer.render(template, context, "slack_mrkdwn")
         return sections(text)[:MAX_BLOCKS], shorten(text, MAX_TEXT_CHARS)

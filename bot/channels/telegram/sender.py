@@ -5,7 +5,7 @@ posted as a reply to the card, so the card's replies read as the ticket's conver
 
 Telegram's answers map onto the outbox's: 429 waits as long as Telegram asks, a blocked bot or a
 chat that is gone is undeliverable (agents see it on the ticket), network trouble is retried.
-Whatever goes to the agents' group is redacted first, since the whole group reads it.
+What goes to the agents' group comes redacted from the core, since the whole group reads it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
-from bot.channels.telegram.privacy import for_the_group
 from bot.core.desk import Desk
 from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
 
@@ -96,11 +95,8 @@ class TelegramSender:
         event = message.context.get("event") or {}
         if not event.get("public_message"):
             return
-        text = self.poster.render("telegram/agents/said.j2", for_the_group(self.desk.renderer, message.context))
+        text = self.poster.render("telegram/agents/said.j2", message.context)
         await self.poster.send(message.chat_id, text, reply_to=card_id)
 
     def _render(self, message: Outbound) -> Text:
-        """A user reads their own data; anything else goes to the agents' group, redacted."""
-        if message.for_user:
-            return self.poster.render(message.template, message.context)
-        return self.poster.render(message.template, for_the_group(self.desk.renderer, message.context))
+        return self.poster.render(message.template, message.context)

@@ -106,6 +106,7 @@ STEPS: tuple[Step, ...] = (
         "earnings",
         "choice",
         optional=True,
+        personal=True,
         choices=(
             Choice("lt1k", "earnings.lt1k", ("under 1000", "less than 1000", "<1k")),
             Choice("1k_10k", "earnings.1k_10k", ("1k-10k", "1000-10000")),

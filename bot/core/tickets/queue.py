@@ -1,8 +1,8 @@
 """The agents' queue: which tickets a listing picks, and what it may show without opening them.
 
 A listing shows what an agents' card shows (reference, state, requester's name, a subject with
-contacts masked). Personal answers stay out unless the agent asks for them, and then each listed
-ticket gets an audit event, like `tickets show`.
+personal data redacted as on the cards). Personal answers stay out unless the agent asks for them,
+and then each listed ticket gets an audit event, like `tickets show`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from bot.core.tickets.lifecycle import OPEN_STATUSES, STATUSES
-from bot.core.tickets.redaction import hide_contacts, redact_ticket
+from bot.core.tickets.redaction import Redaction, personal_values
 
 ListFilter = Literal["open", "new", "in_review", "awaiting_user", "resolved", "all"]  # "open", STATUSES, "all"
 LIST_FILTERS: tuple[str, ...] = get_args(ListFilter)
@@ -38,19 +38,18 @@ def subject(answers: dict[str, Any]) -> str:
     return ""
 
 
-def without_personal(view: dict[str, Any], placeholder: str) -> dict[str, Any]:
-    """The ticket as a card shows it: no account, no personal or free-text answers, contacts masked.
+def without_personal(view: dict[str, Any], answers: dict[str, Any], placeholder: str) -> dict[str, Any]:
+    """The ticket as a card shows it: no account, no personal or free-text answers, the rest redacted.
 
     `view` carries its `subject`; only choice answers (a value from a fixed list) are kept.
     """
-    safe = redact_ticket(view, placeholder)
+    safe: dict[str, Any] = Redaction(placeholder, personal_values(answers)).value(view)
     safe["account"] = placeholder if view.get("account") else None
     safe["files"] = [{**item, "caption": None} for item in safe["files"]]
     safe["evidence"] = [
         row if row["choice_labels"] and not row["personal"] else {**row, "value": None, "choice_labels": []}
         for row in safe["evidence"]
     ]
-    safe["subject"] = hide_contacts(view["subject"], placeholder)
     return safe
 
 

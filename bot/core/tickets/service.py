@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
+from bot.core.tickets.redaction import for_agents
 from bot.core.tickets.views import event_row, iso, queue_position, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
@@ -47,13 +48,16 @@ class TicketService:
         settings: Settings,
         clock: Clock,
         outbox: Outbox,
-        agent_destinations: Sequence[tuple[str, str]] = (),
+        agent_destinations: Sequence[tuple[str, str]],
+        hidden: Callable[[str], str],
     ) -> None:
+        """`hidden(channel)` is what stands for redacted personal data in that channel's agents' chat."""
         self.db = db
         self.settings = settings
         self.clock = clock
         self.outbox = outbox
         self.agent_destinations = list(agent_destinations)
+        self.hidden = hidden
 
     # ---- opening, from inside the conversation's transaction -------------------------------------
 
@@ -355,7 +359,7 @@ class TicketService:
                     **ticket_view(session, ticket, self.settings, with_events=False),
                     "subject": subject(ticket.answers),
                 }
-                views.append(view if personal else without_personal(view, placeholder))
+                views.append(view if personal else without_personal(view, ticket.answers, placeholder))
             return views
 
     # ---- shared machinery ------------------------------------------------------------------------
@@ -478,7 +482,8 @@ class TicketService:
         context: dict[str, Any],
         suffix: str = "",
     ) -> None:
-        """Queues one message per agents' destination, with the ticket as it is now."""
+        """Queues one message per agents' destination, with the ticket as it is now, redacted: the
+        whole chat reads it (agents see everything with `tickets show`, which is logged)."""
         view = ticket_view(session, ticket, self.settings, with_events=False)
         for channel, chat_id in self.agent_destinations:
             self.outbox.enqueue(
@@ -489,7 +494,7 @@ class TicketService:
                     chat_id=chat_id,
                     kind=kind,
                     template=template,
-                    context={"ticket": view, **context},
+                    context=for_agents({"ticket": view, **context}, ticket.answers, self.hidden(channel)),
                     ticket_id=ticket.id,
                 ),
             )

@@ -7,7 +7,6 @@ import pytest
 from bot.channels.slack.blocks import MAX_BLOCKS, button, paginate, sections, split_text
 from bot.channels.slack.command import core_command
 from bot.channels.slack.inbound import plain_text
-from bot.core.tickets.redaction import hide_contacts
 
 
 def test_split_text_keeps_sections_short_and_escapes_whole() -> None:
@@ -36,12 +35,6 @@ def test_slack_markup_is_turned_back_into_what_the_user_typed() -> None:
     assert plain_text("<https://x.com/freelancers/~01abc>") == "https://x.com/freelancers/~01abc"
     assert plain_text("&lt;b&gt; &amp; <!channel> <@U123>") == "<b> & @channel @U123"
     assert plain_text("<https://evil|click>") == "click (https://evil)"
-
-
-def test_contacts_are_masked_but_dates_are_not() -> None:
-    text = "Mail me@example.com or call +44 7911 123456; notice on 2026-11-20, booking 12.11.2025"
-    masked = hide_contacts(text, "[hidden]")
-    assert masked == "Mail [hidden] or call [hidden]; notice on 2026-11-20, booking 12.11.2025"
 
 
 def test_appeal_subcommands_map_to_the_core_commands() -> None:

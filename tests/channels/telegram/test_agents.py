@@ -175,7 +175,7 @@ async def test_the_group_never_sees_personal_data(bot: TelegramHarness, api: Fak
     group = texts(api.calls(chat_id=AGENTS_CHAT))
     assert "oleg.z@example.com" not in group and "912 345 678" not in group
     card = api.message(AGENTS_CHAT, card_id)["text"]
-    assert "Account: (hidden here - open the ticket)" in card
+    assert "Account: [hidden - appealdesk tickets show]" in card
     assert "Call me on [hidden - appealdesk tickets show]." in card
     assert "Asked the user: Do you log in as [hidden - appealdesk tickets show]" in card
     assert ticket(bot).answers["account"]["value"] == "oleg.z@example.com"  # kept for tickets show
@@ -315,3 +315,25 @@ async def test_while_the_reviewer_waits_the_clock_is_paused_and_the_user_is_remi
     assert "The clock runs again: you will have a decision by" in texts(calls)
     clock.advance(hours=bot.desk.settings.status_update_hours * 10)
     assert bot.desk.scheduler.run_once().waiting_reminders == 0
+
+
+async def test_personal_data_the_user_quotes_stays_out_of_the_group(bot: TelegramHarness, api: FakeBotApi) -> None:
+    """The account is hidden on the card, and so is every quote of it, in free text and in file names."""
+    profile = "https://www.workmarket.com/freelancers/~olegz"
+    explanation = f"My profile {profile} was suspended; olegz is my handle. Paid to DE89 3704 0044 0532 0130 00."
+    await file_appeal(bot, OLEG, profile, explanation)
+    await bot.deliver()
+    card_id = int(api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].response["message_id"])
+    await bot.taps(AGENT, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
+    await bot.says(AGENT, "Please send your ID.", AGENTS_CHAT, reply_to=last_prompt(api))
+    await bot.deliver()
+    await bot.sends_document(OLEG, b"%PDF-1.4 passport", "olegz_passport.pdf", "application/pdf")
+    await bot.deliver()
+
+    group = texts(api.calls(chat_id=AGENTS_CHAT))
+    for personal in ("olegz", "workmarket.com/freelancers", "DE89", "0532 0130"):
+        assert personal not in group
+    card = api.message(AGENTS_CHAT, card_id)["text"]
+    assert "Account: [hidden - appealdesk tickets show]" in card
+    assert "[hidden - appealdesk tickets show]_passport.pdf" in card
+    assert "is my handle. Paid to [hidden - appealdesk tickets show]." in card

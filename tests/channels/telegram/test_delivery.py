@@ -128,7 +128,7 @@ async def test_alerts_to_the_group_are_redacted_too(bot: TelegramHarness, api: F
     assert isinstance(await bot.channel.senders()["telegram"].send(alert), Delivered)
 
     sent = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1].text
-    assert "<b>Account</b>: (hidden here - open the ticket)" in sent and "oleg.z@example.com" not in sent
+    assert "<b>Account</b>: [hidden - appealdesk tickets show]" in sent and "oleg.z@example.com" not in sent
 
 
 async def first_call(api: FakeBotApi, chat_id: int, since: int, timeout: float = 5.0) -> Call:
