@@ -1,8 +1,9 @@
-"""`appealdesk run` at DEBUG, through a whole journey on Telegram and Slack: no secret in any log line.
+"""`appealdesk run` at DEBUG, through journeys on Telegram and Slack: no secret in any log line.
 
-The product runs as its own process, as in production, against the fake Telegram Bot API (in
-webhook mode, so the webhook secret is in play) and the fake Slack Web API (with signed requests).
-Everything it writes is read back and searched for each configured secret.
+The product runs as its own process, as in production, against the fake Telegram Bot API and the
+fake Slack Web API: once with a Telegram webhook and Slack's signed HTTP requests, once with Telegram
+polling and Slack's Socket Mode, so that every kind of secret is in play. Everything the process
+writes is read back and searched for each configured secret.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,8 @@ TELEGRAM_TOKEN = "7000000001:AAH-leak-test_Token"
 WEBHOOK_SECRET = "webhook-secret-d41d8cd9"
 SLACK_TOKEN = "xoxb-1111-2222-leaktest"
 SIGNING_SECRET = "signing-secret-8f14e45f"
-SECRETS = (TELEGRAM_TOKEN, WEBHOOK_SECRET, SLACK_TOKEN, SIGNING_SECRET)
+APP_TOKEN = "xapp-1-A111-leaktest"
+SECRETS = (TELEGRAM_TOKEN, WEBHOOK_SECRET, SLACK_TOKEN, SIGNING_SECRET, APP_TOKEN)
 AGENTS_CHAT = -1009876543210
 SLACK_CHANNEL = "CAGENTS"
 SLACK_AGENT = "UAGENT"
@@ -102,16 +105,39 @@ def telegram() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack(SLACK_TOKEN)
+    fake = FakeSlack(SLACK_TOKEN, APP_TOKEN)
     await fake.start()
     yield fake
     await fake.stop()
 
 
-async def run_product(tmp_path: Path, settings: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    env = {**os.environ, **{f"APPEALDESK_{name.upper()}": value for name, value in settings.items()}}
-    with log.open("wb") as output:
-        return await asyncio.create_subprocess_exec(
+@asynccontextmanager
+async def product(
+    tmp_path: Path, telegram: FakeBotApi, slack: FakeSlack, **settings: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """`appealdesk run` at DEBUG with both channels, until it answers /healthz; stopped with SIGTERM after."""
+    port = free_port()
+    values = {
+        "log_level": "DEBUG",
+        "database_url": f"sqlite:///{tmp_path / 'desk.db'}",
+        "evidence_dir": str(tmp_path / "evidence"),
+        "http_port": str(port),
+        "outbox_poll_seconds": "0.1",
+        "telegram_token": TELEGRAM_TOKEN,
+        "telegram_api_url": telegram.url,
+        "telegram_agents_chat": str(AGENTS_CHAT),
+        "telegram_agents": "900",
+        "telegram_webhook_secret": WEBHOOK_SECRET,
+        "slack_bot_token": SLACK_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": slack.api_url,
+        "slack_agents_channel": SLACK_CHANNEL,
+        "slack_agents": SLACK_AGENT,
+        **{name: value.replace("{port}", str(port)) for name, value in settings.items()},
+    }
+    env = {**os.environ, **{f"APPEALDESK_{name.upper()}": value for name, value in values.items()}}
+    with (tmp_path / "appealdesk.log").open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
             str(Path(sys.executable).parent / "appealdesk"),
             "run",
             cwd=tmp_path,
@@ -120,92 +146,108 @@ async def run_product(tmp_path: Path, settings: dict[str, str], log: Path) -> as
             stdout=output,
             stderr=asyncio.subprocess.STDOUT,
         )
-
-
-async def test_a_debug_log_of_a_whole_journey_holds_no_secret(
-    tmp_path: Path, telegram: FakeBotApi, slack: FakeSlack
-) -> None:
-    port = free_port()
-    log = tmp_path / "appealdesk.log"
-    product = await run_product(
-        tmp_path,
-        {
-            "log_level": "DEBUG",
-            "database_url": f"sqlite:///{tmp_path / 'desk.db'}",
-            "evidence_dir": str(tmp_path / "evidence"),
-            "http_port": str(port),
-            "outbox_poll_seconds": "0.1",
-            "telegram_token": TELEGRAM_TOKEN,
-            "telegram_api_url": telegram.url,
-            "telegram_agents_chat": str(AGENTS_CHAT),
-            "telegram_agents": "900",
-            "telegram_webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
-            "telegram_webhook_secret": WEBHOOK_SECRET,
-            "slack_bot_token": SLACK_TOKEN,
-            "slack_signing_secret": SIGNING_SECRET,
-            "slack_api_url": slack.api_url,
-            "slack_agents_channel": SLACK_CHANNEL,
-            "slack_agents": SLACK_AGENT,
-        },
-        log,
-    )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
-            await journey(http, telegram, slack, product)
+
+            async def started() -> bool:
+                assert process.returncode is None, "appealdesk run stopped"
+                try:
+                    return (await http.get("/healthz")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not await started():
+                assert time.monotonic() < deadline, "appealdesk run did not start"
+                await asyncio.sleep(0.1)
+            yield http
     finally:
-        if product.returncode is None:
-            product.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(product.wait(), WAIT_SECONDS)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), WAIT_SECONDS)
 
-    written = log.read_text("utf-8", errors="replace")
-    leaked = [secret for secret in SECRETS if secret in written]
-    assert leaked == [], f"{len(leaked)} secrets are in the log"
+
+def secrets_in_log(tmp_path: Path) -> list[str]:
+    written = (tmp_path / "appealdesk.log").read_text("utf-8", errors="replace")
     assert "HTTP Request: POST" in written and "/bot[secret]/" in written  # the lines that used to leak the token
+    return [secret for secret in SECRETS if secret in written]
 
 
-async def journey(http: httpx.AsyncClient, telegram: FakeBotApi, slack: FakeSlack, product: Any) -> None:
+async def test_with_a_webhook_and_signed_requests_no_secret_reaches_the_log(
+    tmp_path: Path, telegram: FakeBotApi, slack: FakeSlack
+) -> None:
     """An appeal on Telegram (with a file), its cards in both agents' chats, a claim from Slack, a Slack DM."""
+    async with product(
+        tmp_path, telegram, slack, telegram_webhook_url="http://127.0.0.1:{port}/telegram/webhook"
+    ) as http:
+        assert telegram.webhook["secret_token"] == WEBHOOK_SECRET
+        await file_appeal(Webhook(telegram, http), OLEG, "olegz_dev")
+        await eventually(lambda: bool(telegram.calls("sendMessage", chat_id=AGENTS_CHAT)), "the Telegram card")
+        await eventually(lambda: bool(slack.to("chat.postMessage", channel=SLACK_CHANNEL)), "the Slack card")
 
-    async def started() -> bool:
-        try:
-            return (await http.get("/healthz")).status_code == 200
-        except httpx.TransportError:
-            return False
+        response = await signed_post(http, urlencode({"payload": json.dumps(claim_on_card(slack))}), FORM)
+        assert response.status_code == 200
+        await eventually(
+            lambda: any("reviewer" in call.text for call in telegram.calls("sendMessage", chat_id=OLEG.id)),
+            "the user's notification of the claim",
+        )
+        response = await signed_post(http, json.dumps(dm_event("U1", "hi")), "application/json")
+        assert response.status_code == 200
+        await eventually(lambda: bool(slack.to("chat.postMessage", channel="DU1")), "the Slack DM's answer")
 
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not await started():
-        assert product.returncode is None, "appealdesk run stopped"
-        assert time.monotonic() < deadline, "appealdesk run did not start"
-        await asyncio.sleep(0.1)
-    assert telegram.webhook["secret_token"] == WEBHOOK_SECRET
+    assert secrets_in_log(tmp_path) == []
 
-    await file_appeal(Webhook(telegram, http), OLEG, "olegz_dev")
-    await eventually(lambda: bool(telegram.calls("sendMessage", chat_id=AGENTS_CHAT)), "the Telegram card")
-    await eventually(lambda: bool(slack.to("chat.postMessage", channel=SLACK_CHANNEL)), "the Slack card")
 
+async def test_with_polling_and_socket_mode_no_secret_reaches_the_log(
+    tmp_path: Path, telegram: FakeBotApi, slack: FakeSlack
+) -> None:
+    """Telegram updates fetched with the token in every URL; Slack events over the app token's socket."""
+    async with product(tmp_path, telegram, slack, slack_app_token=APP_TOKEN):
+        await eventually(lambda: bool(slack.sockets), "the Socket Mode connection")
+        telegram.text(OLEG, "/start")
+        await eventually(lambda: bool(telegram.calls("sendMessage", chat_id=OLEG.id)), "the answer to /start")
+        message, data = find_button(telegram, OLEG.id, "Start appeal")
+        telegram.press(OLEG, message, data)
+        await eventually(lambda: len(answers_to(telegram, OLEG.id)) >= 2, "the first question of the appeal")
+
+        envelope = await slack.send_envelope("events_api", dm_event("U1", "hi"))
+        await eventually(lambda: bool(slack.to("chat.postMessage", channel="DU1")), "the Slack DM's answer")
+        assert envelope in slack.acknowledged
+
+    assert secrets_in_log(tmp_path) == []
+
+
+def answers_to(telegram: FakeBotApi, chat_id: int) -> list[Call]:
+    return [call for call in telegram.calls(chat_id=chat_id) if call.method in ("sendMessage", "editMessageText")]
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def claim_on_card(slack: FakeSlack) -> dict[str, Any]:
+    """A signed click on Claim, as Slack sends it, on the ticket's card in the agents' channel."""
     card = slack.to("chat.postMessage", channel=SLACK_CHANNEL)[0]
     claim = next(e for b in card["blocks"] for e in b.get("elements") or [] if e.get("action_id") == "agent:claim")
-    agent = {"id": SLACK_AGENT, "username": "agent", "name": "agent", "team_id": "T1"}
-    payload = {
+    return {
         "type": "block_actions",
         "team": {"id": "T1", "domain": "test"},
         "api_app_id": "A1",
         "token": "unused",
-        "user": agent,
+        "user": {"id": SLACK_AGENT, "username": "agent", "name": "agent", "team_id": "T1"},
         "trigger_id": "trigger-1",
         "container": {"type": "message", "message_ts": "1.1", "channel_id": SLACK_CHANNEL},
         "channel": {"id": SLACK_CHANNEL, "name": "agents"},
         "actions": [{**claim, "block_id": "b", "type": "button", "action_ts": str(time.time())}],
     }
-    response = await signed_post(http, urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
-    assert response.status_code == 200
-    await eventually(
-        lambda: any("reviewer" in call.text for call in telegram.calls("sendMessage", chat_id=OLEG.id)),
-        "the user's notification of the claim",
-    )
 
-    event = {"type": "message", "channel_type": "im", "channel": "DU1", "user": "U1", "text": "hi", "ts": "1.2"}
-    callback = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev1", "event": event}
-    response = await signed_post(http, json.dumps({"token": "unused", **callback}), "application/json")
-    assert response.status_code == 200
-    await eventually(lambda: bool(slack.to("chat.postMessage", channel="DU1")), "the Slack DM's answer")
+
+def dm_event(user: str, text: str) -> dict[str, Any]:
+    event = {"type": "message", "channel_type": "im", "channel": "D" + user, "user": user, "text": text, "ts": "1.2"}
+    return {
+        "token": "unused",
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event_id": "Ev1",
+        "event": event,
+    }

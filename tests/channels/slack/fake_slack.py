@@ -1,4 +1,8 @@
-"""A fake Slack Web API on 127.0.0.1: checks each call against Slack's limits and records it."""
+"""A fake Slack Web API on 127.0.0.1: checks each call against Slack's limits and records it.
+
+With an app token it also speaks Socket Mode: `apps.connections.open` hands out a WebSocket URL on
+the same server, and `send_envelope` pushes an event to the connected app, which must acknowledge it.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +34,12 @@ class Failure:
 
 
 class FakeSlack:
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, app_token: str | None = None) -> None:
         self.token = token
+        self.app_token = app_token
+        self.sockets: list[web.WebSocketResponse] = []
+        self.acknowledged: list[str] = []
+        self._envelopes = itertools.count(1)
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
@@ -51,6 +59,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files/{file_id}", self._download)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -59,6 +68,8 @@ class FakeSlack:
         self.root = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        for sock in self.sockets:
+            await sock.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -123,7 +134,8 @@ class FakeSlack:
         for key in ("blocks", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
+        token = self.app_token if method == "apps.connections.open" else self.token
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         self.calls.append(Call(method, params))
         self._check(method, params)
@@ -137,6 +149,8 @@ class FakeSlack:
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"url": self.root.replace("http://", "ws://") + "/socket"}
         if method == "auth.test":
             return {"user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "appealdesk", "team": "Test"}
         if method in ("chat.postMessage", "chat.update"):
@@ -188,6 +202,27 @@ class FakeSlack:
             ids = [element.get("action_id") for element in block.get("elements") or []]
             if len(ids) != len(set(ids)):
                 self.violations.append(f"{method}: duplicate action ids in a block")
+
+    # ---- Socket Mode ---------------------------------------------------------------------------------
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Pushes an `events_api` or `interactive` envelope to the connected app; returns its id."""
+        envelope_id = f"env-{next(self._envelopes)}"
+        message = {"envelope_id": envelope_id, "type": kind, "accepts_response_payload": False, "payload": payload}
+        await self.sockets[-1].send_json(message)
+        return envelope_id
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        sock = web.WebSocketResponse()  # answers the client's pings itself
+        await sock.prepare(request)
+        self.sockets.append(sock)
+        await sock.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for message in sock:
+            if message.type == web.WSMsgType.TEXT:
+                envelope_id = json.loads(message.data).get("envelope_id")
+                if envelope_id:
+                    self.acknowledged.append(str(envelope_id))
+        return sock
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
