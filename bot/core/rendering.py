@@ -2,12 +2,14 @@
 
 Template text itself is trusted and format-neutral; values are escaped by `finalize`, and the
 `b`, `i`, `code` and `quote` filters produce the markup of the format being rendered. Commands are
-written `{{ cmd("human") }}`, so each channel's users read them in the syntax they can type.
+written `{{ cmd("human") }}`, so each channel's users read them in the syntax they can type; text
+written elsewhere (knowledge-base answers) names them `/human`, and the `commands` filter rewrites them.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -102,6 +104,17 @@ class CommandSyntax:
 
 
 SLASH = CommandSyntax()
+# The commands every user has, as texts written outside templates may name them ("/status").
+USER_COMMANDS = ("start", "help", "appeal", "status", "ask", "add", "human", "cancel", "back")
+# A slash word that stands on its own: not part of a path, a URL, "and/or", or markup.
+SLASH_WORD = re.compile(r"(?<![\w/:<.])/([a-z]+)\b")
+
+
+def rewrite_commands(text: str, commands: CommandSyntax) -> str:
+    """`/status` in a text as `commands` writes it; slash words that are not commands stay as they are."""
+    return SLASH_WORD.sub(
+        lambda found: commands.write(found.group(1)) if found.group(1) in USER_COMMANDS else found.group(0), text
+    )
 
 
 class Renderer:
@@ -153,6 +166,7 @@ class Renderer:
         env.filters["when"] = format_when
         env.filters["day"] = format_day
         env.filters["duration"] = format_duration
+        env.filters["commands"] = lambda value: Safe(rewrite_commands(finalize(value), self.commands))
         env.globals.update(self._globals)
         env.globals["label"] = self.label_text
         env.globals["format"] = fmt

@@ -88,6 +88,24 @@ def test_the_same_text_reads_differently_on_slack_and_elsewhere(
     assert "/ask is a VPN allowed?" in telegram.render("idle/help.j2", {}, "plain")
 
 
+def test_knowledge_base_answers_name_commands_in_each_channels_syntax(
+    desk: Desk, channels: dict[str, tuple[Renderer, tuple[str, ...]]]
+) -> None:
+    entries = desk.knowledge.entries()
+    naming_status = [entry for entry in entries if "/status" in entry.answer]
+    assert naming_status, "the sample knowledge base names /status in some answer"
+    for entry in entries:
+        context = {"title": entry.title, "answer": entry.public_answer("WorkMarket"), "reviewed": entry.last_reviewed}
+        for channel, (renderer, formats) in channels.items():
+            for fmt in formats:
+                text = renderer.render("answers/entry.j2", context, fmt)
+                foreign = (SLASH_ALONE if channel == "slack" else UNDER_APPEAL).search(text)
+                assert foreign is None, f"{entry.id} on {channel} ({fmt}) says {foreign.group(0)!r}:\n{text}"
+                if entry in naming_status:
+                    expected = "/appeal status" if channel == "slack" else "/status"
+                    assert expected in text, f"{entry.id} on {channel} ({fmt}) lost {expected}"
+
+
 def reaches(template: str, channel: str) -> bool:
     """Folders named after a channel hold texts only that channel shows."""
     folder = template.split("/", 1)[0]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.core.knowledge.entry import SLUG, Parsed, read_entry
 from bot.core.knowledge.problems import Problem
+from bot.core.rendering import SLASH_WORD, USER_COMMANDS
 
 MIN_QUESTIONS = 3
 MAX_ANSWER_CHARS = 3000  # Slack's section block limit; Telegram allows 4096
@@ -26,7 +27,7 @@ def check_texts(files: dict[str, str]) -> list[Problem]:
     parsed = {name: read_entry(text, name) for name, text in files.items()}
     problems = [problem for result in parsed.values() for problem in result.problems]
     for name, result in parsed.items():
-        problems += _check_one(name, result)
+        problems += _check_one(name, result) + _unknown_commands(name, files[name], result)
     problems += _check_ids(parsed)
     return sorted(problems)
 
@@ -62,6 +63,22 @@ def _check_one(name: str, parsed: Parsed) -> list[Problem]:
                 f"answer is {len(entry.answer)} characters; keep it under {MAX_ANSWER_CHARS} to fit one chat message",
             )
         )
+    return problems
+
+
+def _unknown_commands(name: str, text: str, parsed: Parsed) -> list[Problem]:
+    """Answers name commands as `/status`, and each channel rewrites them; a name no channel knows is a typo."""
+    start = parsed.lines.get("section:answer")
+    if parsed.entry is None or start is None:
+        return []
+    problems = []
+    known = ", ".join(f"/{command}" for command in USER_COMMANDS)
+    for number, line in enumerate(text.splitlines()[start:], start=start + 1):
+        if line.startswith("## "):
+            break
+        for found in SLASH_WORD.finditer(line):
+            if found.group(1) not in USER_COMMANDS:
+                problems.append(Problem(name, number, f"answer names /{found.group(1)}, which is not a command ({known})"))
     return problems
 
 

@@ -46,6 +46,7 @@ def test_problems_print_as_file_line_message() -> None:
         ("last_reviewed: 2026-11-20", "last_reviewed: 2026-11-20\nowner: bob", "13: unknown field 'owner'"),
         ("{platform} does not ban VPNs as such.\n\n- Keep your profile location true.\n", "", "14: answer is empty"),
         ("## Answer", "## Reply", "14: unknown section '## Reply'"),
+        ("- Keep your profile location true.", "- Check with /statuss.", "18: answer names /statuss, which is not"),
         ("---\n## Answer", "---\nstray text\n## Answer", "14: text outside a '## Answer'"),
     ],
 )
@@ -109,3 +110,9 @@ def test_an_id_too_long_for_a_telegram_button_is_reported() -> None:
     text = VALID.replace("id: vpn-and-proxies", f"id: {long_id}")
     problems = [str(problem) for problem in check_texts({f"{long_id}.md": text, **OTHERS})]
     assert any("longer than 60 characters" in problem for problem in problems)
+
+
+def test_links_and_slashed_words_in_an_answer_are_not_taken_for_commands(entry_text: Callable[..., str]) -> None:
+    text = entry_text(("- Keep your profile location true.", "- Read https://help.example/vpn and/or call 24/7."))
+
+    assert problems_in(text) == []
