@@ -39,6 +39,7 @@ def script() -> list[tuple[str, bool]]:
         ("skip", False),
         ("1, 3", False),
         (EXPLANATION, False),
+        ("that's all", False),
         ("", True),
         ("done", False),
         ("1", False),

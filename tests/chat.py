@@ -19,6 +19,7 @@ class ChatUser:
     name: str = "olga"
     channel: str = "terminal"
     display_name: str | None = None
+    locale: str | None = None
     last: list[Reply] = field(default_factory=list)
 
     @property
@@ -53,7 +54,7 @@ class ChatUser:
     def _handle(self, **message: Any) -> list[Reply]:
         """Like a channel: the turn's replies are taken from the outbox and count as delivered."""
         owner = f"chat-of-{self.name}"
-        inbound = Inbound(self.identity, display_name=self.display_name, **message)
+        inbound = Inbound(self.identity, display_name=self.display_name, locale=self.locale, **message)
         handled = self.desk.handle_turn(inbound, lease_to=owner)
         for row in handled.to_send:
             self.desk.outbox.complete(row.id, owner, Delivered())
@@ -84,6 +85,7 @@ def file_appeal(
     user.press("VPN or travel")
     user.press("Done")
     user.send(EXPLANATION)
+    user.press("That's all")
     if files:
         user.send(files=files)
     user.press("Done, no more files")

@@ -65,11 +65,14 @@ class FakeUser:
     id: int
     first_name: str
     username: str | None = None
+    language_code: str | None = None
 
     def json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.username:
             data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
         return data
 
 

@@ -150,6 +150,7 @@ async def file_appeal(bot: Person, user: FakeUser, account: str, explanation: st
             explanation
             or "I was travelling in Portugal from 12 to 19 Nov and used the hotel wifi with a VPN for client work.",
         ),
+        lambda: bot.taps(user, "That's all"),
         lambda: bot.sends_document(user, EVIDENCE_PDF, "booking.pdf", "application/pdf"),
         lambda: bot.taps(user, "Done, no more files"),
         lambda: bot.taps(user, "Here in this chat"),

@@ -43,32 +43,33 @@ class RuleAnswers:
         if self.rulebook is not None:
             self.rulebook.refresh()
 
-    def answer(self, turn: Turn, question: str, confident_only: bool = False) -> None:
+    def answer(self, turn: Turn, question: str, confident_only: bool = False) -> bool:
         """Answers confidently, offers the closest entries, or says honestly that we do not know.
 
-        With `confident_only`, only a confident answer is given (another reply follows anyway).
+        With `confident_only`, only a confident answer is given (another reply follows anyway), and
+        nothing is remembered otherwise. Returns whether the answer was a confident one.
         """
+        result = self.rulebook.match(question, top=3) if self.rulebook is not None else None
+        if confident_only and (result is None or result.outcome != "confident"):
+            return False
         turn.conversation.memo = {**turn.conversation.memo, "last_question": question[:2000]}
-        if self.rulebook is None:
-            if not confident_only:
-                turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
-            return
-        result = self.rulebook.match(question, top=3)
-        if confident_only and result.outcome != "confident":
-            return
+        if self.rulebook is None or result is None:
+            turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
+            return False
         top = result.matches[0] if result.matches else None
         log_id = _record(
             turn, question, result.outcome, top.entry_id if top else None, float(top.score) if top else 0.0
         )
         if result.outcome == "confident" and top is not None:
             self.show_entry(turn, top.entry_id, log_id)
-            return
+            return True
         candidates = [entry for match in result.matches if (entry := self.rulebook.entry(match.entry_id))]
         if result.outcome == "ambiguous" and candidates:
             rows = tuple((Button("kb.entry", f"kb:{entry.id}", params={"title": entry.title}),) for entry in candidates)
             turn.add(Reply("answers/choices.j2", {"question": question}, (*rows, (HUMAN,))))
-            return
+            return False
         turn.add(Reply("answers/none.j2", {"question": question}, ((HUMAN,),)))
+        return False
 
     def show_entry(self, turn: Turn, entry_id: str, log_id: int | None = None) -> None:
         entry = self.rulebook.entry(entry_id) if self.rulebook else None

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +66,9 @@ class ConversationEngine:
         self.tickets = tickets
         self.evidence = evidence
         self.answers = answers
-        self.intake = IntakeFlow(settings, tickets, evidence, label, answers.answer, self._suggest)
+        self.intake = IntakeFlow(
+            settings, tickets, evidence, label, answers.answer, partial(answers.answer, confident_only=True), self._suggest
+        )
         self.admin_commands: dict[str, AdminCommand] = {}
 
     def handle(self, inbound: Inbound) -> list[Reply]:
@@ -107,8 +110,10 @@ class ConversationEngine:
 
     def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound
-        if len(turn.text) > self.settings.max_message_chars:
-            turn.say("errors/too_long.j2", length=len(turn.text), limit=self.settings.max_message_chars)
+        limit = self.intake.message_limit(turn)
+        if len(turn.text) > limit:
+            in_parts = turn.conversation.mode != "intake" or self.intake.in_parts(turn)
+            turn.say("errors/too_long.j2", length=len(turn.text), limit=limit, in_parts=in_parts)
             self._remind_where(turn)
             return
         command = command_of(turn.text)

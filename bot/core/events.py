@@ -55,6 +55,7 @@ class Inbound:
     update_id: str | None = None
     display_name: str | None = None
     pressed_message_id: str | None = None
+    locale: str | None = None  # the user's language tag ("en-US", "de"), when the platform tells it
 
     def __post_init__(self) -> None:
         for name in ("text", "payload", "update_id", "display_name"):

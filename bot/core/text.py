@@ -26,6 +26,9 @@ def neutralise_bidi(text: str) -> str:
     return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?]\s")
+
+
 def clean(text: str) -> str:
     """Drops control characters (keeping new lines and tabs) and normalises Unicode."""
     text = unicodedata.normalize("NFC", text or "")
@@ -35,6 +38,18 @@ def clean(text: str) -> str:
 def looks_like_question(text: str) -> bool:
     stripped = text.strip()
     return stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
+
+
+def is_one_question(text: str) -> bool:
+    """A message that asks and does nothing else: one line, one sentence, a question.
+
+    An explanation that contains a question among other sentences ("I only used a VPN. Why is that
+    wrong?") is not one, so it is never mistaken for a rule question.
+    """
+    stripped = text.strip()
+    if "\n" in stripped or not looks_like_question(stripped):
+        return False
+    return _SENTENCE_BREAK.search(stripped.rstrip("?!. ")) is None
 
 
 def command_of(text: str) -> tuple[str, str] | None:

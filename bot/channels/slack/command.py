@@ -58,5 +58,6 @@ class AppealCommand:
             text=text,
             update_id=f"command:{trigger_id}",
             display_name=await self.deps.people.display_name(user),
+            locale=await self.deps.people.locale(user),
         )
         await self.dms.converse(inbound)

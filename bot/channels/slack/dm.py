@@ -41,6 +41,7 @@ class DirectMessages:
             attachments=attachments,
             update_id=event_id or None,  # retried deliveries carry the same event_id; the core dedupes on it
             display_name=await self.deps.people.display_name(user),
+            locale=await self.deps.people.locale(user),
         )
         await self.converse(inbound)
 
@@ -58,6 +59,7 @@ class DirectMessages:
             update_id=f"action:{pressed}:{action.get('action_ts')}",
             display_name=await self.deps.people.display_name(user),
             pressed_message_id=pressed,
+            locale=await self.deps.people.locale(user),
         )
         await self.converse(inbound)
 

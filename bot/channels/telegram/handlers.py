@@ -43,6 +43,7 @@ class FreelancerChats:
             attachments=attachments,
             update_id=str(update.update_id),
             display_name=user.full_name,
+            locale=user.language_code,
         )
         await self.desk.answer(inbound, self.replies)
 
@@ -61,6 +62,7 @@ class FreelancerChats:
             update_id=str(update.update_id),
             display_name=user.full_name,
             pressed_message_id=str(message.message_id),
+            locale=user.language_code,
         )
         await self.desk.answer(inbound, self.replies)
 

@@ -17,9 +17,22 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.terminal.console import Console
-from bot.channels.terminal.sender import TerminalSender
+from bot.channels.terminal.sender import TerminalSender, TurnSender
 from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound
+
+
+def paths_of(rest: str) -> list[Path]:
+    """The files named after `/file`: the whole rest as one path (spaces need no quotes), or else shell
+    words, for quoted paths and several files at once."""
+    whole = Path(rest.strip()).expanduser()
+    if whole.exists():
+        return [whole]
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        return [whole]
+    return [Path(word).expanduser() for word in words] or [whole]
 
 
 def file_attachment(path: Path) -> Attachment:
@@ -36,25 +49,27 @@ class TerminalChat:
         self.desk = desk
         self.identity = Identity("terminal", name, name)
         self.console = console
-        self.replies = desk.worker({"terminal": TerminalSender(console)})
+        self.turn = TurnSender(console)
+        self.replies = desk.worker({"terminal": self.turn})
 
     def send(self, line: str) -> None:
-        """One line typed by the user: a numbered choice, `/file PATH`, or a message."""
+        """One line typed by the user: an option's number or letter, `/file PATH`, or a message."""
         payload = self.console.choice(line)
         attachments: tuple[Attachment, ...] = ()
         text = line
         if line.startswith("/file "):
-            paths = [Path(part).expanduser() for part in shlex.split(line[6:])]
-            missing = [str(path) for path in paths if not path.is_file()]
-            if missing:
-                self.console.show(
-                    self.desk.renderer.render("terminal/file_missing.j2", {"paths": missing}, "plain"), []
-                )
+            paths = paths_of(line[6:])
+            missing = [str(path) for path in paths if not path.exists()]
+            folders = [str(path) for path in paths if path.is_dir()]
+            if missing or folders:
+                context = {"missing": missing, "folders": folders}
+                self.console.note(self.desk.renderer.render("terminal/file_missing.j2", context, "plain"))
                 return
             attachments = tuple(file_attachment(path) for path in paths)
             text = ""
         inbound = Inbound(self.identity, text=text if payload is None else "", payload=payload, attachments=attachments)
         asyncio.run(self.desk.answer(inbound, self.replies))
+        self.console.show_turn(self.turn.take())
 
 
 class DeliveryThread(threading.Thread):
@@ -104,7 +119,7 @@ def run_chat(desk: Desk, name: str, lines: Iterable[str] | None = None, out: Tex
     chat = TerminalChat(desk, name, console)
     delivery = DeliveryThread(desk, console, name)
     delivery.start()
-    console.show(desk.renderer.render("terminal/intro.j2", {"name": name}, "plain"), [])
+    console.note(desk.renderer.render("terminal/intro.j2", {"name": name}, "plain"))
     chat.send("/start")
     try:
         for line in lines if lines is not None else _stdin_lines(stream, sys.stdin.isatty()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -13,16 +13,20 @@ from bot.core import payloads
 from bot.core.events import Attachment, Button, Reply
 from bot.core.evidence import EvidenceStore, Refusal
 from bot.core.intake import parsing
+from bot.core.intake.locales import day_first
 from bot.core.intake.parsing import Invalid
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, next_step, progress
-from bot.core.text import looks_like_question
+from bot.core.text import is_one_question, looks_like_question
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.service import TicketService, canonical_sha256
 from bot.core.turn import Turn
 from bot.store.models import Evidence
 
 Labeler = Callable[[str], str]
-Asker = Callable[[Turn, str], None]
+Asker = Callable[[Turn, str], object]
+SureAnswer = Callable[[Turn, str], bool]
+FINISHED = ("that's all", "thats all", "that is all", "done", "finished", "the end", "end", "next")
+START_OVER = ("start over", "start again", "restart")
 
 
 class IntakeFlow:
@@ -33,6 +37,7 @@ class IntakeFlow:
         evidence: EvidenceStore,
         label: Labeler,
         ask: Asker,
+        answer_if_sure: SureAnswer,
         suggest: Callable[[dict[str, Any]], list[str]],
     ) -> None:
         self.settings = settings
@@ -40,6 +45,7 @@ class IntakeFlow:
         self.evidence = evidence
         self.label = label
         self.ask = ask
+        self.answer_if_sure = answer_if_sure
         self.suggest = suggest
 
     # ---- entering and leaving ----------------------------------------------------------------------
@@ -70,6 +76,14 @@ class IntakeFlow:
         """Shows the current question again, e.g. after a question was answered in between."""
         turn.add(self.prompt(turn))
 
+    def in_parts(self, turn: Turn) -> bool:
+        """Whether the current step takes its answer in several messages."""
+        return turn.conversation.mode == "intake" and self._step(turn).in_parts
+
+    def message_limit(self, turn: Turn) -> int:
+        """The longest message the current step can use: a step taken in parts holds more than one message."""
+        return self._step(turn).max_length if self.in_parts(turn) else self.settings.max_message_chars
+
     # ---- input -------------------------------------------------------------------------------------
 
     def on_action(self, turn: Turn, action: str) -> None:
@@ -84,10 +98,14 @@ class IntakeFlow:
             action.startswith("c:") and step.choice(action[2:])
         ):
             self._answer(turn, step, action[2:])
+        elif action.startswith("d:") and step.kind == "date":
+            self._chosen_date(turn, step, action[2:])
         elif action.startswith("t:") and step.kind == "multi":
             self._toggle(turn, step, action[2:])
         elif action == "done":
             self._done(turn, step)
+        elif action == "restart" and step.in_parts:
+            self._start_over(turn, step)
         elif action == "send" and step.kind == "summary":
             self._submit(turn)
         elif action.startswith("edit:") and action[5:] in EDITABLE and step.kind == "summary":
@@ -177,7 +195,21 @@ class IntakeFlow:
         self._advance(turn, step, selected)
 
     def _text_date(self, turn: Turn, step: Step, text: str) -> None:
-        self._parsed(turn, step, text, lambda: parsing.parse_date(text, turn.now.date()).isoformat())
+        today, order = turn.now.date(), day_first(turn.inbound.locale)
+        try:
+            self._parsed(turn, step, text, lambda: parsing.parse_date(text, today, order).isoformat())
+        except parsing.Ambiguous as ambiguous:
+            turn.add(self._which_date(turn, step, ambiguous.readings))
+
+    def _chosen_date(self, turn: Turn, step: Step, value: str) -> None:
+        """One of the readings offered for an ambiguous date, checked again like a typed one."""
+        try:
+            chosen = parsing.parse_date(value, turn.now.date())
+        except (parsing.Invalid, parsing.Ambiguous):
+            turn.say("errors/stale_button.j2")
+            turn.add(self.prompt(turn))
+            return
+        self._advance(turn, step, chosen.isoformat())
 
     def _text_year(self, turn: Turn, step: Step, text: str) -> None:
         self._parsed(turn, step, text, lambda: parsing.parse_year(text, turn.now.date()))
@@ -198,6 +230,11 @@ class IntakeFlow:
         if step.none_choice and self._match_choice(step, text, only_none=True):
             self._advance(turn, step, step.none_choice.value)
             return
+        if self._answered_instead(turn, text):
+            return
+        if step.in_parts:
+            self._text_part(turn, step, text)
+            return
         try:
             value = parsing.parse_free_text(text, step.min_length, step.max_length)
         except Invalid as invalid:
@@ -207,6 +244,42 @@ class IntakeFlow:
                 self._invalid(turn, step, invalid.hint, length=len(text.strip()))
             return
         self._advance(turn, step, value)
+
+    def _text_part(self, turn: Turn, step: Step, text: str) -> None:
+        """One part of a long answer: kept, until the user says that is all (or starts over)."""
+        word = text.strip().lower().rstrip(".!")
+        parts = self._parts(turn, step)
+        if word in FINISHED:
+            self._finish_parts(turn, step)
+        elif word in START_OVER:
+            self._start_over(turn, step)
+        elif not parts and len(text.strip()) < step.min_length and looks_like_question(text):
+            self._invalid_or_question(turn, step, text, "too_short")
+        elif sum(map(len, parts)) + len(text.strip()) > step.max_length:
+            self._invalid(turn, step, "too_long", length=sum(map(len, parts)) + len(text.strip()))
+        else:
+            self._keep_parts(turn, step, [*parts, text.strip()])
+            turn.add(self._part_received(turn, step))
+
+    def _finish_parts(self, turn: Turn, step: Step) -> None:
+        joined = "\n".join(self._parts(turn, step))
+        if len(joined) < step.min_length:
+            self._invalid(turn, step, "too_short", length=len(joined))
+            return
+        self._advance(turn, step, joined)
+
+    def _start_over(self, turn: Turn, step: Step) -> None:
+        self._keep_parts(turn, step, [])
+        turn.add(self.prompt(turn))
+
+    def _parts(self, turn: Turn, step: Step) -> list[str]:
+        return list(turn.conversation.answers.get("_parts", {}).get(step.key, []))
+
+    def _keep_parts(self, turn: Turn, step: Step, parts: list[str]) -> None:
+        answers = dict(turn.conversation.answers)
+        kept = {key: value for key, value in answers.get("_parts", {}).items() if key != step.key}
+        answers["_parts"] = {**kept, step.key: parts} if parts else kept
+        turn.conversation.answers = answers
 
     def _text_files(self, turn: Turn, step: Step, text: str) -> None:
         word = text.strip().lower().rstrip(".!")
@@ -269,6 +342,8 @@ class IntakeFlow:
             self._advance(turn, step, list(selected))
         elif step.kind == "files":
             self._advance(turn, step, None, keep_value=True)
+        elif step.in_parts:
+            self._finish_parts(turn, step)
         else:
             turn.say("errors/stale_button.j2")
             turn.add(self.prompt(turn))
@@ -295,6 +370,7 @@ class IntakeFlow:
                     **(extra or {}),
                 }
         answers.get("_selection", {}).pop(step.key, None)
+        answers.get("_parts", {}).pop(step.key, None)
         conversation.answers = answers
         history = [*conversation.history, step.key] if step.key not in conversation.history else conversation.history
         conversation.history = history
@@ -426,8 +502,44 @@ class IntakeFlow:
             return self._summary(turn)
         if step.none_choice:
             rows.append((Button(step.none_choice.label, payloads.step(version, f"c:{step.none_choice.value}")),))
+        if step.in_parts:
+            parts = self._parts(turn, step)
+            context.update(so_far=sum(map(len, parts)), maximum=step.max_length)
+            if parts:
+                rows.extend(self._parts_buttons(turn, step))
+                return Reply(step.prompt, context, tuple(rows), expects=expects)
         rows.append(self._nav(turn, step))
         return Reply(step.prompt, context, tuple(row for row in rows if row), expects=expects)
+
+    def _which_date(self, turn: Turn, step: Step, readings: tuple[date, date]) -> Reply:
+        version = turn.conversation.version
+        days = [reading.isoformat() for reading in readings]
+        return Reply(
+            "intake/which_date.j2",
+            {"readings": days},
+            buttons=(
+                tuple(Button("intake.date", payloads.step(version, f"d:{day}"), params={"day": day}) for day in days),
+                self._nav(turn, step),
+            ),
+            expects="choice",
+        )
+
+    def _part_received(self, turn: Turn, step: Step) -> Reply:
+        """After each part: how much is in, and the two ways on (send more, or say that is all)."""
+        parts = self._parts(turn, step)
+        return Reply(
+            "intake/part_received.j2",
+            {"so_far": sum(map(len, parts)), "parts": len(parts), "maximum": step.max_length},
+            buttons=self._parts_buttons(turn, step),
+            expects="text",
+        )
+
+    def _parts_buttons(self, turn: Turn, step: Step) -> tuple[tuple[Button, ...], ...]:
+        version = turn.conversation.version
+        return (
+            (Button("intake.parts_done", payloads.step(version, "done"), style="primary"),),
+            (Button("intake.parts_restart", payloads.step(version, "restart")), *self._nav(turn, step)),
+        )
 
     def _files_prompt(self, turn: Turn, step: Step, again: bool = False) -> Reply:
         version = turn.conversation.version
@@ -487,6 +599,16 @@ class IntakeFlow:
 
     # ---- helpers ----------------------------------------------------------------------------------
 
+    def _answered_instead(self, turn: Turn, text: str) -> bool:
+        """A rule question sent instead of an answer is answered, when the knowledge base is sure,
+        and the step is asked again; nothing is stored. A real answer that contains a question is
+        neither one question nor a sure match, and is kept as the answer."""
+        if not is_one_question(text) or not self.answer_if_sure(turn, text):
+            return False
+        turn.say("intake/back_to_step.j2")
+        turn.add(self.prompt(turn))
+        return True
+
     def _invalid_or_question(self, turn: Turn, step: Step, text: str, hint: str) -> None:
         if looks_like_question(text):
             self.ask(turn, text)
@@ -497,7 +619,13 @@ class IntakeFlow:
 
     def _invalid(self, turn: Turn, step: Step, hint: str, **context: Any) -> None:
         turn.say(
-            "intake/invalid.j2", hint=hint, step=step.key, minimum=step.min_length, maximum=step.max_length, **context
+            "intake/invalid.j2",
+            hint=hint,
+            step=step.key,
+            minimum=step.min_length,
+            maximum=step.max_length,
+            in_parts=step.in_parts,
+            **context,
         )
         turn.add(self.prompt(turn))
 
@@ -508,6 +636,10 @@ class IntakeFlow:
             return None
         if not only_none and value.isdigit() and 1 <= int(value) <= len(options):
             return options[int(value) - 1].value
+        amount = parsing.parse_amount(value) if not only_none else None
+        in_range = step.choice_for_amount(amount) if amount is not None else None
+        if in_range is not None:
+            return in_range.value
         names: dict[str, str] = {}
         for option in options:
             names[self.label(option.label).lower()] = option.value

@@ -18,6 +18,8 @@ class Choice:
     value: str
     label: str
     aliases: tuple[str, ...] = ()
+    # For a range of amounts: [low, high), so that "about 15k" finds its range.
+    amounts: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Step:
     max_length: int = 4000
     personal: bool = False
     none_choice: Choice | None = None
+    # A long answer may come in several messages, joined once the user says that is all.
+    in_parts: bool = False
     when: Callable[[Answers], bool] = field(default=lambda answers: True)
 
     @property
@@ -39,6 +43,12 @@ class Step:
     @property
     def label(self) -> str:
         return f"field.{self.key}"
+
+    def choice_for_amount(self, amount: float) -> Choice | None:
+        return next(
+            (choice for choice in self.choices if choice.amounts and choice.amounts[0] <= amount < choice.amounts[1]),
+            None,
+        )
 
     def choice(self, value: str) -> Choice | None:
         options = (*self.choices, self.none_choice) if self.none_choice else self.choices
@@ -108,10 +118,10 @@ STEPS: tuple[Step, ...] = (
         optional=True,
         personal=True,
         choices=(
-            Choice("lt1k", "earnings.lt1k", ("under 1000", "less than 1000", "<1k")),
-            Choice("1k_10k", "earnings.1k_10k", ("1k-10k", "1000-10000")),
-            Choice("10k_100k", "earnings.10k_100k", ("10k-100k", "10000-100000")),
-            Choice("gt100k", "earnings.gt100k", ("over 100k", "more than 100k", ">100k")),
+            Choice("lt1k", "earnings.lt1k", ("under 1000", "less than 1000", "<1k"), (0, 1_000)),
+            Choice("1k_10k", "earnings.1k_10k", ("1k-10k", "1000-10000"), (1_000, 10_000)),
+            Choice("10k_100k", "earnings.10k_100k", ("10k-100k", "10000-100000"), (10_000, 100_000)),
+            Choice("gt100k", "earnings.gt100k", ("over 100k", "more than 100k", ">100k"), (100_000, float("inf"))),
             Choice("private", "earnings.private", ("prefer not to say", "private", "rather not say")),
         ),
     ),
@@ -129,7 +139,7 @@ STEPS: tuple[Step, ...] = (
             Choice("other", "trigger.other", ("other", "something else")),
         ),
     ),
-    Step("explanation", "text", min_length=40, max_length=4000),
+    Step("explanation", "text", min_length=40, max_length=12000, in_parts=True),
     Step("evidence", "files", optional=True),
     Step(
         "contact",

@@ -47,6 +47,7 @@ class FakeSlack:
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.downloads: list[str] = []
         self.names: dict[str, str] = {}  # display names by user id; "Name <id>" otherwise
+        self.locales: dict[str, str] = {}  # users.info answers with a locale only when asked for it
         self._ts = itertools.count(100)
         self._runner: web.AppRunner | None = None
         self.root = ""
@@ -163,7 +164,10 @@ class FakeSlack:
         if method == "users.info":
             user = str(params["user"])
             name = self.names.get(user, f"Name {user}")
-            return {"user": {"id": user, "name": user.lower(), "profile": {"display_name": name}}}
+            found: dict[str, Any] = {"id": user, "name": user.lower(), "profile": {"display_name": name}}
+            if str(params.get("include_locale")).lower() in ("1", "true") and user in self.locales:
+                found["locale"] = self.locales[user]
+            return {"user": found}
         if method == "files.info":
             return {"file": self.files[str(params["file"])][0]}
         if method in ("views.open", "views.publish"):

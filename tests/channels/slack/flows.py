@@ -24,6 +24,7 @@ async def appeal_in_dm(
     await slack.press(user, "VPN or travel")
     await slack.press(user, "Done")
     await slack.dm(user, explanation)
+    await slack.press(user, "That's all")
     slack.fake.add_file(f"F{user}", "booking.pdf", "application/pdf", b"%PDF-1.4 travel booking")
     await slack.dm(user, "", files=[f"F{user}"])
     await slack.press(user, "Done, no more files")

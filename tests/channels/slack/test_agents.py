@@ -125,6 +125,7 @@ async def test_a_ticket_opened_on_telegram_is_resolved_from_slack(slack: SlackHa
         "skip",
         "vpn",
         "The logins came from my travel to Lisbon, I used a VPN for my client's work.",
+        "that's all",
         "done",
         "here",
         "yes",

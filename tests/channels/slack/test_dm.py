@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.store.models import Evidence, ProcessedUpdate, Ticket
+from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket
 from tests.channels.slack.conftest import ADMIN, AGENTS_CHANNEL, SlackHarness
 from tests.channels.slack.flows import appeal_in_dm
 
@@ -105,3 +105,16 @@ async def test_admins_reach_the_knowledge_base_commands_through_appeal_kb(slack:
 
     await slack.command("U1", "kb test is a VPN allowed?")
     assert "only for knowledge base admins" in slack.last_text("DU1")  # admin/refused.j2
+
+
+async def test_the_users_slack_locale_settles_an_ambiguous_date(slack: SlackHarness) -> None:
+    slack.fake.locales["U7"] = "en-US"
+    await slack.dm("U7", "hi")
+    await slack.press("U7", "Start appeal")
+    await slack.dm("U7", "olegz_dev")
+    await slack.press("U7", "Permanently suspended")
+    await slack.dm("U7", "11/05")
+    assert "Please paste the message you received" in slack.last_text("DU7")
+    with slack.desk.db.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+    assert conversation.answers["notice_date"]["value"] == "2026-11-05"

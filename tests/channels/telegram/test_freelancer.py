@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
+from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 from benchmarks.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 from bot.core.desk import Desk
 from bot.core.events import Button, Inbound, Reply
-from bot.store.models import Evidence, Ticket
+from bot.store.models import Conversation, Evidence, Ticket
 from tests.channels.telegram.conftest import AGENTS_CHAT, OLEG
 
 
@@ -140,6 +140,7 @@ async def _to_summary(bot: TelegramHarness, notice: str, explanation: str) -> li
     await bot.taps(OLEG, "I don't know")
     await bot.taps(OLEG, "Done")
     await bot.says(OLEG, explanation)
+    await bot.taps(OLEG, "That's all")
     await bot.taps(OLEG, "Done, no more files")
     await bot.taps(OLEG, "Here in this chat")
     return await bot.taps(OLEG, "Yes, I agree")
@@ -212,3 +213,50 @@ async def test_a_button_telegram_would_refuse_costs_only_that_button(
     assert sent and all(call.error is None for call in calls)
     labels = [label for call in sent for label, _ in call.buttons]
     assert "Talk to a person" in labels and "An entry with a very long id" not in labels
+
+
+async def _to_notice_date(bot: TelegramHarness, user: FakeUser) -> None:
+    await bot.says(user, "/appeal")
+    await bot.says(user, "olegz_dev")
+    await bot.taps(user, "Permanently suspended")
+
+
+async def test_the_users_language_settles_an_ambiguous_date(bot: TelegramHarness) -> None:
+    british = FakeUser(4343, "Olive", language_code="en-GB")
+    await _to_notice_date(bot, british)
+    calls = await bot.says(british, "11/05")
+    assert "Please paste the message you received" in texts(calls)
+    with bot.desk.db.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+    assert conversation.answers["notice_date"]["value"] == "2026-05-11"
+
+
+async def test_an_ambiguous_date_is_confirmed_with_buttons_when_the_language_does_not_say(bot: TelegramHarness) -> None:
+    english = FakeUser(4444, "Eve", language_code="en")
+    await _to_notice_date(bot, english)
+    calls = await bot.says(english, "11/05")
+    asked = [call for call in calls if call.method == "sendMessage"][-1]
+    assert "do you mean Mon 11 May 2026 or Thu 05 Nov 2026?" in asked.text
+    assert [label for label, _ in asked.buttons][:2] == ["Mon 11 May 2026", "Thu 05 Nov 2026"]
+    calls = await bot.taps(english, "Thu 05 Nov 2026")
+    assert "Please paste the message you received" in texts(calls)
+
+
+async def test_a_text_telegram_split_in_two_arrives_whole(bot: TelegramHarness) -> None:
+    await bot.says(OLEG, "/appeal")
+    await bot.says(OLEG, "olegz_dev")
+    await bot.taps(OLEG, "Nothing yet, I'm worried")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "I don't know")
+    await bot.taps(OLEG, "Done")
+    first, rest = "a" * 4096, "b" * 900
+    calls = await bot.says(OLEG, first)
+    assert "Got it: 4096 characters so far" in texts(calls)
+    await bot.says(OLEG, rest)
+    calls = await bot.taps(OLEG, "That's all")
+    assert "Do you have files" in texts(calls)
+    with bot.desk.db.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+    assert conversation.answers["explanation"]["value"] == first + "\n" + rest

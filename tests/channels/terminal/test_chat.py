@@ -33,6 +33,7 @@ def test_a_piped_conversation_walks_the_intake_with_numbers(desk: Desk, tmp_path
         "1",
         "9",
         EXPLANATION,
+        "1",
         f"/file {booking}",
         "1",
         "1",
@@ -51,6 +52,53 @@ def test_a_missing_file_path_is_reported(desk: Desk) -> None:
     out = io.StringIO()
     run_chat(desk, "olga", ["/file /no/such/file.pdf"], out)
     assert "I cannot find /no/such/file.pdf" in out.getvalue()
+
+
+def test_a_number_always_means_an_option_of_the_latest_question(desk: Desk) -> None:
+    """A rule answer in the middle of the intake has its own options: they get letters, not numbers."""
+    out = io.StringIO()
+    lines = ["/appeal", "olga_dev", "1", "yesterday", "1", "1", "skip", "5", "5", "is a vpn allowed?"]
+    run_chat(desk, "olga", lines, out)
+    answer = out.getvalue().rsplit("Last reviewed", 1)[1]
+    assert "[a] Yes, this helped" in answer and "[b] No" in answer and "[c] Talk to a person" in answer
+    assert "[1] VPN or travel" in answer and "[1] Yes" not in answer
+    out = io.StringIO()
+    run_chat(desk, "olga", ["1"], out)
+    assert "✓ VPN or travel" in out.getvalue()
+
+
+def test_a_letter_chooses_an_option_of_an_earlier_message_and_the_numbers_stay(desk: Desk) -> None:
+    out = io.StringIO()
+    lines = ["/appeal", "olga_dev", "1", "yesterday", "is a vpn allowed?", "a", "1"]
+    run_chat(desk, "olga", lines, out)
+    assert "Thank you, glad it helped." in out.getvalue()
+    assert "(5/13) Which reason" in out.getvalue().rsplit("glad it helped", 1)[1]  # "1": "No notice received"
+
+
+def test_the_files_step_says_how_to_attach_a_file_here(desk: Desk) -> None:
+    out = io.StringIO()
+    run_chat(desk, "olga", [*_TO_EXPLANATION, EXPLANATION, "1"], out)
+    files_step = out.getvalue().rsplit("Do you have files", 1)[1]
+    assert "type /file PATH" in files_step and "no quotes needed" in files_step
+
+
+def test_a_path_with_spaces_needs_no_quotes(desk: Desk, tmp_path: Path) -> None:
+    booking = tmp_path / "my trip" / "hotel booking.pdf"
+    booking.parent.mkdir()
+    booking.write_bytes(b"%PDF-1.4 booking")
+    out = io.StringIO()
+    run_chat(desk, "olga", ["/appeal", f"/file {booking}", f"/file '{booking}'"], out)
+    assert out.getvalue().count("Saved: hotel booking.pdf") == 2
+
+
+def test_a_folder_is_refused_clearly(desk: Desk, tmp_path: Path) -> None:
+    out = io.StringIO()
+    run_chat(desk, "olga", ["/appeal", f"/file {tmp_path}"], out)
+    assert f"{tmp_path} is a folder" in out.getvalue()
+    assert "Saved:" not in out.getvalue()
+
+
+_TO_EXPLANATION = ["/appeal", "olga_dev", "1", "yesterday", "1", "1", "skip", "5", "5", "1", "9"]
 
 
 @contextmanager

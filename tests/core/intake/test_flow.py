@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.desk import Desk
-from bot.store.models import Evidence, Ticket
+from bot.store.models import Conversation, Evidence, Ticket
 from tests.chat import EXPLANATION, ChatUser, file_appeal, pdf
 from tests.conftest import DeskFactory
 
@@ -79,9 +79,14 @@ def test_explanation_needs_a_minimum_length(desk: Desk) -> None:
     user = ChatUser(desk)
     _walk_to_explanation(user)
     user.send("it was a mistake")
+    user.press("That's all")
     assert "at least 40 characters" in user.text()
-    user.send(EXPLANATION)
+    user.send("I only logged in from a hotel while I was travelling.")
+    user.press("That's all")
     assert user.templates() == ["intake/steps/evidence.j2"]
+    with desk.db.session() as session:
+        draft = session.exec(select(Conversation)).one().answers
+    assert draft["explanation"]["value"] == "it was a mistake\nI only logged in from a hotel while I was travelling."
 
 
 def test_multi_choice_toggles_and_needs_at_least_one(desk: Desk) -> None:
@@ -158,6 +163,7 @@ def test_files_sent_before_the_files_step_are_kept(desk: Desk) -> None:
     assert "Saved: booking.pdf" in user.text()
     assert user.templates()[-1] == "intake/steps/explanation.j2"
     user.send(EXPLANATION)
+    user.press("That's all")
     assert "1 file(s) saved" in user.text()
 
 
@@ -281,6 +287,7 @@ def _walk_to_explanation(user: ChatUser) -> None:
 def _walk_to_evidence(user: ChatUser) -> None:
     _walk_to_explanation(user)
     user.send(EXPLANATION)
+    user.press("That's all")
 
 
 def _walk_to_consent(user: ChatUser) -> None:
