@@ -55,7 +55,8 @@ def test_every_message_the_core_queues_for_the_agents_chats_is_redacted(make_des
     desk.tickets.note(reference, ALICE, "Checked olegz against the payout IBAN DE89370400440532013000.")
 
     with desk.db.session() as session:
-        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.kind).in_(AGENT_KINDS))).all()
+        query = select(OutboxMessage).where(col(OutboxMessage.kind).in_(AGENT_KINDS)).order_by(col(OutboxMessage.id))
+        rows = session.exec(query).all()
     assert {(row.channel, row.kind) for row in rows} == {("telegram", "ticket_card"), ("slack", "ticket_card")}
     for row in rows:
         queued = json.dumps(row.context, ensure_ascii=False).lower()
