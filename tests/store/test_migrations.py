@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import bot.channels.telegram.prompts  # noqa: F401 - its table is created by migration 0002
 from bot.store import migrate
 from bot.store.db import Database
+from bot.store.models import Ticket
 
 
 def test_the_migrated_schema_matches_the_models(database: Database) -> None:
@@ -26,3 +27,34 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path: object) -> 
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(database.engine)
     assert "tickets" in inspect(database.engine).get_table_names()
+
+
+def test_tickets_already_waiting_for_the_user_get_a_paused_clock_from_the_upgrade(tmp_path: object) -> None:
+    database = Database(f"sqlite:///{tmp_path}/waiting.db")
+    migrate.upgrade(database.engine, "0004_replies_in_outbox")
+    at = "2026-11-20 12:00:00.000000"
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, channel, platform_user_id, chat_id, created_at)"
+                " VALUES (1, 'terminal', 'olga', 'chat-olga', :at)"
+            ),
+            {"at": at},
+        )
+        for ticket_id, status in ((1, "awaiting_user"), (2, "in_review")):
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (id, kind, user_id, status, answers, answers_sha256, checklist,"
+                    " suggested_entries, created_at, updated_at, first_response_due, resolution_due,"
+                    " last_user_update_at, escalation_level)"
+                    " VALUES (:id, 'question', 1, :status, '{}', '', '[]', '[]', :at, :at, :at, :at, :at, 0)"
+                ),
+                {"id": ticket_id, "status": status, "at": at},
+            )
+    migrate.upgrade(database.engine)
+    with database.session() as session:
+        waiting, reviewed = session.get(Ticket, 1), session.get(Ticket, 2)
+        assert waiting is not None and reviewed is not None
+        assert waiting.waiting_since is not None and waiting.waiting_since.tzinfo is not None
+        assert reviewed.waiting_since is None and waiting.waiting_reminded_at is None
+    database.dispose()
