@@ -93,10 +93,12 @@ class CommandSyntax:
 
     By default every command is a slash command of its own (`/human`). A platform that keeps slash
     commands for itself gives the bot one `root` command, and the others become its words
-    (`/appeal human`); the root command itself stays as it is.
+    (`/appeal human`); the root command itself stays as it is. A channel without file uploads (the
+    terminal) names the command that sends a file instead, so texts say how to attach one there.
     """
 
     root: str | None = None
+    file_command: str | None = None
 
     def write(self, name: str, args: str = "") -> str:
         head = f"/{name}" if self.root is None or name == self.root else f"/{self.root} {name}"
@@ -171,6 +173,7 @@ class Renderer:
         env.globals["label"] = self.label_text
         env.globals["format"] = fmt
         env.globals["cmd"] = self.commands.write
+        env.globals["file_command"] = self.commands.file_command
         return env
 
     def with_commands(self, commands: CommandSyntax) -> Renderer:

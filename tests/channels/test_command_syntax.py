@@ -15,6 +15,7 @@ import pytest
 
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.terminal.chat import SYNTAX as TERMINAL
 from bot.config import PROJECT_ROOT
 from bot.core.desk import Desk
 from bot.core.rendering import Renderer
@@ -44,7 +45,7 @@ def channels(make_desk: DeskFactory) -> dict[str, tuple[Renderer, tuple[str, ...
     telegram = TelegramChannel(desk, desk.settings)
     slack = SlackChannel(desk, desk.settings)
     return {
-        "terminal": (desk.renderer, ("plain",)),
+        "terminal": (desk.renderer.with_commands(TERMINAL), ("plain",)),
         "web": (desk.renderer, ("html",)),
         "telegram": (telegram.poster.renderer, ("telegram_html", "plain")),
         "slack": (slack.renderer, ("slack_mrkdwn", "plain")),

@@ -20,6 +20,11 @@ from bot.channels.terminal.console import Console
 from bot.channels.terminal.sender import TerminalSender, TurnSender
 from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound
+from bot.core.rendering import CommandSyntax
+
+# A terminal has no upload button: files are sent as `/file PATH`, and the texts say so.
+SYNTAX = CommandSyntax(file_command="file")
+FILE_PREFIX = f"/{SYNTAX.file_command} "
 
 
 def paths_of(rest: str) -> list[Path]:
@@ -57,13 +62,13 @@ class TerminalChat:
         payload = self.console.choice(line)
         attachments: tuple[Attachment, ...] = ()
         text = line
-        if line.startswith("/file "):
-            paths = paths_of(line[6:])
+        if line.startswith(FILE_PREFIX):
+            paths = paths_of(line.removeprefix(FILE_PREFIX))
             missing = [str(path) for path in paths if not path.exists()]
             folders = [str(path) for path in paths if path.is_dir()]
             if missing or folders:
                 context = {"missing": missing, "folders": folders}
-                self.console.note(self.desk.renderer.render("terminal/file_missing.j2", context, "plain"))
+                self.console.note(self.console.renderer.render("terminal/file_missing.j2", context, "plain"))
                 return
             attachments = tuple(file_attachment(path) for path in paths)
             text = ""
@@ -115,11 +120,11 @@ def run_chat(desk: Desk, name: str, lines: Iterable[str] | None = None, out: Tex
         stream.write(text)
         stream.flush()
 
-    console = Console(desk.renderer, write)
+    console = Console(desk.renderer.with_commands(SYNTAX), write)
     chat = TerminalChat(desk, name, console)
     delivery = DeliveryThread(desk, console, name)
     delivery.start()
-    console.note(desk.renderer.render("terminal/intro.j2", {"name": name}, "plain"))
+    console.note(console.renderer.render("terminal/intro.j2", {"name": name}, "plain"))
     chat.send("/start")
     try:
         for line in lines if lines is not None else _stdin_lines(stream, sys.stdin.isatty()):

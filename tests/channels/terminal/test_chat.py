@@ -44,6 +44,8 @@ def test_a_piped_conversation_walks_the_intake_with_numbers(desk: Desk, tmp_path
     run_chat(desk, "olga", lines, out)
     text = out.getvalue()
     assert "[1] Start appeal" in text
+    assert "Send them here with /file PATH: up to 10 files" in text
+    assert "photos" not in text
     assert "Saved: booking.pdf" in text
     assert "Sent. Your reference is AD-2026-000001." in text
 
