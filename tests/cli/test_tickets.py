@@ -113,6 +113,20 @@ def test_the_human_readable_show_has_evidence_and_history(env: Desk) -> None:
     assert "History:" in result.output and "opened" in result.output
 
 
+def test_show_names_each_status_from_the_agents_side(env: Desk) -> None:
+    reference = file_appeal(ChatUser(env))
+    steps = [
+        (["show"], "New, nobody has claimed it"),
+        (["claim"], "In review - cli:alice"),
+        (["request-info", "--message", "Send the booking."], "Waiting for the user's answer - cli:alice"),
+    ]
+    for command, header in steps:
+        result = runner.invoke(app, ["tickets", command[0], reference, "--agent", "alice", *command[1:]])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == f"{reference} - Appeal - {header}"
+        assert "your answer" not in result.output
+
+
 @pytest.mark.parametrize(
     "command",
     [["show", "REF"], ["reopen", "REF"], ["download", "REF", "1"], ["list", "--json"], ["list"]],

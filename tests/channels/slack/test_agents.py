@@ -42,7 +42,7 @@ async def test_card_claim_request_info_and_resolve(slack: SlackHarness) -> None:
     assert ticket(slack, reference).status == "in_review"
     await slack.deliver()
     update = slack.fake.to("chat.update", channel=AGENTS_CHANNEL)[-1]
-    assert update["ts"] == card_ts.message_id and "A reviewer is working on it" in update["text"]
+    assert update["ts"] == card_ts.message_id and "In review" in update["text"]
     assert any("claimed it" in call["text"] for call in slack.fake.to("chat.postMessage", thread_ts=card_ts.message_id))
     assert "reviewer" in slack.last_text("DU1").lower()
 

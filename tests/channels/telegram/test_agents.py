@@ -59,7 +59,7 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
     await bot.deliver()
     assert "a reviewer has started working" in texts(api.calls(chat_id=OLEG.id)[-1:])
     card = api.message(AGENTS_CHAT, card_id)
-    assert "A reviewer is working on it - telegram:Alice" in card["text"]  # edited in place
+    assert "In review - telegram:Alice" in card["text"]  # edited in place
 
     await bot.taps(AGENT, "Request info", chat_id=AGENTS_CHAT, message_id=card_id)
     prompt = last_prompt(api)
