@@ -127,6 +127,15 @@ def test_show_names_each_status_from_the_agents_side(env: Desk) -> None:
         assert "your answer" not in result.output
 
 
+def test_a_decided_ticket_shows_when_it_was_decided_instead_of_a_due_time(env: Desk) -> None:
+    reference = open_question(env, "May I invoice through my own company?")
+    invoke("tickets", "resolve", reference, "--agent", "alice", "--outcome", "answered", "--message", "Yes, once the company is verified.")
+    result = runner.invoke(app, ["tickets", "show", reference, "--agent", "alice"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^Decided: \w{3} \d{2} \w{3}, \d{2}:\d{2} UTC$", result.output, re.MULTILINE), result.output
+    assert "due" not in result.output.lower()
+
+
 @pytest.mark.parametrize(
     "command",
     [["show", "REF"], ["reopen", "REF"], ["download", "REF", "1"], ["list", "--json"], ["list"]],
