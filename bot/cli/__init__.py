@@ -15,7 +15,7 @@ from bot.cli.tickets import tickets_app
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
-app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, resolve.")
+app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, reply, note, resolve, reopen, download.")
 app.add_typer(db_app, name="db", help="Database migrations.")
 
 

@@ -30,6 +30,8 @@ AgentOption = typer.Option(
     help="Your agent name (must be in APPEALDESK_AGENTS); the audit trail records it.",
 )
 
+JsonOption = typer.Option(False, "--json", help="Print JSON instead (its shape is in the README).")
+
 
 def _actor(name: str) -> Actor:
     return Actor("cli", name, name)
@@ -60,7 +62,7 @@ def list_tickets(
         False, "--personal", help="Include personal data (account, contacts, free answers); each ticket logs the view."
     ),
     escalated: bool = typer.Option(False, "--escalated", help="Only tickets that missed a response target."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JsonOption,
 ) -> None:
     """The queue, oldest first: the open tickets unless --status says otherwise."""
     desk, views = _run(lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.hidden("cli"), escalated))
@@ -76,7 +78,7 @@ def list_tickets(
 def show(
     reference: str,
     agent: str = AgentOption,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JsonOption,
 ) -> None:
     """Evidence, checklist and history of one ticket (the view is logged)."""
     desk, view = _run(lambda desk: desk.tickets.show(reference, _actor(agent)))
@@ -88,7 +90,7 @@ def claim(
     reference: str,
     agent: str = AgentOption,
     force: bool = typer.Option(False, help="Take it over from another agent."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JsonOption,
 ) -> None:
     """Take the ticket: the user is told a reviewer is on it."""
     desk, view = _run(lambda desk: desk.tickets.claim(reference, _actor(agent), force=force))
@@ -100,7 +102,7 @@ def request_info(
     reference: str,
     agent: str = AgentOption,
     message: str = typer.Option(..., "--message", help="The question for the user."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JsonOption,
 ) -> None:
     """Ask the user for something; their next reply is attached to the ticket."""
     desk, view = _run(lambda desk: desk.tickets.request_info(reference, _actor(agent), message))
@@ -112,7 +114,7 @@ def reply(
     reference: str,
     agent: str = AgentOption,
     message: str = typer.Option(..., "--message", help="The message for the user, exactly as they will read it."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JsonOption,
 ) -> None:
     """Write to the user without changing the status; their answers come back to this ticket."""
     desk, view = _run(lambda desk: desk.tickets.reply(reference, _actor(agent), message))
@@ -123,8 +125,8 @@ def reply(
 def note(
     reference: str,
     agent: str = AgentOption,
-    text: str = typer.Option(..., "--text"),
-    as_json: bool = typer.Option(False, "--json"),
+    text: str = typer.Option(..., "--text", help="The note, for agents only."),
+    as_json: bool = JsonOption,
 ) -> None:
     """An internal note; it never reaches the user."""
     desk, view = _run(lambda desk: desk.tickets.note(reference, _actor(agent), text))
@@ -145,9 +147,11 @@ def resolve(
         None, help="The facts an appeal's decision relied on (shown to the user); not needed for a question."
     ),
     may_appeal_again: bool | None = typer.Option(None, "--may-appeal-again/--final", help="For upheld decisions."),
-    appeal_again_after: datetime | None = typer.Option(None, formats=["%Y-%m-%d"]),
-    internal_note: str | None = typer.Option(None, "--note"),
-    as_json: bool = typer.Option(False, "--json"),
+    appeal_again_after: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="With --may-appeal-again: the first day a new appeal is possible."
+    ),
+    internal_note: str | None = typer.Option(None, "--note", help="An internal note with the decision."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Decide an appeal, or answer a question: the user is told the outcome and the reasons either way."""
     after = appeal_again_after.replace(tzinfo=UTC) if appeal_again_after else None
@@ -163,8 +167,8 @@ def resolve(
 def reopen(
     reference: str,
     agent: str = AgentOption,
-    message: str | None = typer.Option(None, "--message"),
-    as_json: bool = typer.Option(False, "--json"),
+    message: str | None = typer.Option(None, "--message", help="Also told to the user with the news."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Open a decided ticket again."""
     desk, view = _run(lambda desk: desk.tickets.reopen(reference, _actor(agent), message))

@@ -7,7 +7,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import pytest
+import typer
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
@@ -334,3 +336,14 @@ def test_reply_without_a_message_is_refused(env: Desk) -> None:
     reference = file_appeal(ChatUser(env))
     result = runner.invoke(app, ["tickets", "reply", reference, "--agent", "alice", "--message", " "])
     assert result.exit_code == 2 and "Please write the message for the user." in result.output
+
+
+def test_every_tickets_command_and_option_says_what_it_is_for() -> None:
+    tickets = typer.main.get_command(app).commands["tickets"]  # type: ignore[attr-defined]
+    listed = tickets.help.removeprefix("The agent's side: ").rstrip(".").split(", ")
+    assert sorted(listed) == sorted(name.replace("-", " ") for name in tickets.commands)
+    for name, command in tickets.commands.items():
+        assert command.help, name
+        for option in command.params:
+            if isinstance(option, click.Option) and option.name != "help":
+                assert option.help, f"tickets {name} {option.opts[0]} has no help"
