@@ -12,7 +12,7 @@ import mimetypes
 import shlex
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -38,6 +38,11 @@ def paths_of(rest: str) -> list[Path]:
     except ValueError:
         return [whole]
     return [Path(word).expanduser() for word in words] or [whole]
+
+
+def terminal_console(desk: Desk, write: Callable[[str], None]) -> Console:
+    """The desk's texts in the terminal's own syntax, so they say how to send a file here."""
+    return Console(desk.renderer.with_commands(SYNTAX), write)
 
 
 def file_attachment(path: Path) -> Attachment:
@@ -120,7 +125,7 @@ def run_chat(desk: Desk, name: str, lines: Iterable[str] | None = None, out: Tex
         stream.write(text)
         stream.flush()
 
-    console = Console(desk.renderer.with_commands(SYNTAX), write)
+    console = terminal_console(desk, write)
     chat = TerminalChat(desk, name, console)
     delivery = DeliveryThread(desk, console, name)
     delivery.start()

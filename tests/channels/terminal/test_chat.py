@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat
+from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat, terminal_console
 from bot.channels.terminal.console import Console
 from bot.core.desk import Desk
 from bot.core.scheduler import Scheduler
@@ -44,7 +44,7 @@ def test_a_piped_conversation_walks_the_intake_with_numbers(desk: Desk, tmp_path
     run_chat(desk, "olga", lines, out)
     text = out.getvalue()
     assert "[1] Start appeal" in text
-    assert "Send them here with /file PATH: up to 10 files" in text
+    assert "Send them here: up to 10 files" in text and "To attach a file here, type /file PATH" in text
     assert "photos" not in text
     assert "Saved: booking.pdf" in text
     assert "Sent. Your reference is AD-2026-000001." in text
@@ -107,7 +107,7 @@ _TO_EXPLANATION = ["/appeal", "olga_dev", "1", "yesterday", "1", "1", "skip", "5
 def live_chat(desk: Desk) -> Iterator[tuple[TerminalChat, io.StringIO]]:
     """Olga's terminal chat with its delivery thread running, and what it printed."""
     out = io.StringIO()
-    console = Console(desk.renderer, out.write)
+    console = terminal_console(desk, out.write)
     delivery = DeliveryThread(desk, console, "olga")
     delivery.start()
     try:
@@ -132,6 +132,19 @@ def test_an_agents_action_reaches_the_terminal_user_within_seconds(make_desk: ob
         agent_desk.tickets.claim(reference, Actor("cli", "alice"))
         wait_for_update(out)
     assert f"[update] Update on {reference}: a reviewer has started working on your question." in out.getvalue()
+
+
+def test_a_request_for_more_information_says_how_to_send_a_file_from_the_terminal(make_desk: object) -> None:
+    desk: Desk = make_desk(outbox_poll_seconds=0.1)  # type: ignore[operator]
+    with live_chat(desk) as (chat, out):
+        for line in ["/human", "Is it fine to use Calendly with a client?"]:
+            chat.send(line)
+        agent_desk: Desk = make_desk()  # type: ignore[operator]
+        reference = agent_desk.tickets.list(Actor("cli", "alice"))[0]["reference"]
+        agent_desk.tickets.request_info(reference, Actor("cli", "alice"), "Which client is it?")
+        wait_for_update(out)
+    assert "You can send text, or files with /file PATH." in out.getvalue()
+    assert "photos" not in out.getvalue()
 
 
 def test_the_local_chat_also_keeps_the_response_promise(make_desk: object) -> None:
