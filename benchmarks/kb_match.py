@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from bot.core.knowledge.entry import Entry, load_dir  # noqa: E402
 from bot.core.knowledge.evaluation import Item, read_items  # noqa: E402
-from bot.core.knowledge.matcher import Matcher, Thresholds  # noqa: E402
+from bot.core.knowledge.matcher import Matcher, MatcherConfig  # noqa: E402
 from bot.core.knowledge.normalise import load_lexicon  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
@@ -89,7 +89,7 @@ def bm25_baseline(entries: Sequence[Entry]) -> Ranker:
 
 
 def ours(entries: Sequence[Entry]) -> Ranker:
-    matcher = Matcher(entries, load_lexicon(KNOWLEDGE / "synonyms.yaml"), Thresholds.load(KNOWLEDGE / "matcher.yaml"))
+    matcher = Matcher(entries, load_lexicon(KNOWLEDGE / "synonyms.yaml"), MatcherConfig.load(KNOWLEDGE / "matcher.yaml"))
 
     def rank(question: str) -> str | None:
         result = matcher.match(question, top=1)

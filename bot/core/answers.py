@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.core.events import Button, Reply
 from bot.core.knowledge.entry import Entry
+from bot.core.knowledge.language import question_language
 from bot.core.knowledge.matcher import MatchResult
 from bot.core.turn import Turn
 from bot.store.models import RuleAnswer
@@ -78,10 +79,16 @@ class RuleAnswers:
             return
         if log_id is None:
             log_id = _record(turn, str(turn.conversation.memo.get("last_question", "")), "chosen", entry.id, 1.0)
+        language = question_language(str(turn.conversation.memo.get("last_question", "")))
         turn.add(
             Reply(
                 "answers/entry.j2",
-                {"title": entry.title, "answer": entry.public_answer(self.platform), "reviewed": entry.last_reviewed},
+                {
+                    "title": entry.title,
+                    "answer": entry.public_answer(self.platform),
+                    "reviewed": entry.last_reviewed,
+                    "language": language,
+                },
                 (
                     (Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")),
                     (HUMAN,),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -216,3 +216,13 @@ class KbRevision(SQLModel, table=True):
     at: datetime
     change: str = Field(default="", max_length=500)
     text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class KbVectors(SQLModel, table=True):
+    """Embedding vectors of one entry revision under one model, so a worker's start-up embeds nothing it knows."""
+
+    __tablename__ = "kb_vectors"
+
+    revision_id: int = Field(foreign_key="kb_revisions.id", primary_key=True)
+    model: str = Field(max_length=120, primary_key=True)
+    vectors: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

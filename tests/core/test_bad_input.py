@@ -62,7 +62,7 @@ def test_markup_in_user_text_cannot_break_formatting(tmp_path: object) -> None:
     context = {"reference": "AD-1", "position": 1, "due": "2026-11-26T12:00:00+00:00"}
     html = renderer.render("intake/submitted.j2", context, "telegram_html")
     assert "<b>AD-1</b>" in html
-    attack = {"title": "<script>x</script>", "answer": "a < b & <!channel> *bold*", "reviewed": "2026-11-20"}
+    attack = {"title": "<script>x</script>", "answer": "a < b & <!channel> *bold*", "reviewed": "2026-11-20", "language": "en"}
     telegram = renderer.render("answers/entry.j2", attack, "telegram_html")
     assert "&lt;script&gt;" in telegram and "a &lt; b &amp; &lt;!channel&gt;" in telegram
     slack = renderer.render("answers/entry.j2", attack, "slack_mrkdwn")

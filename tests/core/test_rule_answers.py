@@ -80,3 +80,29 @@ def test_tickets_carry_suggested_entries_for_the_agent(desk: Desk) -> None:
     reference = file_appeal(ChatUser(desk))
     view = desk.tickets.show(reference, Actor("cli", "alice"))
     assert "vpn-and-proxies" in view["suggested_entries"] or "travel-and-location" in view["suggested_entries"]
+
+
+def test_a_question_in_russian_gets_the_english_answer_said_to_be_english_in_russian(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("Можно ли пользоваться VPN во время работы?")
+    assert user.templates() == ["answers/entry.j2"]
+    text = user.text()
+    assert text.startswith("Этот ответ пока только на английском.")
+    assert "Using a VPN, proxy or remote desktop" in text
+    assert user.labels() == ["Yes, this helped", "No", "Talk to a person"]
+
+
+def test_an_entry_chosen_after_a_spanish_question_says_in_spanish_that_it_is_english(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("¿Qué comisiones hay si me pagan en otra moneda?")
+    user.press_payload("kb:conversion-fee-opt-out")  # as from the list of candidates
+    assert user.templates() == ["answers/entry.j2"]
+    assert user.text().startswith("Esta respuesta está solo en inglés por ahora.")
+    assert "Talk to a person" in user.labels()
+
+
+def test_an_english_question_gets_no_language_line(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("is a vpn allowed?")
+    assert "English" not in user.text().split("\n", 1)[0]
+    assert user.text().startswith("Using a VPN, proxy or remote desktop")

@@ -22,8 +22,19 @@ class KnowledgeAdmin:
         verb, _, argument = rest.partition(" ")
         argument = argument.strip()
         if verb == "test" and argument:
-            result = self.library.match(argument, top=5)
-            matches = [{"id": match.entry_id, "title": match.title, "score": match.score} for match in result.matches]
+            result, explanations = self.library.explain(argument, top=5)
+            matches = [
+                {
+                    "id": match.entry_id,
+                    "title": match.title,
+                    "score": match.score,
+                    "lexical": why.lexical,
+                    "semantic": why.semantic,
+                    "weight": why.lexical_weight,
+                    "window": why.window,
+                }
+                for match, why in zip(result.matches, explanations, strict=True)
+            ]
             turn.say("admin/kb_test.j2", question=argument, outcome=result.outcome, matches=matches)
         elif verb == "show" and argument:
             entry = self.library.entry(argument)

@@ -2,7 +2,8 @@
 
 `knowledge/` is imported on first use; admins edit through `appealdesk kb ...`. Each worker notices
 a new revision (one cheap query, at most every `refresh_seconds`) and rebuilds its matcher, so a
-change reaches every worker without a restart.
+change reaches every worker without a restart. Entry vectors are cached in `kb_vectors` per revision and
+model: a new revision is embedded once, by the first worker that sees it; the others read its vectors.
 """
 
 from __future__ import annotations
@@ -11,22 +12,25 @@ import contextlib
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.knowledge.embedding import Embedder, default_embedder
 from bot.core.knowledge.entry import Entry, parse_entry
-from bot.core.knowledge.matcher import Matcher, MatchResult, Thresholds
+from bot.core.knowledge.matcher import Explanation, Matcher, MatcherConfig, MatchResult
 from bot.core.knowledge.normalise import load_lexicon
 from bot.core.knowledge.problems import EntryError, Problem
+from bot.core.knowledge.semantic import RECIPE, embed_entries, from_bytes, to_bytes
 from bot.core.knowledge.validation import check_texts
 from bot.store.db import Database
-from bot.store.models import KbRevision
+from bot.store.models import KbRevision, KbVectors
 
 
 @dataclass(frozen=True)
@@ -36,17 +40,33 @@ class ImportReport:
     unchanged: int
 
 
-@lru_cache(maxsize=8)
-def _build(texts: tuple[tuple[str, str], ...], folder: str, _fingerprint: str) -> tuple[Matcher, dict[str, Entry]]:
-    """One matcher per distinct set of entries, shared by every Desk in the process."""
-    entries = [parse_entry(text, f"{entry_id}.md") for entry_id, text in texts]
+@dataclass(frozen=True)
+class Stored:
+    """The current revisions and the model as one hashable key; vectors ride along, compared by revision."""
+
+    revisions: tuple[tuple[int, str, str], ...]  # (revision id, entry id, text), by entry id
+    model: str | None  # None: lexical only
+    vectors: dict[int, np.ndarray] | None = field(default=None, compare=False, hash=False)
+
+
+@lru_cache(maxsize=4)
+def _build(stored: Stored, folder: str, _fingerprint: str) -> tuple[Matcher, dict[str, Entry]]:
+    """One matcher per distinct set of entry revisions, shared by every Desk in the process."""
+    entries = [parse_entry(text, f"{entry_id}.md") for _, entry_id, text in stored.revisions]
     synonyms = Path(folder) / "synonyms.yaml"
+    embedder = default_embedder()
+    vectors = stored.vectors
     matcher = Matcher(
         entries,
         load_lexicon(synonyms) if synonyms.is_file() else None,
-        Thresholds.load(Path(folder) / "matcher.yaml"),
+        MatcherConfig.load(Path(folder) / "matcher.yaml"),
+        (embedder, [vectors[revision] for revision, _, _ in stored.revisions]) if embedder and vectors else None,
     )
     return matcher, {entry.id: entry for entry in entries}
+
+
+def vector_key(embedder: Embedder) -> str:
+    return f"{embedder.name}/{RECIPE}"
 
 
 def _folder_fingerprint(folder: Path) -> str:
@@ -73,6 +93,9 @@ class KnowledgeLibrary:
 
     def match(self, question: str, top: int = 3) -> MatchResult:
         return self._current()[0].match(question, top=top)
+
+    def explain(self, question: str, top: int = 3) -> tuple[MatchResult, list[Explanation]]:
+        return self._current()[0].explain(question, top=top)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._current()[1].get(entry_id)
@@ -103,9 +126,36 @@ class KnowledgeLibrary:
                 latest = self._latest_revision_id()
             seen = (latest, _folder_fingerprint(self.folder))
             if seen != self._seen or self._matcher is None:
-                texts = tuple(sorted(self._stored_texts().items()))
-                self._matcher, self._entries = _build(texts, str(self.folder), seen[1])
+                self._matcher, self._entries = _build(self._stored(), str(self.folder), seen[1])
                 self._seen = seen
+
+    def _stored(self) -> Stored:
+        with self.db.session() as session:
+            revisions = sorted(self._current_revisions(session), key=lambda revision: revision.entry_id)
+        key = tuple((revision.id or 0, revision.entry_id, revision.text) for revision in revisions)
+        embedder = default_embedder()
+        if embedder is None:
+            return Stored(key, None)
+        return Stored(key, vector_key(embedder), self.vectors(embedder, revisions))
+
+    def vectors(self, embedder: Embedder, revisions: list[KbRevision]) -> dict[int, np.ndarray]:
+        """Cached vectors of these revisions; the missing ones are embedded now and saved for every worker."""
+        model = vector_key(embedder)
+        ids = [revision.id for revision in revisions]
+        with self.db.session() as session:
+            query = select(KbVectors).where(KbVectors.model == model, col(KbVectors.revision_id).in_(ids))
+            found = {row.revision_id: from_bytes(row.vectors) for row in session.exec(query)}
+        missing = [revision for revision in revisions if revision.id not in found]
+        if missing:
+            entries = [parse_entry(revision.text, f"{revision.entry_id}.md") for revision in missing]
+            keys = [revision.id or 0 for revision in missing]
+            embedded = dict(zip(keys, embed_entries(embedder, entries), strict=True))
+            with contextlib.suppress(IntegrityError), self.db.session() as session:  # another worker was first
+                session.add_all(
+                    KbVectors(revision_id=key, model=model, vectors=to_bytes(value)) for key, value in embedded.items()
+                )
+            found |= embedded
+        return found
 
     def _latest_revision_id(self) -> int | None:
         with self.db.session() as session:

