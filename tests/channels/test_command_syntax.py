@@ -165,7 +165,18 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "earlier": "Is a VPN allowed?",
         "kind": "question",
         "outcome": "upheld",
-        "matches": [{"id": entry.id, "title": entry.title, "score": 0.91}],
+        "matches": [
+            {
+                "id": entry.id,
+                "title": entry.title,
+                "score": 0.91,
+                "lexical": 0.8,
+                "semantic": 0.95,
+                "weight": 0.6,
+                "window": "Is a VPN allowed? I travel.",
+            }
+        ],
+        "language": "ru",
         "missed": "resolution",
         "supervisors": True,
         "decide_by": when,
