@@ -36,7 +36,7 @@ def run() -> None:
 
     settings = Settings()
     configure_logging(settings)
-    desk = open_desk(settings)
+    desk = open_desk(settings, wait_for_vectors=False)  # healthy at once; a first start embeds meanwhile
     channels = configured_channels(desk, desk.settings)
     typer.echo(
         desk.renderer.render(

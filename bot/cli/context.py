@@ -6,5 +6,8 @@ from bot.config import Settings
 from bot.core.desk import Desk
 
 
-def open_desk(settings: Settings | None = None) -> Desk:
-    return Desk(settings or Settings()).migrate()
+def open_desk(settings: Settings | None = None, wait_for_vectors: bool = True) -> Desk:
+    """`wait_for_vectors=False` (the server): entries without cached vectors are embedded in the background."""
+    desk = Desk(settings or Settings())
+    desk.knowledge.wait_for_vectors = wait_for_vectors
+    return desk.migrate()

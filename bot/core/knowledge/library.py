@@ -4,12 +4,15 @@
 a new revision (one cheap query, at most every `refresh_seconds`) and rebuilds its matcher, so a
 change reaches every worker without a restart. Entry vectors are cached in `kb_vectors` per revision and
 model: a new revision is embedded once, by the first worker that sees it; the others read its vectors.
+A server sets `wait_for_vectors = False`: missing vectors are then embedded in a background thread and words
+alone answer until they are in, so a first start (embedding every entry) does not delay the start-up.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,6 +34,8 @@ from bot.core.knowledge.semantic import RECIPE, embed_entries, from_bytes, to_by
 from bot.core.knowledge.validation import check_texts
 from bot.store.db import Database
 from bot.store.models import KbRevision, KbVectors
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class KnowledgeLibrary:
         self._checked_at = 0.0
         self._matcher: Matcher | None = None
         self._entries: dict[str, Entry] = {}
+        self.wait_for_vectors = True
+        self.embedding: threading.Thread | None = None  # the background embedding, while it runs
 
     # ---- the RuleBook the conversation uses --------------------------------------------------------
 
@@ -136,7 +143,30 @@ class KnowledgeLibrary:
         embedder = default_embedder()
         if embedder is None:
             return Stored(key, None)
+        if not self.wait_for_vectors and self._missing(embedder, revisions):
+            self._embed_in_background(embedder, revisions)
+            return Stored(key, None)
         return Stored(key, vector_key(embedder), self.vectors(embedder, revisions))
+
+    def _missing(self, embedder: Embedder, revisions: list[KbRevision]) -> bool:
+        with self.db.session() as session:
+            query = select(func.count()).where(
+                KbVectors.model == vector_key(embedder), col(KbVectors.revision_id).in_([r.id for r in revisions])
+            )
+            return int(session.exec(query).one()) < len(revisions)
+
+    def _embed_in_background(self, embedder: Embedder, revisions: list[KbRevision]) -> None:
+        if self.embedding is not None and self.embedding.is_alive():
+            return
+
+        def embed() -> None:
+            self.vectors(embedder, revisions)
+            with self._lock:
+                self._seen, self._checked_at = None, 0.0  # the next refresh builds the fused matcher
+
+        log.info("embedding knowledge entries in the background; word matching answers until then")
+        self.embedding = threading.Thread(target=embed, name="kb-embedding", daemon=True)
+        self.embedding.start()
 
     def vectors(self, embedder: Embedder, revisions: list[KbRevision]) -> dict[int, np.ndarray]:
         """Cached vectors of these revisions; the missing ones are embedded now and saved for every worker."""

@@ -85,3 +85,20 @@ def test_a_new_revision_re_embeds_only_that_entry_and_every_worker_sees_it(
         count = len(list(session.exec(select(KbVectors))))
     assert count == len(first.knowledge.entries()) + 1  # the old revision's vectors stay with the old revision
     assert models == {vector_key(library.default_embedder())}  # type: ignore[arg-type]
+
+
+def test_a_server_starts_on_words_and_switches_to_meaning_once_the_vectors_are_in(make_desk: DeskFactory) -> None:
+    desk = make_desk()
+    desk.knowledge.wait_for_vectors = False
+    desk.knowledge.refresh_seconds = 0
+
+    first = desk.knowledge.explain("is a vpn allowed?")[1][0]
+    assert desk.knowledge.embedding is not None
+    desk.knowledge.embedding.join(timeout=300)
+    desk.knowledge.refresh()
+    later = desk.knowledge.explain("is a vpn allowed?")[1][0]
+
+    assert first.semantic is None  # words alone while the entries were being embedded
+    assert later.semantic is not None and later.entry_id == "vpn-and-proxies"
+    with desk.db.session() as session:
+        assert len(list(session.exec(select(KbVectors)))) == len(desk.knowledge.entries())
