@@ -96,7 +96,12 @@ def test_knowledge_base_answers_name_commands_in_each_channels_syntax(
     naming_status = [entry for entry in entries if "/status" in entry.answer]
     assert naming_status, "the sample knowledge base names /status in some answer"
     for entry in entries:
-        context = {"title": entry.title, "answer": entry.public_answer("WorkMarket"), "reviewed": entry.last_reviewed}
+        context = {
+            "title": entry.title,
+            "answer": entry.public_answer("WorkMarket"),
+            "reviewed": entry.last_reviewed,
+            "language": "en",
+        }
         for channel, (renderer, formats) in channels.items():
             for fmt in formats:
                 text = renderer.render("answers/entry.j2", context, fmt)
