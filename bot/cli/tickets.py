@@ -8,7 +8,6 @@ since each view of personal data and each change is audited under that name.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -147,17 +146,24 @@ def resolve(
         None, help="The facts an appeal's decision relied on (shown to the user); not needed for a question."
     ),
     may_appeal_again: bool | None = typer.Option(None, "--may-appeal-again/--final", help="For upheld decisions."),
-    appeal_again_after: datetime | None = typer.Option(
-        None, formats=["%Y-%m-%d"], help="With --may-appeal-again: the first day a new appeal is possible."
+    appeal_again_after: str | None = typer.Option(
+        None, help='With --may-appeal-again, from when: "2027-03-01", "1 March", "in 30 days" or "now".'
     ),
     internal_note: str | None = typer.Option(None, "--note", help="An internal note with the decision."),
     as_json: bool = JsonOption,
 ) -> None:
     """Decide an appeal, or answer a question: the user is told the outcome and the reasons either way."""
-    after = appeal_again_after.replace(tzinfo=UTC) if appeal_again_after else None
     desk, view = _run(
         lambda desk: desk.tickets.resolve(
-            reference, _actor(agent), outcome, reason, message, facts, may_appeal_again, after, internal_note
+            reference,
+            _actor(agent),
+            outcome,
+            reason,
+            message,
+            facts,
+            may_appeal_again,
+            appeal_again_after,
+            internal_note,
         )
     )
     _print(desk, view, as_json)

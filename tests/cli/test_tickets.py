@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -131,7 +131,17 @@ def test_show_names_each_status_from_the_agents_side(env: Desk) -> None:
 
 def test_a_decided_ticket_shows_when_it_was_decided_instead_of_a_due_time(env: Desk) -> None:
     reference = open_question(env, "May I invoice through my own company?")
-    invoke("tickets", "resolve", reference, "--agent", "alice", "--outcome", "answered", "--message", "Yes, once the company is verified.")
+    invoke(
+        "tickets",
+        "resolve",
+        reference,
+        "--agent",
+        "alice",
+        "--outcome",
+        "answered",
+        "--message",
+        "Yes, once the company is verified.",
+    )
     result = runner.invoke(app, ["tickets", "show", reference, "--agent", "alice"])
     assert result.exit_code == 0, result.output
     assert re.search(r"^Decided: \w{3} \d{2} \w{3}, \d{2}:\d{2} UTC$", result.output, re.MULTILINE), result.output
@@ -347,3 +357,22 @@ def test_every_tickets_command_and_option_says_what_it_is_for() -> None:
         for option in command.params:
             if isinstance(option, click.Option) and option.name != "help":
                 assert option.help, f"tickets {name} {option.opts[0]} has no help"
+
+
+def test_appeal_again_after_takes_the_same_forms_as_every_surface(env: Desk) -> None:
+    reference = file_appeal(ChatUser(env))
+    decision = ["--agent", "alice", "--outcome", "upheld", "--reason", "multiple-accounts", "--may-appeal-again"]
+    words = ["--message", "Two accounts share one payout method.", "--facts", "Payout records of November."]
+    gone = runner.invoke(
+        app, ["tickets", "resolve", reference, *decision, *words, "--appeal-again-after", "2020-03-01"]
+    )
+    assert gone.exit_code == 2 and "Sun 01 Mar 2020 has already passed" in gone.output
+    nonsense = runner.invoke(
+        app, ["tickets", "resolve", reference, *decision, *words, "--appeal-again-after", "soonish"]
+    )
+    assert nonsense.exit_code == 2 and '"soonish" is not a date I can read' in nonsense.output
+    resolved = invoke(
+        "tickets", "resolve", reference, *decision, *words, "--appeal-again-after", "in 30 days", "--json"
+    )
+    expected = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    assert resolved["appeal_again_after"].startswith(expected)  # type: ignore[index]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -39,6 +38,8 @@ FIELD_OF_REFUSAL = {
     "facts_missing": "facts",
     "explanation_missing": "explanation",
     "appeal_again_missing": "again",
+    "appeal_again_date": "again_after",
+    "appeal_again_past": "again_after",
 }
 
 
@@ -152,7 +153,12 @@ class AgentDesk:
             input_block(
                 "again", label("slack.modal.again"), again, optional=True, hint=label("slack.modal.again_hint")
             ),
-            input_block("again_after", label("slack.modal.again_after"), {"type": "datepicker"}, optional=True),
+            input_block(
+                "again_after",
+                label("slack.modal.again_after"),
+                text_element(max_length=40, placeholder=label("slack.modal.again_after_placeholder")),
+                optional=True,
+            ),
         ]
         return modal(
             RESOLVE,
@@ -209,9 +215,7 @@ class AgentDesk:
                 message=read(view, "explanation") or "",
                 facts=read(view, "facts"),
                 may_appeal_again=None if again is None else again == "yes",
-                appeal_again_after=datetime.combine(date.fromisoformat(after), datetime.min.time(), UTC)
-                if after
-                else None,
+                appeal_again_after=after,
             )
 
         await self._submit(ack, body, "outcome", resolve)

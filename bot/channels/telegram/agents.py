@@ -11,13 +11,11 @@ row names the other as `linked`, so whichever is answered closes both.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time
 from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram.dates import parse_appeal_after
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
 from bot.channels.telegram.prompts import PromptStore, Waiting
@@ -172,13 +170,13 @@ class AgentsGroup:
         elif waiting.step == "note":
             await asyncio.to_thread(self.desk.tickets.note, reference, actor, text)
         elif waiting.step == "appeal_after":
-            after = parse_appeal_after(text, self.desk.clock.now().astimezone(UTC).date())
-            draft["appeal_again_after"] = after.isoformat() if after else None
-            await self._resolve(reference, actor, draft)
+            view = await self._resolve(reference, actor, {**draft, "appeal_again_after": text})
             linked = int(draft["linked"])
             await asyncio.to_thread(self.prompts.done, chat_id, linked)
             await self._edit(chat_id, linked, self._resolve_text("appeal_again_yes", reference), None)
-            return self._done_text("resolve", reference, actor, draft)
+            return self._done_text(
+                "resolve", reference, actor, {**draft, "appeal_again_after": view["appeal_again_after"]}
+            )
         elif waiting.step == "answer":
             draft["explanation"] = text
             await self._resolve(reference, actor, draft)
@@ -282,9 +280,9 @@ class AgentsGroup:
         await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
         return sent[-1].message_id
 
-    async def _resolve(self, reference: str, actor: Actor, draft: dict[str, Any]) -> None:
-        after = draft.get("appeal_again_after")
-        await asyncio.to_thread(
+    async def _resolve(self, reference: str, actor: Actor, draft: dict[str, Any]) -> dict[str, Any]:
+        """Decides in the core, which reads the appeal-again date as typed; returns the ticket as decided."""
+        return await asyncio.to_thread(
             self.desk.tickets.resolve,
             reference,
             actor,
@@ -293,7 +291,7 @@ class AgentsGroup:
             draft["explanation"],
             draft.get("facts"),
             draft.get("may_appeal_again"),
-            datetime.combine(date.fromisoformat(after), time.min, UTC) if after else None,
+            draft.get("appeal_again_after"),
         )
 
     # ---- helpers ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from bot.core.clock import Clock
 from bot.core.outbox import Notification, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actors import Actor, require_agent
+from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
@@ -249,12 +249,16 @@ class TicketService:
         message: str,
         facts: str | None = None,
         may_appeal_again: bool | None = None,
-        appeal_again_after: datetime | None = None,
+        appeal_again_after: str | None = None,
         internal_note: str | None = None,
     ) -> dict[str, Any]:
         """A decision always carries its reasons: outcome, category, a public explanation and, for an
         appeal, the facts it relied on. A question needs only the answer: it ends `answered`, for
-        the reason `question-answered`, when the caller leaves them out."""
+        the reason `question-answered`, when the caller leaves them out.
+
+        `appeal_again_after` is the date as the agent typed it ("2027-03-01", "in 30 days", "now").
+        """
+        again_from = appeal_again_from(appeal_again_after, self.clock.now()) if may_appeal_again else None
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             ending = ENDINGS[ticket.kind]
@@ -269,7 +273,7 @@ class TicketService:
             ticket.public_explanation = message.strip()
             ticket.facts = facts or None
             ticket.may_appeal_again = may_appeal_again if outcome == "upheld" else None
-            ticket.appeal_again_after = appeal_again_after if may_appeal_again else None
+            ticket.appeal_again_after = again_from
             ticket.resolved_at = self.clock.now()
             ticket.pending_question = None
             resume(ticket, ticket.resolved_at)

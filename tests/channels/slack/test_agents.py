@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from bot.core.clock import ManualClock
@@ -190,3 +192,29 @@ async def test_a_supervisor_gets_a_dm_when_a_ticket_is_late_and_may_act_on_it(
     assert "told their supervisor" in slack.last_text("DU1")
     await slack.action(SUPERVISOR, *slack.card_button("claim"), AGENTS_CHANNEL)
     assert ticket(slack, reference).assignee == "slack:ulead"
+
+
+async def test_the_appeal_again_date_is_typed_as_on_every_surface_and_a_past_one_is_refused_inline(
+    slack: SlackHarness,
+) -> None:
+    reference = await appeal_in_dm(slack, "U1")
+    await slack.deliver()
+    await slack.action(AGENT, *slack.card_button("resolve"), AGENTS_CHANNEL)
+    modal = slack.fake.to("views.open")[-1]["view"]
+    field = next(block for block in modal["blocks"] if block.get("block_id") == "again_after")
+    assert field["element"]["type"] == "plain_text_input" and "in 30 days" in field["element"]["placeholder"]["text"]
+    values = {
+        "outcome": choose("upheld"),
+        "reason": choose("multiple-accounts"),
+        "facts": typed("Two accounts share one payout method."),
+        "explanation": typed("Your account shares a payout method with another account."),
+        "again": choose("yes", "radio_buttons"),
+        "again_after": typed("1 January 2020"),
+    }
+    response = await slack.submit(AGENT, "agent_resolve", values, reference)
+    assert "has already passed" in response.json()["errors"]["again_after"]
+    values["again_after"] = typed("in 30 days")
+    response = await slack.submit(AGENT, "agent_resolve", values, reference)
+    assert not response.content
+    decided = ticket(slack, reference).appeal_again_after
+    assert decided is not None and decided.date() == (slack.desk.clock.now() + timedelta(days=30)).date()

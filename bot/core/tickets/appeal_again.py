@@ -1,13 +1,14 @@
-"""From when an upheld user may appeal again, as an agent types it in the group.
+"""From when an upheld user may appeal again, as an agent types it on any surface.
 
-The intake's parse_date refuses the future; here the future is the point: a day and month
-without a year that has passed this year means next year, and a day already gone is refused.
+One rule for the command line, Slack and Telegram. The intake's parse_date refuses the future;
+here the future is the point: a day and month without a year that has passed this year means
+next year, and a day already gone is refused.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
@@ -41,3 +42,11 @@ def parse_appeal_after(text: str, today: date) -> date | None:
     if parsed < today:
         raise Refused("appeal_again_past", {"day": parsed.isoformat()})
     return parsed
+
+
+def appeal_again_from(text: str | None, now: datetime) -> datetime | None:
+    """The start of that day in UTC, as a decision stores it; None for no date or no waiting period."""
+    if not text or not text.strip():
+        return None
+    day = parse_appeal_after(text, now.astimezone(UTC).date())
+    return datetime.combine(day, time.min, UTC) if day else None
