@@ -390,8 +390,11 @@ class ConversationEngine:
     def _add_to_ticket(self, turn: Turn, ticket: Ticket) -> None:
         accepted: list[Evidence] = []
         refused: list[Refusal] = []
+        seen = self.evidence.digests_of_ticket(turn.session, ticket.id or 0)
         for attachment in turn.inbound.attachments:
-            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "user_reply", ticket.id)
+            result = self.evidence.accept(
+                turn.session, turn.user.id or 0, attachment, "user_reply", ticket.id, seen=seen
+            )
             (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
         if turn.text or accepted:
             answered = self.tickets.add_from_user(turn.session, ticket, turn.user, turn.text, accepted)
@@ -408,6 +411,7 @@ class ConversationEngine:
             next_update_by=iso(next_update_by(ticket, self.settings)),
             decide_by=iso(ticket.resolution_due),
             max_mb=self.evidence.max_mb,
+            max_files=self.evidence.max_files,
         )
 
     def _remind_where(self, turn: Turn) -> None:

@@ -1,4 +1,10 @@
-"""Evidence files: size and type limits, content-addressed storage, and an integrity record."""
+"""Evidence files: size and type limits, content-addressed storage, and an integrity record.
+
+A file's type is read from its content (magic bytes, by the `filetype` library), never taken from
+its name or the platform's word: a file whose content is no accepted type, or is not what its
+name says (an executable named .pdf), is refused. Text, CSV and e-mail files have no magic bytes;
+valid UTF-8 without NUL bytes counts as text, and the name then says which kind of text.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,20 @@ import hashlib
 import logging
 import mimetypes
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlmodel import Session, select
+import filetype
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.events import Attachment
 from bot.store.models import Evidence
 
 _EXTENSION_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822", ".webp": "image/webp"}
+_TEXT_TYPES = ("text/", "message/rfc822")
+UNKNOWN = "application/octet-stream"
 
 
 log = logging.getLogger(__name__)
@@ -28,18 +37,48 @@ class DownloadFailed(Exception):
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a file was not accepted: 'too_big', 'wrong_type', 'empty', 'too_many' or 'download_failed'."""
+    """Why a file was not saved: 'too_big', 'wrong_type', 'not_recognised', 'mismatch', 'empty',
+    'too_many', 'download_failed', or 'duplicate' (the appeal already has the same content)."""
 
     name: str
     reason: str
 
 
 def guess_type(name: str, declared: str | None) -> str:
-    """Platforms often send 'application/octet-stream'; the file name is a better witness then."""
-    if declared and declared != "application/octet-stream":
+    """What the platform and the name claim, before any content is seen ('application/octet-stream' if nothing)."""
+    if declared and declared != UNKNOWN:
         return declared.split(";")[0].strip().lower()
+    return type_of_name(name) or UNKNOWN
+
+
+def type_of_name(name: str) -> str | None:
     suffix = Path(name).suffix.lower()
-    return _EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(name)[0]
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff(name: str, data: bytes, allowed: Collection[str]) -> str | Refusal:
+    """The file's real, accepted type from its content; refused when the content is not what the name says."""
+    named = type_of_name(name)
+    kind = filetype.guess(data)
+    if kind is not None:
+        found = kind.mime
+    elif _is_text(data):
+        found = named if named and named.startswith(_TEXT_TYPES) else "text/plain"
+    else:
+        return Refusal(name, "not_recognised")
+    if named in allowed and named != found:
+        return Refusal(name, "mismatch")
+    return found if found in allowed else Refusal(name, "wrong_type")
 
 
 class EvidenceStore:
@@ -56,12 +95,24 @@ class EvidenceStore:
         return round(self.max_bytes / (1024 * 1024), 1)
 
     def precheck(self, attachment: Attachment) -> Refusal | None:
-        """Checks what the platform told us before downloading anything."""
+        """Checks what the platform told us before downloading anything; an unknown type is read from the content."""
         if attachment.size > self.max_bytes:
             return Refusal(attachment.name, "too_big")
-        if guess_type(attachment.name, attachment.mime_type) not in self.allowed_types:
+        claimed = guess_type(attachment.name, attachment.mime_type)
+        if claimed != UNKNOWN and claimed not in self.allowed_types:
             return Refusal(attachment.name, "wrong_type")
         return None
+
+    def digests(self, session: Session, evidence_ids: Iterable[int]) -> set[str]:
+        """The sha256 of files an appeal in progress already has, so the same content is not saved twice."""
+        ids = list(evidence_ids)
+        if not ids:
+            return set()
+        return set(session.exec(select(Evidence.sha256).where(col(Evidence.id).in_(ids))))
+
+    def digests_of_ticket(self, session: Session, ticket_id: int) -> set[str]:
+        """The sha256 of the files a filed ticket has."""
+        return set(session.exec(select(Evidence.sha256).where(Evidence.ticket_id == ticket_id)))
 
     def prefetch(self, attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
         """Downloads acceptable files up front, so no database transaction waits on a slow download."""
@@ -87,8 +138,13 @@ class EvidenceStore:
         source: str,
         ticket_id: int | None = None,
         caption: str = "",
+        seen: set[str] | None = None,
     ) -> Evidence | Refusal:
-        """Downloads, checks again what was really received, and records it with its sha256."""
+        """Downloads, checks what was really received, and records it with its sha256.
+
+        `seen` holds the sha256 of the files the appeal already has; a file with the same content is
+        refused as 'duplicate', and an accepted one is added to it.
+        """
         refusal = self.precheck(attachment)
         if refusal:
             return refusal
@@ -100,7 +156,12 @@ class EvidenceStore:
             return Refusal(attachment.name, "too_big")
         if not data:
             return Refusal(attachment.name, "empty")
+        found = sniff(attachment.name, data, self.allowed_types)
+        if isinstance(found, Refusal):
+            return found
         digest = hashlib.sha256(data).hexdigest()
+        if seen is not None and digest in seen:
+            return Refusal(attachment.name, "duplicate")
         path = self.directory / digest[:2] / digest
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +172,7 @@ class EvidenceStore:
             user_id=user_id,
             ticket_id=ticket_id,
             name=_safe_name(attachment.name),
-            mime_type=guess_type(attachment.name, attachment.mime_type),
+            mime_type=found,
             size=len(data),
             sha256=digest,
             storage_path=str(path),
@@ -121,6 +182,8 @@ class EvidenceStore:
         )
         session.add(evidence)
         session.flush()
+        if seen is not None:
+            seen.add(digest)
         return evidence
 
     def discard(self, session: Session, evidence: Evidence) -> None:

@@ -237,11 +237,12 @@ class AppealForm:
         desk = self.deps.desk
         accepted: list[Evidence] = []
         refused: list[Refusal] = []
+        seen: set[str] = set()
         for attachment in attachments:
             if len(accepted) >= self.settings.evidence_max_files:
                 refused.append(Refusal(attachment.name, "too_many"))
                 continue
-            result = desk.evidence.accept(session, user.id or 0, attachment, "intake")
+            result = desk.evidence.accept(session, user.id or 0, attachment, "intake", seen=seen)
             (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
         ids = [item.id or 0 for item in accepted]
         if ids:

@@ -136,11 +136,14 @@ class IntakeFlow:
         stored = self._evidence_ids(answers)
         accepted: list[Evidence] = []
         refused: list[Refusal] = []
+        seen = self.evidence.digests(turn.session, stored)
         for attachment in attachments:
             if len(stored) + len(accepted) >= self.settings.evidence_max_files:
                 refused.append(Refusal(attachment.name, "too_many"))
                 continue
-            result = self.evidence.accept(turn.session, turn.user.id or 0, attachment, "intake", caption=caption)
+            result = self.evidence.accept(
+                turn.session, turn.user.id or 0, attachment, "intake", caption=caption, seen=seen
+            )
             (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
         if accepted:
             answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in accepted])

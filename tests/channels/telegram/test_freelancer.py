@@ -260,3 +260,14 @@ async def test_a_text_telegram_split_in_two_arrives_whole(bot: TelegramHarness) 
     with bot.desk.db.session() as session:
         conversation = session.exec(select(Conversation)).one()
     assert conversation.answers["explanation"]["value"] == first + "\n" + rest
+
+
+async def test_a_renamed_executable_is_refused_and_a_resent_file_is_kept_once(bot: TelegramHarness) -> None:
+    await bot.says(OLEG, "/appeal")
+    calls = await bot.sends_document(OLEG, b"MZ\x90\x00" + b"\x00" * 60, "invoice.pdf", "application/pdf")
+    assert "Not saved: invoice.pdf - what is inside does not match its name (.pdf)" in texts(calls)
+    await bot.sends_document(OLEG, EVIDENCE_PDF, "booking.pdf", "application/pdf")
+    calls = await bot.sends_document(OLEG, EVIDENCE_PDF, "booking (1).pdf", "application/pdf")
+    assert "Already saved: booking (1).pdf - you sent this same file before" in texts(calls)
+    with bot.desk.db.session() as session:
+        assert session.exec(select(Evidence.name)).all() == ["booking.pdf"]
