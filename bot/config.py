@@ -19,6 +19,17 @@ def _split_csv(value: object) -> object:
 
 
 CsvList = Annotated[list[str], NoDecode]
+
+
+class StartupProblem(Exception):
+    """Something in the configuration keeps AppealDesk from starting: which setting, and what to check."""
+
+    def __init__(self, setting: str, check: str) -> None:
+        super().__init__(f"{setting}: {check}")
+        self.setting = setting
+        self.check = check
+
+
 SUPERVISOR_CHANNELS = ("cli", "telegram", "slack")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -36,7 +36,11 @@ def configured_channels(desk: Desk, settings: Settings) -> list[Channel]:
     return channels
 
 
-async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None:
+async def serve(
+    desk: Desk, settings: Settings, channels: list[Channel], on_ready: Callable[[], None] = lambda: None
+) -> None:
+    """Runs until SIGINT or SIGTERM. `on_ready` is called once every channel has started and the
+    HTTP server listens; a channel that cannot start raises (a StartupProblem) after the others stop."""
     from bot.web.app import create_app
 
     stop = asyncio.Event()
@@ -48,14 +52,23 @@ async def serve(desk: Desk, settings: Settings, channels: list[Channel]) -> None
     app = create_app(desk, routes)
     server = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
     senders = {name: sender for channel in channels for name, sender in channel.senders().items()}
-    for channel in channels:
-        await channel.start()
-    tasks = [
-        asyncio.create_task(server.serve()),
-        asyncio.create_task(desk.scheduler.run(stop)),
-    ]
+    started: list[Channel] = []
+    try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+    except BaseException:
+        for channel in reversed(started):
+            await channel.stop()
+        raise
+    serving = asyncio.create_task(server.serve())
+    tasks = [serving, asyncio.create_task(desk.scheduler.run(stop))]
     if senders:
         tasks.append(asyncio.create_task(desk.worker(senders).run(stop, settings.outbox_poll_seconds)))
+    while not server.started and not serving.done():  # uvicorn offers a flag, not an event
+        await asyncio.sleep(0.02)
+    if server.started:
+        on_ready()
     await stop.wait()
     server.should_exit = True
     for channel in channels:

@@ -8,12 +8,23 @@ import getpass
 import typer
 
 from bot.cli import kb_admin  # noqa: F401 - registers the admin commands on kb_app
-from bot.cli.context import open_desk
+from bot.cli.context import load_settings, open_desk
 from bot.cli.db import db_app
 from bot.cli.kb import kb_app
+from bot.cli.startup import OPTIONS, reported
 from bot.cli.tickets import tickets_app
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")
+
+
+@app.callback()
+def options(
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback when something fails to start."),
+) -> None:
+    """AppealDesk: appeal intake and rule answers for suspended freelancers."""
+    OPTIONS.debug = debug
+
+
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
 app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, reply, note, resolve, reopen, download.")
 app.add_typer(db_app, name="db", help="Database migrations.")
@@ -30,16 +41,15 @@ def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (def
 @app.command()
 def run() -> None:
     """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
-    from bot.config import Settings
     from bot.logs import configure_logging
     from bot.runtime import configured_channels, serve
 
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings)
     desk = open_desk(settings, wait_for_vectors=False)  # healthy at once; a first start embeds meanwhile
-    channels = configured_channels(desk, desk.settings)
-    typer.echo(
-        desk.renderer.render(
+    with reported():
+        channels = configured_channels(desk, desk.settings)
+        banner = desk.renderer.render(
             "terminal/run_banner.j2",
             {
                 "channels": [channel.name for channel in channels],
@@ -47,8 +57,7 @@ def run() -> None:
                 "port": desk.settings.http_port,
             },
         )
-    )
-    asyncio.run(serve(desk, desk.settings, channels))
+        asyncio.run(serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner)))
 
 
 def main() -> None:

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.startup import database_problem, reported, settings_problem
 from bot.config import Settings
 from bot.core.desk import Desk
 
 
+def load_settings() -> Settings:
+    """The settings from the environment; a bad value ends the command with one clear message."""
+    with reported():
+        try:
+            return Settings()
+        except ValidationError as error:
+            raise settings_problem(error) from error
+
+
 def open_desk(settings: Settings | None = None, wait_for_vectors: bool = True) -> Desk:
-    """`wait_for_vectors=False` (the server): entries without cached vectors are embedded in the background."""
-    desk = Desk(settings or Settings())
-    desk.knowledge.wait_for_vectors = wait_for_vectors
-    return desk.migrate()
+    """A bad setting or a database that cannot be opened ends the command with one clear message.
+
+    `wait_for_vectors=False` (the server): entries without cached vectors are embedded in the background.
+    """
+    settings = settings or load_settings()
+    with reported():
+        try:
+            desk = Desk(settings)
+            desk.knowledge.wait_for_vectors = wait_for_vectors
+            return desk.migrate()
+        except SQLAlchemyError as error:
+            raise database_problem(settings.database_url, error) from error

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from aiohttp import ClientError
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +21,7 @@ from bot.channels.slack.files import Files
 from bot.channels.slack.people import Directory
 from bot.channels.slack.sender import SlackSender
 from bot.channels.slack.tasks import Background
-from bot.config import Settings
+from bot.config import Settings, StartupProblem
 from bot.core.desk import Desk
 from bot.core.outbox import Sender
 
@@ -64,9 +66,30 @@ class SlackChannel:
         return {self.name: self.sender}
 
     async def start(self) -> None:
+        """Checks the bot token first (auth.test): a failure names the setting to fix."""
+        try:
+            await self.deps.client.auth_test()
+        except SlackApiError as error:
+            raise StartupProblem(
+                "APPEALDESK_SLACK_BOT_TOKEN",
+                f"Slack refused the token ({error.response.get('error')}). Copy the Bot User OAuth Token "
+                "(xoxb-...) again from the app's OAuth & Permissions page.",
+            ) from error
+        except (ClientError, OSError) as error:
+            raise StartupProblem(
+                "APPEALDESK_SLACK_API_URL",
+                f"cannot reach Slack at {self.settings.slack_api_url} ({error}). Check the address and the network.",
+            ) from error
         if self.settings.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
-            await self.socket.connect_async()
+            try:
+                await self.socket.connect_async()
+            except (SlackApiError, ClientError, OSError) as error:
+                raise StartupProblem(
+                    "APPEALDESK_SLACK_APP_TOKEN",
+                    f"Socket Mode did not connect ({error}). Check the app-level token (xapp-...) "
+                    "and that Socket Mode is on for the app.",
+                ) from error
 
     async def stop(self) -> None:
         if self.socket is not None:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.telegram.agents import PREFIX, AgentsGroup
@@ -23,7 +24,7 @@ from bot.channels.telegram.limiter import RateLimiter
 from bot.channels.telegram.messages import Poster
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
 from bot.channels.telegram.sender import TelegramSender
-from bot.config import Settings
+from bot.config import Settings, StartupProblem
 from bot.core.desk import Desk
 from bot.core.outbox import Sender
 
@@ -42,9 +43,16 @@ class TelegramChannel:
         self, desk: Desk, settings: Settings, limiter: RateLimiter | None = None, poll_timeout: float = 10.0
     ) -> None:
         if not settings.telegram_token:
-            raise ValueError("APPEALDESK_TELEGRAM_TOKEN is not set")
+            raise StartupProblem("APPEALDESK_TELEGRAM_TOKEN", "is not set.")
         if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
-            raise ValueError("webhook mode needs APPEALDESK_TELEGRAM_WEBHOOK_SECRET, so forged updates are refused")
+            raise StartupProblem(
+                "APPEALDESK_TELEGRAM_WEBHOOK_SECRET",
+                "webhook mode needs a secret, so that forged updates are refused. Set a long random string.",
+            )
+        if settings.telegram_agents_chat and not settings.telegram_agents_chat.lstrip("-").isdigit():
+            raise StartupProblem(
+                "APPEALDESK_TELEGRAM_AGENTS_CHAT", "must be the group's numeric chat id, like -1001234567890."
+            )
         self.desk = desk
         self.settings = settings
         self.poll_timeout = poll_timeout
@@ -94,16 +102,34 @@ class TelegramChannel:
         return {self.name: self.sender}
 
     async def start(self) -> None:
+        """Checks the token and the API address first: a failure names the setting to fix."""
         app = self.application
-        await app.initialize()
+        try:
+            await app.initialize()
+        except InvalidToken as error:
+            raise StartupProblem(
+                "APPEALDESK_TELEGRAM_TOKEN", "Telegram refused the token. Copy it again from @BotFather (/mybots)."
+            ) from error
+        except NetworkError as error:
+            raise StartupProblem(
+                "APPEALDESK_TELEGRAM_API_URL",
+                f"cannot reach Telegram at {self.settings.telegram_api_url} ({error}). "
+                "Check the address and this machine's network.",
+            ) from error
         label = self.desk.renderer.label_text
         await app.bot.set_my_commands([BotCommand(name, label(f"tg.command.{name}")) for name in COMMANDS])
         if self.settings.telegram_webhook_url:
-            await app.bot.set_webhook(
-                self.settings.telegram_webhook_url,
-                secret_token=self.settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            try:
+                await app.bot.set_webhook(
+                    self.settings.telegram_webhook_url,
+                    secret_token=self.settings.telegram_webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except TelegramError as error:
+                raise StartupProblem(
+                    "APPEALDESK_TELEGRAM_WEBHOOK_URL",
+                    f"Telegram refused the webhook ({error}). It must be a public HTTPS address routed to this server.",
+                ) from error
         elif app.updater is not None:
             await app.updater.start_polling(
                 timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
