@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.fakes.telegram_bot_api import FakeBotApi
 from bot.channels.telegram.channel import TelegramChannel
+from bot.config import StartupProblem
 from bot.core.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import OLEG
@@ -54,5 +55,6 @@ async def test_webhook_checks_the_secret_on_every_request(api: FakeBotApi, teleg
 
 def test_webhook_mode_needs_a_secret(telegram_desk: Callable[..., Desk]) -> None:
     desk = telegram_desk(telegram_webhook_url=URL)
-    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+    with pytest.raises(StartupProblem) as problem:
         TelegramChannel(desk, desk.settings)
+    assert problem.value.setting == "APPEALDESK_TELEGRAM_WEBHOOK_SECRET"
