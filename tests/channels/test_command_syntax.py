@@ -131,7 +131,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "The logins came from a VPN while you were travelling.",
         "Login history 12-19 Nov.",
         may_appeal_again=True,
-        appeal_again_after=datetime(2027, 3, 1, tzinfo=UTC),
+        appeal_again_after="2027-03-01",
     )
     ticket = desk.tickets.show(reference, ALICE)
     tickets = desk.tickets.list(ALICE, "all", personal=True)
@@ -227,4 +227,5 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "idle/status.j2": {**common, **status},
         "slack/home.j2": {**common, "tickets": tickets},
         "agents/ticket_list.j2": {**common, "tickets": [queue_row(view, desk.clock.now()) for view in tickets]},
+        "files/refused.j2": {**common, "file": {"name": "scan.pdf", "reason": "mismatch"}},
     }
