@@ -2,7 +2,8 @@
 
 Each chat is a lane of its own: the outbox only hands out the oldest pending row of a chat, and the
 worker sends the heads of many chats at once. A chat that waits (a group behind its rate limit, a
-429, a slow API) holds up nobody but itself, and one chat's messages still arrive in order.
+429, a slow API) holds up nobody but itself, and one chat's messages still arrive in order. While
+rows are being sent, a heartbeat renews their short leases.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.core.outbox import Outbound, Outbox, RetryLater, Sender, Undeliverable
+from bot.core.outbox import LEASE, Outbound, Outbox, RetryLater, Sender, Undeliverable
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_CHATS = 32
+HEARTBEAT_SECONDS = LEASE.total_seconds() / 3  # two renewals may fail before a live send loses its row
 
 
 class DeliveryWorker:
@@ -27,6 +29,7 @@ class DeliveryWorker:
         on_undeliverable: Callable[[Outbound, str], None] | None = None,
         chat_id: str | None = None,
         concurrency: int = CONCURRENT_CHATS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.outbox = outbox
         self.senders = dict(senders)
@@ -34,6 +37,7 @@ class DeliveryWorker:
         self.on_undeliverable = on_undeliverable
         self.chat_id = chat_id
         self.concurrency = concurrency
+        self.heartbeat_seconds = heartbeat_seconds
 
     async def run_once(self) -> int:
         """Delivers everything due now, each chat up to its first failure; returns how many rows were attempted."""
@@ -45,12 +49,13 @@ class DeliveryWorker:
 
     async def _deliver(self, stop: asyncio.Event, poll_seconds: float | None) -> int:
         """Keeps up to `concurrency` chats sending; `poll_seconds=None` returns once nothing is due or in flight."""
-        in_flight: set[asyncio.Task[str | None]] = set()
+        in_flight: dict[asyncio.Task[str | None], int] = {}
         finished = asyncio.Event()
         attempted = 0
+        heartbeat = asyncio.create_task(self._keep_leases(in_flight))
 
         def done(task: asyncio.Task[str | None]) -> None:
-            in_flight.discard(task)
+            in_flight.pop(task, None)
             finished.set()
 
         try:
@@ -59,7 +64,7 @@ class DeliveryWorker:
                 claimed = await self._claim(self.concurrency - len(in_flight))
                 for message in claimed:
                     task = asyncio.create_task(self._attempt(message))
-                    in_flight.add(task)
+                    in_flight[task] = message.id
                     task.add_done_callback(done)
                 attempted += len(claimed)
                 if not in_flight and poll_seconds is None:
@@ -69,7 +74,19 @@ class DeliveryWorker:
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
+            heartbeat.cancel()
         return attempted
+
+    async def _keep_leases(self, in_flight: Mapping[asyncio.Task[str | None], int]) -> None:
+        """Renews the leases of the rows being sent, for as long as their sends take."""
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            if not in_flight:
+                continue
+            try:
+                await asyncio.to_thread(self.outbox.renew, self.owner, list(in_flight.values()))
+            except Exception:  # the next beat tries again; the lease outlasts two missed ones
+                log.exception("renewing outbox leases failed")
 
     async def _claim(self, room: int) -> list[Outbound]:
         if room <= 0:

@@ -1,8 +1,8 @@
 """The durable notification outbox: at-least-once delivery, once per dedupe key, across workers.
 
 A message counts as sent only after its channel's sender confirms it. Rows are claimed with a
-lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so a crashed worker's rows are taken over when the
-lease runs out.
+short lease (FOR UPDATE SKIP LOCKED on PostgreSQL) that the worker renews while it sends, so a
+crashed worker's rows are taken over seconds later, and a slow send is never taken from a live one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 3600.0
-LEASE = timedelta(seconds=180)  # longer than a batch takes, even behind a platform's rate limits
+# One row's send, renewed by its worker's heartbeat while it lasts: a dead worker's row is free again within seconds.
+LEASE = timedelta(seconds=15)
 # A turn's replies, sent by the channel straight after the turn: if it dies first, workers take over after this.
 SEND_NOW_LEASE = timedelta(seconds=15)
 REPLY_KIND = "reply"
@@ -305,6 +306,22 @@ class Outbox:
                     row.lease_owner = None
                     row.lease_until = None
                     session.add(row)
+
+    def renew(self, owner: str, message_ids: list[int]) -> int:
+        """Extends `owner`'s leases on these rows (the ones it still holds); returns how many."""
+        until = self.clock.now() + LEASE
+        with self.db.session() as session:
+            rows = session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.id).in_(message_ids),
+                    OutboxMessage.lease_owner == owner,
+                    OutboxMessage.status == "pending",
+                )
+            ).all()
+            for row in rows:
+                row.lease_until = until
+                session.add(row)
+            return len(rows)
 
     def complete(self, message_id: int, owner: str, result: DeliveryResult) -> str | None:
         """Records what the sender said (only the lease holder may); returns the row's new status."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlmodel import select
 
@@ -120,6 +120,51 @@ def test_a_crashed_workers_lease_expires_and_another_worker_takes_over(desk: Des
     assert row(desk).status == "pending"
     desk.outbox.complete(taken[0].id, "other", Delivered())
     assert row(desk).status == "sent"
+
+
+def test_a_dead_workers_row_is_taken_over_within_seconds(desk: Desk, clock: ManualClock) -> None:
+    enqueue(desk)
+    desk.outbox.claim("killed", ["terminal"])
+    clock.advance(seconds=16)
+    assert [message.id for message in desk.outbox.claim("restarted", ["terminal"])] == [row(desk).id]
+
+
+class BlockedSender(ScriptedSender):
+    """A send that lasts until the test lets it finish, like one waiting out a group's rate limit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        self.started.set()
+        await self.release.wait()
+        return await super().send(message)
+
+
+async def renewed(desk: Desk, clock: ManualClock) -> None:
+    """Waits for the worker's heartbeat to extend the lease past the half lease just gone by."""
+    async with asyncio.timeout(5):
+        while (row(desk).lease_until or clock.now()).replace(tzinfo=UTC) - clock.now() <= outbox.LEASE / 2:
+            await asyncio.sleep(0.005)
+
+
+async def test_a_slow_send_keeps_its_row_for_as_long_as_it_lasts(desk: Desk, clock: ManualClock) -> None:
+    enqueue(desk)
+    sender = BlockedSender()
+    worker = desk.worker({"terminal": sender}, owner="w1")
+    worker.heartbeat_seconds = 0.01
+    sending = asyncio.create_task(worker.run_once())
+    await sender.started.wait()
+    for _ in range(30):  # almost four minutes, far longer than a lease
+        clock.advance(seconds=outbox.LEASE.total_seconds() / 2)
+        await renewed(desk, clock)
+        assert await asyncio.to_thread(desk.outbox.claim, "w2", ["terminal"]) == []
+
+    sender.release.set()
+    assert await sending == 1
+    assert (row(desk).status, row(desk).attempts, len(sender.sent)) == ("sent", 1, 1)
 
 
 def test_concurrent_workers_never_claim_the_same_message(desk: Desk) -> None:
