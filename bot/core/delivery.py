@@ -67,8 +67,8 @@ class DeliveryWorker:
                     in_flight[task] = message.id
                     task.add_done_callback(done)
                 attempted += len(claimed)
-                if not in_flight and poll_seconds is None:
-                    break
+                if poll_seconds is None and not in_flight and not finished.is_set():
+                    break  # (a send that finished during the claim may have freed its chat's next row)
                 # a finished send may have freed its chat's next row; new rows show up at the next poll
                 await _first_of(stop, finished, poll_seconds)
         finally:
