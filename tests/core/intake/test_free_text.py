@@ -49,7 +49,7 @@ def test_a_notice_that_asks_something_is_kept_as_the_notice(desk: Desk) -> None:
 def test_a_question_the_knowledge_base_is_not_sure_about_is_kept_as_the_answer(desk: Desk) -> None:
     user = ChatUser(desk)
     _walk_to_notice_text(user)
-    user.send("Why was my account closed without any warning at all?")
+    user.send("Why did this happen to me, what does it mean?")
     assert user.templates() == ["intake/steps/reason_given.j2"]
 
 
