@@ -13,6 +13,11 @@ from bot.core.outbox import Delivered
 _update_ids = itertools.count(1)
 
 
+def _next_update_id() -> str:
+    """Never a plain number, so it cannot clash with a fake platform's own update ids."""
+    return f"chat-{next(_update_ids)}"
+
+
 @dataclass
 class ChatUser:
     desk: Desk
@@ -20,20 +25,21 @@ class ChatUser:
     channel: str = "terminal"
     display_name: str | None = None
     locale: str | None = None
+    chat_id: str | None = None  # the platform's chat, where it matters (default: chat-NAME)
     last: list[Reply] = field(default_factory=list)
 
     @property
     def identity(self) -> Identity:
-        return Identity(self.channel, self.name, f"chat-{self.name}")
+        return Identity(self.channel, self.name, self.chat_id or f"chat-{self.name}")
 
     def send(self, text: str = "", files: tuple[Attachment, ...] = (), update_id: str | None = None) -> list[Reply]:
-        return self._handle(text=text, attachments=files, update_id=update_id or str(next(_update_ids)))
+        return self._handle(text=text, attachments=files, update_id=update_id or _next_update_id())
 
     def press(self, label: str) -> list[Reply]:
-        return self._handle(payload=self.payload(label), update_id=str(next(_update_ids)))
+        return self._handle(payload=self.payload(label), update_id=_next_update_id())
 
     def press_payload(self, payload: str) -> list[Reply]:
-        return self._handle(payload=payload, update_id=str(next(_update_ids)))
+        return self._handle(payload=payload, update_id=_next_update_id())
 
     def payload(self, label: str) -> str:
         for reply in reversed(self.last):

@@ -177,6 +177,7 @@ class FakeBotApi:
         self._state = _State()
         self._changed = threading.Condition()
         self._closing = False
+        self.download_seconds = 0.0  # how long each file download takes (a slow network)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -552,6 +553,7 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             prefix, path = f"/file/bot{api.token}/", unquote(self.path)
             data = api.download(path[len(prefix) :]) if path.startswith(prefix) else None
+            time.sleep(api.download_seconds)
             if data is None:
                 self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return

@@ -16,6 +16,7 @@ from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
 from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
+from bot.core.inbox import Inbox
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
@@ -59,6 +60,7 @@ class Desk:
         self.renderer = Renderer(settings.templates_dir, {"platform": settings.platform_name, "product": "AppealDesk"})
         self.outbox = Outbox(self.db, self.clock)
         self.cards = CardRegistry(self.db)
+        self.inbox = Inbox(self.db, self.clock)
         self.tickets = TicketService(
             self.db,
             settings,

@@ -52,6 +52,20 @@ class ProcessedUpdate(SQLModel, table=True):
     processed_at: datetime
 
 
+class InboxUpdate(SQLModel, table=True):
+    """A platform update kept before it was acknowledged, until it is handled (`handled_at`)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id", name="uq_inbox_update"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    update_id: str = Field(max_length=128)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime
+    handled_at: datetime | None = None
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
     __table_args__ = (

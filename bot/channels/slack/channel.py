@@ -17,6 +17,7 @@ from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
 from bot.channels.slack.command import SYNTAX
 from bot.channels.slack.deps import SlackDeps
+from bot.channels.slack.dm import DirectMessages
 from bot.channels.slack.files import Files
 from bot.channels.slack.people import Directory
 from bot.channels.slack.sender import SlackSender
@@ -80,6 +81,7 @@ class SlackChannel:
                 "APPEALDESK_SLACK_API_URL",
                 f"cannot reach Slack at {self.settings.slack_api_url} ({error}). Check the address and the network.",
             ) from error
+        await DirectMessages(self.deps).replay()
         if self.settings.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
             try:

@@ -1,7 +1,13 @@
-"""The freelancer's direct messages with the app: text, files and button taps, handed to the core."""
+"""The freelancer's direct messages with the app: text, files and button taps, handed to the core.
+
+A message is kept in the core's inbox before Slack gets its 200 (the listener returns only then),
+because Slack never sends an acknowledged event again: a process that dies after the answer
+handles it on its next start. An event id already in the inbox is a retry, and is not handled twice.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -14,6 +20,7 @@ from bot.core.events import Inbound
 
 # Edits, deletions and other bookkeeping events are not something the user said.
 HANDLED_SUBTYPES = (None, "file_share")
+CHANNEL = "slack"
 
 
 class DirectMessages:
@@ -30,9 +37,23 @@ class DirectMessages:
             return
         if event.get("subtype") not in HANDLED_SUBTYPES:
             return
-        self.deps.tasks.spawn(user, self._message(str(body.get("event_id") or ""), user, event))
+        event_id = str(body.get("event_id") or "")
+        if event_id and not await asyncio.to_thread(self.deps.desk.inbox.record, CHANNEL, [(event_id, body)]):
+            return
+        self.deps.tasks.spawn(user, self._message(event_id, user, event))
+
+    async def replay(self) -> None:
+        """On start: handles the messages a dead process had kept but not handled."""
+        for event_id, body in await asyncio.to_thread(self.deps.desk.inbox.undone, CHANNEL):
+            event = body["event"]
+            self.deps.tasks.spawn(str(event["user"]), self._message(event_id, str(event["user"]), event))
 
     async def _message(self, event_id: str, user: str, event: dict[str, Any]) -> None:
+        await self._handle(event_id, user, event)
+        if event_id:
+            await asyncio.to_thread(self.deps.desk.inbox.done, CHANNEL, event_id)
+
+    async def _handle(self, event_id: str, user: str, event: dict[str, Any]) -> None:
         identity = await self.deps.people.identity(user, event["channel"])
         attachments = await self.deps.files.attachments(event.get("files") or [])
         inbound = Inbound(

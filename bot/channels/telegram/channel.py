@@ -17,9 +17,11 @@ from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.agents import PREFIX, AgentsGroup
 from bot.channels.telegram.handlers import FreelancerChats
+from bot.channels.telegram.inbox import InboxHandlers, RecordingBot
 from bot.channels.telegram.limiter import RateLimiter
 from bot.channels.telegram.messages import Poster
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
@@ -57,15 +59,22 @@ class TelegramChannel:
         self.settings = settings
         self.poll_timeout = poll_timeout
         api = settings.telegram_api_url.rstrip("/")
-        builder = (
-            ApplicationBuilder()
-            .token(settings.telegram_token)
-            .base_url(f"{api}/bot")
-            .base_file_url(f"{api}/file/bot")
-            .concurrent_updates(PerChatUpdateProcessor())
-        )
-        if settings.telegram_webhook_url:
+        builder = ApplicationBuilder().concurrent_updates(PerChatUpdateProcessor())
+        self.inbox: InboxHandlers | None = None
+        if settings.telegram_webhook_url:  # Telegram retries a webhook until it is answered, after handling
+            builder = builder.token(settings.telegram_token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
             builder = builder.updater(None)
+        else:
+            bot = RecordingBot(
+                settings.telegram_token,
+                base_url=f"{api}/bot",
+                base_file_url=f"{api}/file/bot",
+                request=HTTPXRequest(connection_pool_size=256),
+                get_updates_request=HTTPXRequest(connection_pool_size=1),
+                inbox=desk.inbox,
+            )
+            builder = builder.bot(bot)
+            self.inbox = InboxHandlers(desk.inbox, bot)
         self.application: Application = builder.build()
         self.poster = Poster(self.application.bot, desk.renderer, settings, limiter or RateLimiter())
         self.sender = TelegramSender(desk, self.poster)
@@ -85,6 +94,8 @@ class TelegramChannel:
         app.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, freelancers.on_message))
         app.add_handler(MessageHandler(groups, freelancers.on_group_command))
         app.add_error_handler(self._on_error)
+        if self.inbox is not None:
+            self.inbox.register(app)
 
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -130,7 +141,8 @@ class TelegramChannel:
                     "APPEALDESK_TELEGRAM_WEBHOOK_URL",
                     f"Telegram refused the webhook ({error}). It must be a public HTTPS address routed to this server.",
                 ) from error
-        elif app.updater is not None:
+        elif app.updater is not None and self.inbox is not None:
+            await self.inbox.replay(app)
             await app.updater.start_polling(
                 timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
             )
