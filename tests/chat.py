@@ -109,3 +109,26 @@ def open_question(desk: Desk, question: str, identity: Identity | None = None) -
         at = desk.clock.now().isoformat()
         ticket = desk.tickets.open_ticket(session, user, "question", {"question": {"value": question, "at": at}})
         return ticket.reference or ""
+
+
+def walk_to_member_since(user: ChatUser) -> None:
+    """The intake up to "Since when do you have the account?", answered the quickest way."""
+    user.send("/appeal")
+    user.send("olga_dev")
+    user.press("Temporary hold")
+    user.send("20.11")
+    user.press("No notice received")
+    user.press("No reason given")
+
+
+def walk_to_triggers(user: ChatUser) -> None:
+    walk_to_member_since(user)
+    user.send("skip")
+    user.press("Skip")
+    user.press("Skip")
+
+
+def walk_to_explanation(user: ChatUser) -> None:
+    walk_to_triggers(user)
+    user.press("VPN or travel")
+    user.press("Done")

@@ -6,7 +6,15 @@ from sqlmodel import select
 
 from bot.core.desk import Desk
 from bot.store.models import Conversation, Evidence, Ticket
-from tests.chat import EXPLANATION, ChatUser, file_appeal, pdf
+from tests.chat import (
+    EXPLANATION,
+    ChatUser,
+    file_appeal,
+    pdf,
+    walk_to_explanation,
+    walk_to_member_since,
+    walk_to_triggers,
+)
 from tests.conftest import DeskFactory
 
 
@@ -77,7 +85,7 @@ def test_dates_are_flexible_but_never_in_the_future(desk: Desk) -> None:
 
 def test_explanation_needs_a_minimum_length(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("it was a mistake")
     user.press("That's all")
     assert "at least 40 characters" in user.text()
@@ -91,7 +99,7 @@ def test_explanation_needs_a_minimum_length(desk: Desk) -> None:
 
 def test_multi_choice_toggles_and_needs_at_least_one(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_triggers(user)
+    walk_to_triggers(user)
     user.press("Done")
     assert "at least one option" in user.text()
     user.press("VPN or travel")
@@ -119,7 +127,7 @@ def test_back_returns_to_the_previous_question_and_keeps_answers(desk: Desk) -> 
 
 def test_optional_steps_can_be_skipped(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_member_since(user)
+    walk_to_member_since(user)
     user.send("skip")
     assert user.templates() == ["intake/steps/badge.j2"]
     user.press("Skip")
@@ -137,7 +145,7 @@ def test_a_worried_user_skips_the_notice_questions(desk: Desk) -> None:
 
 def test_cancel_works_everywhere_and_deletes_the_draft_files(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(files=(pdf(),))
     user.send("/cancel")
     assert user.templates() == ["intake/cancelled.j2"]
@@ -149,7 +157,7 @@ def test_cancel_works_everywhere_and_deletes_the_draft_files(desk: Desk) -> None
 
 def test_a_question_in_the_middle_is_answered_and_the_intake_resumes(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_triggers(user)
+    walk_to_triggers(user)
     user.send("is a vpn allowed?")
     templates = user.templates()
     assert templates[0].startswith("answers/")
@@ -158,7 +166,7 @@ def test_a_question_in_the_middle_is_answered_and_the_intake_resumes(desk: Desk)
 
 def test_files_sent_before_the_files_step_are_kept(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(files=(pdf(),))
     assert "Saved: booking.pdf" in user.text()
     assert user.templates()[-1] == "intake/steps/explanation.j2"
@@ -214,7 +222,7 @@ def test_e_mail_contact_asks_for_the_address(desk: Desk) -> None:
 
 def test_a_restart_mid_intake_continues_where_the_user_was(make_desk: DeskFactory) -> None:
     first = ChatUser(make_desk())
-    _walk_to_triggers(first)
+    walk_to_triggers(first)
     restarted = ChatUser(make_desk())
     restarted.press_payload(first.payload("VPN or travel"))
     restarted.send("done")
@@ -262,30 +270,8 @@ def test_buttons_from_an_older_step_are_refused_with_a_notice(desk: Desk) -> Non
     assert user.templates() == ["errors/stale_button.j2", "intake/steps/notice_date.j2"]
 
 
-def _walk_to_member_since(user: ChatUser) -> None:
-    user.send("/appeal")
-    user.send("olga_dev")
-    user.press("Temporary hold")
-    user.send("20.11")
-    user.press("No notice received")
-    user.press("No reason given")
-
-
-def _walk_to_triggers(user: ChatUser) -> None:
-    _walk_to_member_since(user)
-    user.send("skip")
-    user.press("Skip")
-    user.press("Skip")
-
-
-def _walk_to_explanation(user: ChatUser) -> None:
-    _walk_to_triggers(user)
-    user.press("VPN or travel")
-    user.press("Done")
-
-
 def _walk_to_evidence(user: ChatUser) -> None:
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(EXPLANATION)
     user.press("That's all")
 
@@ -310,7 +296,7 @@ def test_an_overlong_account_is_refused_before_it_can_break_the_ticket(desk: Des
 
 def test_cancel_deletes_the_stored_files_from_disk_too(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(files=(pdf(content=b"%PDF-1.4 passport scan"),))
     stored = [path for path in desk.settings.evidence_dir.rglob("*") if path.is_file()]
     assert len(stored) == 1

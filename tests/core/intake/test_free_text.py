@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.core.desk import Desk
 from bot.store.models import Conversation, Ticket
-from tests.chat import EXPLANATION, ChatUser
+from tests.chat import EXPLANATION, ChatUser, walk_to_explanation
 
 
 def test_a_rule_question_at_the_notice_step_is_answered_and_the_step_asked_again(desk: Desk) -> None:
@@ -19,7 +19,7 @@ def test_a_rule_question_at_the_notice_step_is_answered_and_the_step_asked_again
 
 def test_a_rule_question_at_the_explanation_step_is_not_taken_as_the_explanation(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("What is the fee for withdrawing money from my account?")
     assert user.templates() == ["answers/entry.j2", "intake/back_to_step.j2", "intake/steps/explanation.j2"]
     user.send("that's all")
@@ -29,7 +29,7 @@ def test_a_rule_question_at_the_explanation_step_is_not_taken_as_the_explanation
 
 def test_an_explanation_that_contains_a_question_is_kept_as_the_explanation(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     explanation = "I used a VPN while travelling in Turkey from 10 to 19 Nov. Is that really a reason to suspend me?"
     user.send(explanation)
     assert user.templates() == ["intake/part_received.j2"]
@@ -55,7 +55,7 @@ def test_a_question_the_knowledge_base_is_not_sure_about_is_kept_as_the_answer(d
 
 def test_the_explanation_step_states_its_limit_and_how_to_send_a_long_text(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     text = user.text()
     assert "several messages" in text and "up to 12000 characters" in text
     assert "That's all" in text
@@ -63,7 +63,7 @@ def test_the_explanation_step_states_its_limit_and_how_to_send_a_long_text(desk:
 
 def test_an_explanation_sent_in_parts_is_joined(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("I was travelling in Turkey from 10 to 19 Nov.")
     assert "45 characters" in user.text()
     assert user.labels()[:2] == ["That's all", "Start over"]
@@ -78,7 +78,7 @@ def test_an_explanation_sent_in_parts_is_joined(desk: Desk) -> None:
 def test_a_message_over_the_one_message_limit_is_kept_as_a_part(desk: Desk) -> None:
     """Telegram splits a pasted text at 4096 characters: the first piece is over our 4000."""
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     first, rest = "a" * 4096, "b" * 1500
     user.send(first)
     assert user.templates() == ["intake/part_received.j2"]
@@ -89,7 +89,7 @@ def test_a_message_over_the_one_message_limit_is_kept_as_a_part(desk: Desk) -> N
 
 def test_nothing_of_a_long_text_is_taken_as_the_answer_to_the_next_question(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("x" * 5000)
     user.send("And this is the end of my story, which I wrote in two parts.")
     assert user.templates() == ["intake/part_received.j2"]
@@ -100,7 +100,7 @@ def test_nothing_of_a_long_text_is_taken_as_the_answer_to_the_next_question(desk
 
 def test_a_text_longer_than_the_step_holds_is_refused_and_the_parts_so_far_are_kept(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(EXPLANATION)
     user.send("y" * 11_990)
     assert user.templates() == ["intake/invalid.j2", "intake/steps/explanation.j2"]
@@ -112,7 +112,7 @@ def test_a_text_longer_than_the_step_holds_is_refused_and_the_parts_so_far_are_k
 
 def test_a_huge_message_is_refused_at_once_and_the_parts_so_far_are_kept(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send(EXPLANATION)
     user.send("z" * 100_000)
     assert user.templates() == ["errors/too_long.j2", "intake/steps/explanation.j2"]
@@ -121,7 +121,7 @@ def test_a_huge_message_is_refused_at_once_and_the_parts_so_far_are_kept(desk: D
 
 def test_start_over_drops_the_parts_and_back_keeps_them(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("This part was pasted by mistake, sorry about that.")
     user.press("Start over")
     assert user.templates() == ["intake/steps/explanation.j2"]
@@ -144,7 +144,7 @@ def test_an_over_long_answer_at_a_one_message_step_is_not_offered_as_parts(desk:
 
 def test_the_joined_explanation_reaches_the_ticket(desk: Desk) -> None:
     user = ChatUser(desk)
-    _walk_to_explanation(user)
+    walk_to_explanation(user)
     user.send("First part of my story, about the trip to Turkey.")
     user.send("Second part, about the VPN for my bank.")
     user.press("That's all")
@@ -169,14 +169,3 @@ def _walk_to_notice_text(user: ChatUser) -> None:
     user.send("olga_dev")
     user.press("Temporary hold")
     user.send("20.11")
-
-
-def _walk_to_explanation(user: ChatUser) -> None:
-    _walk_to_notice_text(user)
-    user.press("No notice received")
-    user.press("No reason given")
-    user.send("skip")
-    user.press("Skip")
-    user.press("Skip")
-    user.press("VPN or travel")
-    user.press("Done")
