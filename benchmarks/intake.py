@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from bot.config import Settings
-from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound
 from bot.core.outbox import Delivered
+from bot.desk import Desk
 
 EXPLANATION = "I was travelling in Turkey from 10 to 19 Nov and used a VPN for my bank. I never hid my location."
 

@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser  # noqa: E402
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.core.desk import Desk  # noqa: E402
+from bot.channels.registry import load_settings  # noqa: E402
+from bot.desk import Desk  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -34,7 +34,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run(users: int, database_url: str, workdir: Path) -> None:
     with FakeBotApi() as api:
-        settings = Settings(
+        settings = load_settings(
             _env_file=None,
             database_url=database_url,
             evidence_dir=workdir / "evidence",

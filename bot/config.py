@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,7 +30,48 @@ class StartupProblem(Exception):
         self.check = check
 
 
-SUPERVISOR_CHANNELS = ("cli", "telegram", "slack")
+class ChannelSettings(BaseSettings):
+    """A channel's own settings, read from `APPEALDESK_<CHANNEL>_*`: each channel package subclasses it.
+
+    The common settings hold one per registered channel, whether it is set up or not, so the core can
+    ask any of them who its agents are and where their cards go without knowing the channel.
+    """
+
+    channel: ClassVar[str]
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    agents: CsvList = Field(default_factory=list)
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def configured(self) -> bool:
+        """Whether the credentials the channel needs to run are set."""
+        return False
+
+    @property
+    def agents_destination(self) -> str | None:
+        """The agents' chat that gets ticket cards, when the channel is set up to post there."""
+        return None
+
+    def secrets(self) -> list[str | None]:
+        """Credentials that must never reach a log line."""
+        return []
+
+    @classmethod
+    def of(cls, settings: Settings) -> Self:
+        """This channel's part of the settings, as the registry loaded it."""
+        own = settings.channels.get(cls.channel)
+        if not isinstance(own, cls):
+            raise LookupError(f"the settings were loaded without the {cls.channel} channel's")
+        return own
+
+
+# Supervisors on the command line; every other supervisor channel is a registered channel.
+CLI = "cli"
 
 
 class Settings(BaseSettings):
@@ -74,21 +115,9 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
 
-    telegram_token: str | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_agents_chat: str | None = None
-    telegram_agents: CsvList = Field(default_factory=list)
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: str | None = None
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
 
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_agents_channel: str | None = None
-    slack_agents: CsvList = Field(default_factory=list)
-
-    @field_validator("agents", "admins", "evidence_types", "telegram_agents", "slack_agents", mode="before")
+    @field_validator("agents", "admins", "evidence_types", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -100,23 +129,17 @@ class Settings(BaseSettings):
         entries = _split_csv(value)
         if not isinstance(entries, list):
             return entries
-        normalised = [entry if ":" in entry else f"cli:{entry}" for entry in entries]
-        for entry in normalised:
-            channel, _, user_id = entry.partition(":")
-            if channel not in SUPERVISOR_CHANNELS or not user_id:
-                known = ", ".join(SUPERVISOR_CHANNELS)
-                raise ValueError(f"{entry!r} is not channel:user_id with a channel of {known}")
-        return normalised
+        return [entry if ":" in entry else f"{CLI}:{entry}" for entry in entries]
 
     @model_validator(mode="after")
     def _supervisors_reachable(self) -> Settings:
         """A supervisor on a channel that is not set up would never hear of an escalation."""
-        configured = {
-            "cli": True,
-            "telegram": bool(self.telegram_token),
-            "slack": bool(self.slack_bot_token and self.slack_signing_secret),
-        }
+        configured = {CLI: True, **{name: channel.configured for name, channel in self.channels.items()}}
         for channel, user_id in self.supervisor_contacts():
+            if channel not in configured or not user_id:
+                known = ", ".join(configured)
+                entry = f"{channel}:{user_id}"
+                raise ValueError(f"{entry!r} is not channel:user_id with a channel of {known}")
             if not configured[channel]:
                 raise ValueError(
                     f"APPEALDESK_SUPERVISORS names {channel}:{user_id}, but the {channel} channel is not configured"
@@ -149,10 +172,18 @@ class Settings(BaseSettings):
 
         Supervisors are agents too, on their own channel: a supervisor told of an escalation can act on it.
         """
-        by_channel = {"telegram": self.telegram_agents, "slack": self.slack_agents}
+        own = self.channels.get(channel)
         supervisors = {user_id for where, user_id in self.supervisor_contacts() if where == channel}
-        return set(by_channel.get(channel, self.agents)) | supervisors
+        return set(self.agents if own is None else own.agents) | supervisors
 
     def supervisor_contacts(self) -> list[tuple[str, str]]:
         """Supervisors as (channel, user id); command-line ones are on channel `cli`."""
         return [(channel, user_id) for channel, _, user_id in (entry.partition(":") for entry in self.supervisors)]
+
+    def agent_destinations(self) -> list[tuple[str, str]]:
+        """Where agents get ticket cards: each set-up agents' chat, as (channel, chat id)."""
+        return [
+            (name, channel.agents_destination)
+            for name, channel in self.channels.items()
+            if channel.agents_destination is not None
+        ]

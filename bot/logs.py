@@ -25,15 +25,9 @@ _tracebacks = logging.Formatter()
 
 
 def configured_secrets(settings: Settings) -> list[str]:
-    """Every credential in the settings: tokens, signing secret, webhook secret, the database password."""
-    values = [
-        settings.telegram_token,
-        settings.telegram_webhook_secret,
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        urlparse(settings.database_url).password,
-    ]
+    """Every credential in the settings: each channel's tokens and secrets, and the database password."""
+    values = [secret for channel in settings.channels.values() for secret in channel.secrets()]
+    values.append(urlparse(settings.database_url).password)
     return [value for value in values if value]
 
 

@@ -11,7 +11,7 @@ import uvicorn
 
 from bot.channels.base import Channel
 from bot.config import Settings
-from bot.core.desk import Desk
+from bot.desk import Desk
 
 
 class _Server(uvicorn.Server):
@@ -20,20 +20,6 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-def configured_channels(desk: Desk, settings: Settings) -> list[Channel]:
-    """Each remote channel whose credentials are set; imported lazily so an unused one costs nothing."""
-    channels: list[Channel] = []
-    if settings.telegram_token:
-        from bot.channels.telegram.channel import TelegramChannel
-
-        channels.append(TelegramChannel(desk, settings))
-    if settings.slack_bot_token and settings.slack_signing_secret:
-        from bot.channels.slack.channel import SlackChannel
-
-        channels.append(SlackChannel(desk, settings))
-    return channels
 
 
 async def serve(

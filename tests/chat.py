@@ -6,9 +6,9 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound, Reply
 from bot.core.outbox import Delivered
+from bot.desk import Desk
 
 _update_ids = itertools.count(1)
 

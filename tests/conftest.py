@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bot.channels.registry import load_settings
 from bot.config import Settings
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 
@@ -116,7 +117,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "admins": ["terminal:alice"],
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return load_settings(_env_file=None, **values)
 
     return make
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.channels.registry import load_settings
 
 
 def test_supervisors_are_channel_and_user_id_and_a_plain_name_is_on_the_command_line(
@@ -15,7 +15,7 @@ def test_supervisors_are_channel_and_user_id_and_a_plain_name_is_on_the_command_
     monkeypatch.setenv("APPEALDESK_TELEGRAM_TOKEN", "123:test")
     monkeypatch.setenv("APPEALDESK_SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("APPEALDESK_SLACK_SIGNING_SECRET", "secret")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = load_settings(_env_file=None)
     assert settings.supervisor_contacts() == [
         ("telegram", "5001"),
         ("slack", "ULEAD"),
@@ -25,7 +25,7 @@ def test_supervisors_are_channel_and_user_id_and_a_plain_name_is_on_the_command_
 
 
 def test_a_supervisor_may_act_on_tickets_from_their_own_channel_only() -> None:
-    settings = Settings(_env_file=None, agents=["alice"], supervisors=["bob"])  # type: ignore[call-arg]
+    settings = load_settings(_env_file=None, agents=["alice"], supervisors=["bob"])
     assert settings.agents_for("cli") == {"alice", "bob"}
     assert "bob" not in settings.agents_for("telegram")
 
@@ -40,5 +40,5 @@ def test_a_supervisor_may_act_on_tickets_from_their_own_channel_only() -> None:
 )
 def test_a_supervisor_who_could_never_be_told_is_a_configuration_error(entry: str, problem: str) -> None:
     with pytest.raises(ValidationError) as error:
-        Settings(_env_file=None, supervisors=[entry])  # type: ignore[call-arg]
+        load_settings(_env_file=None, supervisors=[entry])
     assert problem in str(error.value)

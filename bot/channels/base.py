@@ -1,15 +1,29 @@
-"""What a channel adapter offers the runtime: HTTP routes, outbox senders, and a life cycle."""
+"""The channel plugin contract: what a channel package gives the registry, and what it runs as.
+
+A channel package holds, in one `plugin.py`, everything the rest of AppealDesk knows about it: its
+settings model (`APPEALDESK_<CHANNEL>_*`), how its users type commands, and how to build the running
+adapter. The registry (`bot/channels/registry.py`) lists the plugins; nothing else names a channel.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from starlette.routing import BaseRoute
 
+from bot.config import ChannelSettings, Settings
 from bot.core.outbox import Sender
+from bot.core.rendering import CommandSyntax
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
 
 
 class Channel(Protocol):
+    """A running adapter, as `appealdesk run` drives it."""
+
     name: str
 
     def routes(self) -> list[BaseRoute]:
@@ -25,3 +39,18 @@ class Channel(Protocol):
         ...
 
     async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    """One channel, as the registry knows it.
+
+    `settings` is None for a channel with nothing to configure; `connect` is None for one that
+    `appealdesk run` does not start (the terminal has its own command). `connect` imports the
+    adapter itself, so a channel that is not set up costs nothing.
+    """
+
+    name: str
+    commands: CommandSyntax
+    settings: type[ChannelSettings] | None = None
+    connect: Callable[[Desk, Settings], Channel] | None = None

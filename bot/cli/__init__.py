@@ -41,14 +41,15 @@ def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (def
 @app.command()
 def run() -> None:
     """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
+    from bot.channels.registry import configured_channels
     from bot.logs import configure_logging
-    from bot.runtime import configured_channels, serve
+    from bot.runtime import serve
 
     settings = load_settings()
     configure_logging(settings)
     desk = open_desk(settings, wait_for_vectors=False)  # healthy at once; a first start embeds meanwhile
     with reported():
-        channels = configured_channels(desk, desk.settings)
+        channels = configured_channels(desk)
         banner = desk.renderer.render(
             "terminal/run_banner.j2",
             {

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels import registry
 from bot.cli.startup import database_problem, reported, settings_problem
 from bot.config import Settings
-from bot.core.desk import Desk
+from bot.desk import Desk
 
 
 def load_settings() -> Settings:
     """The settings from the environment; a bad value ends the command with one clear message."""
     with reported():
         try:
-            return Settings()
+            return registry.load_settings()
         except ValidationError as error:
             raise settings_problem(error) from error
 

@@ -14,10 +14,10 @@ from typing import Any
 import typer
 
 from bot.cli.context import open_desk
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.queue import ListFilter, queue_row
+from bot.desk import Desk
 
 tickets_app = typer.Typer(no_args_is_help=True)
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.core.desk import Desk
+from bot.desk import Desk
 
 
 def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:

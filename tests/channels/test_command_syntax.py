@@ -15,12 +15,12 @@ import pytest
 
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.terminal.chat import SYNTAX as TERMINAL
+from bot.channels.terminal.plugin import SYNTAX as TERMINAL
 from bot.config import PROJECT_ROOT
-from bot.core.desk import Desk
 from bot.core.rendering import Renderer
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.queue import queue_row
+from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory
 

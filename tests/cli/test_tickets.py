@@ -14,9 +14,9 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
 from bot.core.events import Attachment
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal, open_question, pdf
 
 runner = CliRunner()

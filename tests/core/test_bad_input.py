@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.core.desk import Desk
 from bot.core.rendering import Renderer
+from bot.desk import Desk
 from bot.store.models import Evidence, Ticket, User
 from tests.chat import ChatUser, file_appeal, pdf
 

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.core.desk import Desk
 from bot.core.events import Attachment
 from bot.core.evidence import Refusal, sniff
+from bot.desk import Desk
 from bot.store.models import Evidence
 from tests.chat import ChatUser, file_appeal, pdf
 from tests.core.intake.test_flow import _walk_to_evidence

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal
 
 ALICE = Actor("cli", "alice")

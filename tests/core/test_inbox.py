@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.desk import Desk
+from bot.desk import Desk
 
 
 def test_an_update_is_recorded_once_however_often_it_comes(desk: Desk) -> None:

@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from bot.core import outbox
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
 from bot.core.outbox import Delivered, DeliveryResult, Notification, Outbound, RetryLater, Undeliverable
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from bot.store.models import OutboxMessage, User
 from tests.chat import ChatUser, file_appeal
 

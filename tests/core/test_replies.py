@@ -7,9 +7,9 @@ import asyncio
 from sqlmodel import select
 
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
 from bot.core.events import Identity, Inbound
 from bot.core.outbox import REPLY_KIND, SEND_NOW_LEASE, Delivered, DeliveryResult, Notification, Outbound, RetryLater
+from bot.desk import Desk
 from bot.store.models import OutboxMessage
 from tests.chat import ChatUser
 

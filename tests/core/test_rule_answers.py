@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from bot.store.models import RuleAnswer
 from tests.chat import ChatUser, file_appeal
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
 from bot.core.rendering import format_when
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from bot.store.models import OutboxMessage
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.store.db import Database
 from bot.web.app import create_app
 from tests.conftest import DeskFactory

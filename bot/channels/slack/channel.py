@@ -15,16 +15,17 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.slack.app import build_app
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
-from bot.channels.slack.command import SYNTAX
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.dm import DirectMessages
 from bot.channels.slack.files import Files
 from bot.channels.slack.people import Directory
+from bot.channels.slack.plugin import SYNTAX
 from bot.channels.slack.sender import SlackSender
+from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.tasks import Background
 from bot.config import Settings, StartupProblem
-from bot.core.desk import Desk
 from bot.core.outbox import Sender
+from bot.desk import Desk
 
 EVENTS_PATH = "/slack/events"
 
@@ -33,12 +34,13 @@ class SlackChannel:
     name = "slack"
 
     def __init__(self, desk: Desk, settings: Settings) -> None:
-        token = settings.slack_bot_token or ""
-        self.settings = settings
-        client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        config = SlackSettings.of(settings)
+        token = config.bot_token or ""
+        self.config = config
+        client = AsyncWebClient(token=token, base_url=config.api_url)
         self.renderer = desk.renderer.with_commands(SYNTAX)
         # The outbox's own client: a delivery worker's retries must not wait on interactive traffic.
-        sender_client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        sender_client = AsyncWebClient(token=token, base_url=config.api_url)
         self.sender = SlackSender(sender_client, Chat(sender_client, self.renderer), Cards(self.renderer), desk.cards)
         self.deps = SlackDeps(
             desk=desk,
@@ -47,16 +49,16 @@ class SlackChannel:
             renderer=self.renderer,
             chat=Chat(client, self.renderer),
             people=Directory(client),
-            files=Files(client, token, settings.slack_api_url, settings.evidence_max_bytes),
+            files=Files(client, token, config.api_url, settings.evidence_max_bytes),
             tasks=Background(),
             replies=desk.worker({self.name: self.sender}),
         )
-        self.app: AsyncApp = build_app(self.deps, settings.slack_signing_secret or "")
+        self.app: AsyncApp = build_app(self.deps, config.signing_secret or "")
         self.handler = AsyncSlackRequestHandler(self.app)
         self.socket: AsyncSocketModeHandler | None = None
 
     def routes(self) -> list[BaseRoute]:
-        if self.settings.slack_app_token:
+        if self.config.app_token:
             return []
         return [Route(EVENTS_PATH, self._events, methods=["POST"])]
 
@@ -79,11 +81,11 @@ class SlackChannel:
         except (ClientError, OSError) as error:
             raise StartupProblem(
                 "APPEALDESK_SLACK_API_URL",
-                f"cannot reach Slack at {self.settings.slack_api_url} ({error}). Check the address and the network.",
+                f"cannot reach Slack at {self.config.api_url} ({error}). Check the address and the network.",
             ) from error
         await DirectMessages(self.deps).replay()
-        if self.settings.slack_app_token:
-            self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        if self.config.app_token:
+            self.socket = AsyncSocketModeHandler(self.app, self.config.app_token)
             try:
                 await self.socket.connect_async()
             except (SlackApiError, ClientError, OSError) as error:

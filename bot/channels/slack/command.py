@@ -16,12 +16,9 @@ from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.dm import DirectMessages
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.modal_intake import AppealForm
+from bot.channels.slack.plugin import COMMAND
 from bot.core.events import Inbound
-from bot.core.rendering import CommandSyntax
 
-COMMAND = "/appeal"
-# What texts on Slack say: `/appeal human` for the core's /human.
-SYNTAX = CommandSyntax(root=COMMAND.removeprefix("/"))
 SUBCOMMANDS = ("status", "help", "cancel", "ask", "add", "human", "back", "start", "new", "kb")
 
 

@@ -12,8 +12,8 @@ from bot.channels.slack.people import Directory
 from bot.channels.slack.tasks import Background
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
-from bot.core.desk import Desk
 from bot.core.rendering import Renderer
+from bot.desk import Desk
 
 
 @dataclass

@@ -19,11 +19,11 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
 from bot.channels.telegram.prompts import PromptStore, Waiting
-from bot.core.desk import Desk
 from bot.core.events import Button
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 from bot.core.tickets.service import MIN_EXPLANATION, MIN_FACTS
+from bot.desk import Desk
 from bot.store.models import Ticket
 
 PREFIX = "tk"

@@ -26,9 +26,10 @@ from bot.channels.telegram.limiter import RateLimiter
 from bot.channels.telegram.messages import Poster
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.settings import TelegramSettings
 from bot.config import Settings, StartupProblem
-from bot.core.desk import Desk
 from bot.core.outbox import Sender
+from bot.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +45,31 @@ class TelegramChannel:
     def __init__(
         self, desk: Desk, settings: Settings, limiter: RateLimiter | None = None, poll_timeout: float = 10.0
     ) -> None:
-        if not settings.telegram_token:
+        config = TelegramSettings.of(settings)
+        if not config.token:
             raise StartupProblem("APPEALDESK_TELEGRAM_TOKEN", "is not set.")
-        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        if config.webhook_url and not config.webhook_secret:
             raise StartupProblem(
                 "APPEALDESK_TELEGRAM_WEBHOOK_SECRET",
                 "webhook mode needs a secret, so that forged updates are refused. Set a long random string.",
             )
-        if settings.telegram_agents_chat and not settings.telegram_agents_chat.lstrip("-").isdigit():
+        if config.agents_chat and not config.agents_chat.lstrip("-").isdigit():
             raise StartupProblem(
                 "APPEALDESK_TELEGRAM_AGENTS_CHAT", "must be the group's numeric chat id, like -1001234567890."
             )
         self.desk = desk
         self.settings = settings
+        self.config = config
         self.poll_timeout = poll_timeout
-        api = settings.telegram_api_url.rstrip("/")
+        api = config.api_url.rstrip("/")
         builder = ApplicationBuilder().concurrent_updates(PerChatUpdateProcessor())
         self.inbox: InboxHandlers | None = None
-        if settings.telegram_webhook_url:  # Telegram retries a webhook until it is answered, after handling
-            builder = builder.token(settings.telegram_token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
+        if config.webhook_url:  # Telegram retries a webhook until it is answered, after handling
+            builder = builder.token(config.token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
             builder = builder.updater(None)
         else:
             bot = RecordingBot(
-                settings.telegram_token,
+                config.token,
                 base_url=f"{api}/bot",
                 base_file_url=f"{api}/file/bot",
                 request=HTTPXRequest(connection_pool_size=256),
@@ -87,8 +90,8 @@ class TelegramChannel:
         groups = new_message & filters.ChatType.GROUPS & filters.COMMAND
         app.add_handler(CallbackQueryHandler(agents.on_callback, pattern=rf"^{PREFIX}:"))
         app.add_handler(CallbackQueryHandler(freelancers.on_callback))
-        if self.settings.telegram_agents_chat:
-            agents_chat = filters.Chat(chat_id=int(self.settings.telegram_agents_chat))
+        if self.config.agents_chat:
+            agents_chat = filters.Chat(chat_id=int(self.config.agents_chat))
             app.add_handler(MessageHandler(new_message & agents_chat & filters.REPLY, agents.on_reply))
             groups = groups & ~agents_chat
         app.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, freelancers.on_message))
@@ -104,9 +107,9 @@ class TelegramChannel:
     # ---- the Channel protocol -------------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
-        if not self.settings.telegram_webhook_url:
+        if not self.config.webhook_url:
             return []
-        path = urlparse(self.settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
+        path = urlparse(self.config.webhook_url).path or DEFAULT_WEBHOOK_PATH
         return [Route(path, self._webhook, methods=["POST"])]
 
     def senders(self) -> dict[str, Sender]:
@@ -124,16 +127,16 @@ class TelegramChannel:
         except NetworkError as error:
             raise StartupProblem(
                 "APPEALDESK_TELEGRAM_API_URL",
-                f"cannot reach Telegram at {self.settings.telegram_api_url} ({error}). "
+                f"cannot reach Telegram at {self.config.api_url} ({error}). "
                 "Check the address and this machine's network.",
             ) from error
         label = self.desk.renderer.label_text
         await app.bot.set_my_commands([BotCommand(name, label(f"tg.command.{name}")) for name in COMMANDS])
-        if self.settings.telegram_webhook_url:
+        if self.config.webhook_url:
             try:
                 await app.bot.set_webhook(
-                    self.settings.telegram_webhook_url,
-                    secret_token=self.settings.telegram_webhook_secret,
+                    self.config.webhook_url,
+                    secret_token=self.config.webhook_secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
             except TelegramError as error:
@@ -158,7 +161,7 @@ class TelegramChannel:
 
     async def _webhook(self, request: Request) -> Response:
         """One update from Telegram; only requests carrying our secret are taken."""
-        secret = (self.settings.telegram_webhook_secret or "").encode()
+        secret = (self.config.webhook_secret or "").encode()
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not secret or not hmac.compare_digest(given, secret):
             return Response(status_code=403)

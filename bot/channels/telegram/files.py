@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Bot, Message
 
+from bot.channels.telegram.settings import TelegramSettings
 from bot.config import Settings
 from bot.core.events import Attachment
 from bot.core.evidence import guess_type
@@ -20,7 +21,7 @@ DOWNLOAD_TIMEOUT_SECONDS = 120.0
 
 def download_limit(settings: Settings) -> int:
     """The largest file we can take on Telegram: the configured limit, capped by Telegram's own server."""
-    if settings.telegram_api_url.rstrip("/") == OFFICIAL_API:
+    if TelegramSettings.of(settings).api_url.rstrip("/") == OFFICIAL_API:
         return min(settings.evidence_max_bytes, OFFICIAL_DOWNLOAD_LIMIT)
     return settings.evidence_max_bytes
 

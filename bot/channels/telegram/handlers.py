@@ -15,8 +15,8 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.files import attachments_of, download_limit, too_big_for_telegram
 from bot.channels.telegram.messages import Poster, persistently
 from bot.core.delivery import DeliveryWorker
-from bot.core.desk import Desk
 from bot.core.events import Identity, Inbound
+from bot.desk import Desk
 
 
 class FreelancerChats:

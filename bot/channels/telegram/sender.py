@@ -18,8 +18,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
-from bot.core.desk import Desk
 from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+from bot.desk import Desk
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.terminal.console import Console
+from bot.channels.terminal.plugin import SYNTAX
 from bot.channels.terminal.sender import TerminalSender, TurnSender
-from bot.core.desk import Desk
 from bot.core.events import Attachment, Identity, Inbound
-from bot.core.rendering import CommandSyntax
+from bot.desk import Desk
 
-# A terminal has no upload button: files are sent as `/file PATH`, and the texts say so.
-SYNTAX = CommandSyntax(file_command="file")
 FILE_PREFIX = f"/{SYNTAX.file_command} "
 
 

@@ -17,7 +17,7 @@ import uvicorn
 from slack_sdk.signature import SignatureVerifier
 
 from bot.channels.slack.channel import SlackChannel
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.slack.fake_slack import FakeSlack
 from tests.conftest import DeskFactory

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser
 from benchmarks.fakes.telegram_harness import TelegramHarness
-from bot.core.desk import Desk
+from bot.desk import Desk
 from tests.conftest import DeskFactory
 
 AGENTS_CHAT = -1001234567890

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.channels.telegram.channel import TelegramChannel
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 from tests.channels.telegram.test_agents import appeal_with_card

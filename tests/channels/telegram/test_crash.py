@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from benchmarks.fakes.telegram_bot_api import FakeBotApi
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.store.models import Evidence
 from tests.channels.telegram.conftest import OLEG
 from tests.chat import ChatUser, file_appeal

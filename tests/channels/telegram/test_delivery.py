@@ -13,9 +13,9 @@ from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
 from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.channels.telegram.limiter import RateLimiter
 from bot.core.clock import ManualClock
-from bot.core.desk import Desk
 from bot.core.outbox import Delivered, Outbound, buttons_from_json
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from bot.store.models import OutboxMessage, Ticket, TicketEvent, User
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 

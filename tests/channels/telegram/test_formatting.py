@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.fakes.telegram_bot_api import check_html
+from bot.channels.registry import load_settings
 from bot.channels.telegram.files import download_limit, too_big_for_telegram, with_telegram_limit
 from bot.channels.telegram.formatting import keyboard, split_message, units
 from bot.channels.telegram.limiter import RateLimiter
-from bot.config import Settings
 from bot.core.events import Attachment, Button
 from bot.core.rendering import Renderer
 
@@ -81,8 +81,8 @@ def test_keyboards_leave_out_buttons_over_64_bytes_of_callback_data(
 
 
 def test_telegram_caps_downloads_at_20_mb_on_its_own_server() -> None:
-    official = Settings(_env_file=None, evidence_max_bytes=50 * MB)
-    own_server = Settings(_env_file=None, evidence_max_bytes=50 * MB, telegram_api_url="http://bot-api:8081")
+    official = load_settings(_env_file=None, evidence_max_bytes=50 * MB)
+    own_server = load_settings(_env_file=None, evidence_max_bytes=50 * MB, telegram_api_url="http://bot-api:8081")
 
     assert download_limit(official) == 20 * MB and download_limit(own_server) == 50 * MB
     assert with_telegram_limit({"max_mb": 50.0, "n": 1}, official) == {"max_mb": 20.0, "n": 1}

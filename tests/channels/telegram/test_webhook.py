@@ -10,7 +10,7 @@ import pytest
 from benchmarks.fakes.telegram_bot_api import FakeBotApi
 from bot.channels.telegram.channel import TelegramChannel
 from bot.config import StartupProblem
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import OLEG
 

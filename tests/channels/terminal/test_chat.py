@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bot.channels.terminal.chat import DeliveryThread, TerminalChat, run_chat, terminal_console
 from bot.channels.terminal.console import Console
-from bot.core.desk import Desk
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from bot.store.models import JobLease
 from tests.chat import EXPLANATION
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.core.desk import Desk
 from bot.core.intake.locales import day_first
+from bot.desk import Desk
 from bot.store.models import Conversation
 from tests.chat import ChatUser
 

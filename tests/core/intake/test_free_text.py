@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.desk import Desk
+from bot.desk import Desk
 from bot.store.models import Conversation, Ticket
 from tests.chat import EXPLANATION, ChatUser, walk_to_explanation
 

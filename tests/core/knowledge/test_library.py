@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.desk import Desk
 from bot.core.knowledge.problems import EntryError
+from bot.desk import Desk
 from tests.chat import ChatUser
 from tests.conftest import DeskFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
+from bot.desk import Desk
 from tests.chat import ChatUser
 
 ALICE = Actor("cli", "alice", "alice")

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.core.desk import Desk
 from bot.core.tickets.appeal_again import parse_appeal_after
 from bot.core.tickets.lifecycle import Refused
+from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal
 from tests.core.tickets.test_lifecycle import decide
 

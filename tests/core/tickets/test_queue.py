@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import STATUSES
 from bot.core.tickets.queue import LIST_FILTERS, statuses_for
+from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal
 
 ALICE = Actor("cli", "alice")

@@ -6,9 +6,9 @@ import json
 
 from sqlmodel import col, select
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.redaction import Redaction, personal_values
+from bot.desk import Desk
 from bot.store.models import OutboxMessage
 from tests.chat import ChatUser, file_appeal, pdf
 

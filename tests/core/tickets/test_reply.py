@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import Refused
+from bot.desk import Desk
 from bot.store.models import OutboxMessage
 from tests.chat import ChatUser, file_appeal
 from tests.core.tickets.test_lifecycle import decide

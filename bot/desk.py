@@ -1,4 +1,8 @@
-"""The core, assembled: what the channel adapters, the web console and the CLI talk to."""
+"""The composition root: the core, assembled, for the channel adapters, the web console and the CLI.
+
+It lives beside the runtime, outside the core: it is the one place that wires the core's parts to
+the settings, and the channels' own parts come in through the registry (`bot/channels/registry.py`).
+"""
 
 from __future__ import annotations
 
@@ -35,16 +39,6 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:50]}:{os.getpid()}"
 
 
-def agent_destinations(settings: Settings) -> list[tuple[str, str]]:
-    """Where agents get ticket cards: each configured agents' chat of each enabled channel."""
-    destinations = []
-    if settings.telegram_token and settings.telegram_agents_chat:
-        destinations.append(("telegram", settings.telegram_agents_chat))
-    if settings.slack_bot_token and settings.slack_agents_channel:
-        destinations.append(("slack", settings.slack_agents_channel))
-    return destinations
-
-
 class Desk:
     def __init__(
         self,
@@ -66,7 +60,7 @@ class Desk:
             settings,
             self.clock,
             self.outbox,
-            agent_destinations(settings) if destinations is None else destinations,
+            settings.agent_destinations() if destinations is None else destinations,
             self.hidden,
         )
         self.evidence = EvidenceStore(

@@ -1,0 +1,11 @@
+"""The terminal as a channel plugin: nothing to configure, and files sent as `/file PATH`."""
+
+from __future__ import annotations
+
+from bot.channels.base import ChannelPlugin
+from bot.core.rendering import CommandSyntax
+
+# A terminal has no upload button: files are sent as `/file PATH`, and the texts say so.
+SYNTAX = CommandSyntax(file_command="file")
+
+PLUGIN = ChannelPlugin(name="terminal", commands=SYNTAX)
