@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session, select
 
+from bot.channels.registry import PLUGINS
 from bot.config import Settings
 from bot.core.answers import RuleAnswers, RuleBook
 from bot.core.clock import Clock, SystemClock
@@ -51,7 +52,11 @@ class Desk:
         self.settings = settings
         self.db = db or Database(settings.database_url)
         self.clock = clock or SystemClock()
-        self.renderer = Renderer(settings.templates_dir, {"platform": settings.platform_name, "product": "AppealDesk"})
+        self.renderer = Renderer(
+            settings.templates_dir,
+            {"platform": settings.platform_name, "product": "AppealDesk"},
+            formats=[plugin.format for plugin in PLUGINS],
+        )
         self.outbox = Outbox(self.db, self.clock)
         self.cards = CardRegistry(self.db)
         self.inbox = Inbox(self.db, self.clock)

@@ -1,8 +1,9 @@
 """The channel plugin contract: what a channel package gives the registry, and what it runs as.
 
 A channel package holds, in one `plugin.py`, everything the rest of AppealDesk knows about it: its
-settings model (`APPEALDESK_<CHANNEL>_*`), how its users type commands, and how to build the running
-adapter. The registry (`bot/channels/registry.py`) lists the plugins; nothing else names a channel.
+settings model (`APPEALDESK_<CHANNEL>_*`, which also says where its agents' cards go), the format its
+texts are rendered in (markup and escaping), how its users type commands, what its messages can hold,
+and how to build the running adapter. The registry (`bot/channels/registry.py`) lists the plugins.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 from starlette.routing import BaseRoute
 
 from bot.config import ChannelSettings, Settings
+from bot.core.capabilities import Capabilities
 from bot.core.outbox import Sender
-from bot.core.rendering import CommandSyntax
+from bot.core.rendering import CommandSyntax, RenderFormat
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -51,6 +53,8 @@ class ChannelPlugin:
     """
 
     name: str
+    format: RenderFormat
     commands: CommandSyntax
+    capabilities: Capabilities
     settings: type[ChannelSettings] | None = None
     connect: Callable[[Desk, Settings], Channel] | None = None

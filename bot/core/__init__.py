@@ -1,1 +1,1 @@
-"""The channel-agnostic core: it knows nothing of Telegram, Slack or the web."""
+"""The channel-agnostic core: it names no platform and imports no channel, the web or the CLI."""

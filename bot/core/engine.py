@@ -38,7 +38,7 @@ GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|eveni
 THANKS = re.compile(
     r"^(thanks?( you)?|thx|ty|thank u|ok(ay)?|cool|great|got it|bye)\W*( ?(a lot|so much|bro))?\W*$", re.IGNORECASE
 )
-# Where a platform reserves slash commands (Slack), the bare word works too.
+# Where a platform reserves slash commands for itself, the bare word works too.
 WORD_COMMANDS = {"help": "/help", "status": "/status", "my appeals": "/status", "human": "/human", "appeal": "/appeal"}
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
 # What the user's next message is, after the bot asked for it: a question for a person, or a rule question.

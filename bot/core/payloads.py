@@ -1,4 +1,4 @@
-"""Button payloads: short strings (well under Telegram's 64 bytes) that say what a tap means.
+"""Button payloads: short strings that say what a tap means, well within every channel's button data.
 
 `v<version>:<action>` belongs to one state of the conversation; once the state moves on, the
 button is stale. `go:<action>` is always valid. `kb:<entry>` opens a knowledge entry and

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -22,40 +22,35 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from bot.core.events import Button, Reply
 
-FORMATS = ("plain", "telegram_html", "slack_mrkdwn", "html")
-
 
 class Safe(str):
     """Text that is already valid markup in the format being rendered."""
 
 
-def _escape_slack(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+@dataclass(frozen=True)
+class RenderFormat:
+    """A markup a channel renders in: how an outside value is escaped, and how each markup filter writes.
+
+    The core has plain text and HTML; a channel plugin brings its own (its markup, its escaping).
+    """
+
+    name: str
+    escape: Callable[[str], str]
+    b: str = "{}"
+    i: str = "{}"
+    code: str = "{}"
+    quote: str = "{}"
 
 
-ESCAPERS: dict[str, Callable[[str], str]] = {
-    "plain": lambda text: text,
-    "telegram_html": lambda text: html.escape(text, quote=False),
-    "slack_mrkdwn": _escape_slack,
-    "html": lambda text: html.escape(text, quote=True),
-}
-
-_MARKUP: dict[str, dict[str, str]] = {
-    "b": {"plain": "{}", "telegram_html": "<b>{}</b>", "slack_mrkdwn": "*{}*", "html": "<strong>{}</strong>"},
-    "i": {"plain": "{}", "telegram_html": "<i>{}</i>", "slack_mrkdwn": "_{}_", "html": "<em>{}</em>"},
-    "code": {
-        "plain": "{}",
-        "telegram_html": "<code>{}</code>",
-        "slack_mrkdwn": "`{}`",
-        "html": "<code>{}</code>",
-    },
-    "quote": {
-        "plain": "{}",
-        "telegram_html": "<blockquote>{}</blockquote>",
-        "slack_mrkdwn": "{}",
-        "html": "<blockquote>{}</blockquote>",
-    },
-}
+PLAIN = RenderFormat("plain", lambda text: text)
+HTML = RenderFormat(
+    "html",
+    lambda text: html.escape(text, quote=True),
+    b="<strong>{}</strong>",
+    i="<em>{}</em>",
+    code="<code>{}</code>",
+    quote="<blockquote>{}</blockquote>",
+)
 
 
 def format_when(value: datetime | str | None) -> str:
@@ -93,8 +88,8 @@ class CommandSyntax:
 
     By default every command is a slash command of its own (`/human`). A platform that keeps slash
     commands for itself gives the bot one `root` command, and the others become its words
-    (`/appeal human`); the root command itself stays as it is. A channel without file uploads (the
-    terminal) names the command that sends a file instead, so texts say how to attach one there.
+    (`/appeal human`); the root command itself stays as it is. A channel without file uploads names
+    the command that sends a file instead, so texts say how to attach one there.
     """
 
     root: str | None = None
@@ -120,24 +115,29 @@ def rewrite_commands(text: str, commands: CommandSyntax) -> str:
 
 
 class Renderer:
-    """One Jinja2 environment per format, sharing one templates folder, for one command syntax."""
+    """One Jinja2 environment per format, sharing one templates folder, for one command syntax.
+
+    Plain text and HTML are always there; `formats` adds the channels' own.
+    """
 
     def __init__(
         self,
         templates_dir: Path,
         globals_: Mapping[str, Any] | None = None,
         commands: CommandSyntax = SLASH,
+        formats: Sequence[RenderFormat] = (),
     ) -> None:
         self.templates_dir = templates_dir
         self.commands = commands
+        self.formats = {fmt.name: fmt for fmt in (PLAIN, HTML, *formats)}
         self._globals = dict(globals_ or {})
-        self._envs = {fmt: self._environment(fmt) for fmt in FORMATS}
+        self._envs = {name: self._environment(fmt) for name, fmt in self.formats.items()}
         self._labels: dict[str, str] = {}
         for labels_path in sorted(templates_dir.glob("labels*.yaml")):
             self._labels.update(yaml.safe_load(labels_path.read_text("utf-8")) or {})
 
-    def _environment(self, fmt: str) -> Environment:
-        escape = ESCAPERS[fmt]
+    def _environment(self, fmt: RenderFormat) -> Environment:
+        escape = fmt.escape
 
         def finalize(value: Any) -> str:
             if value is None:
@@ -146,9 +146,7 @@ class Renderer:
                 return value
             return escape(str(value))
 
-        def markup(kind: str) -> Callable[[Any], Safe]:
-            pattern = _MARKUP[kind][fmt]
-
+        def markup(pattern: str) -> Callable[[Any], Safe]:
             def apply(value: Any) -> Safe:
                 return Safe(pattern.format(finalize(value)))
 
@@ -163,22 +161,21 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        for kind in _MARKUP:
-            env.filters[kind] = markup(kind)
+        env.filters.update(b=markup(fmt.b), i=markup(fmt.i), code=markup(fmt.code), quote=markup(fmt.quote))
         env.filters["when"] = format_when
         env.filters["day"] = format_day
         env.filters["duration"] = format_duration
         env.filters["commands"] = lambda value: Safe(rewrite_commands(finalize(value), self.commands))
         env.globals.update(self._globals)
         env.globals["label"] = self.label_text
-        env.globals["format"] = fmt
+        env.globals["format"] = fmt.name
         env.globals["cmd"] = self.commands.write
         env.globals["file_command"] = self.commands.file_command
         return env
 
     def with_commands(self, commands: CommandSyntax) -> Renderer:
         """The same texts for a channel whose users type commands differently."""
-        return Renderer(self.templates_dir, self._globals, commands)
+        return Renderer(self.templates_dir, self._globals, commands, tuple(self.formats.values()))
 
     def render(self, template: str, context: Mapping[str, Any], fmt: str = "plain") -> str:
         text = self._envs[fmt].get_template(template).render(**context)

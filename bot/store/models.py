@@ -192,6 +192,20 @@ class TicketCard(SQLModel, table=True):
     message_id: str = Field(max_length=128)
 
 
+class AgentPrompt(SQLModel, table=True):
+    """What the bot waits for in an agents' chat: an answer to one of its messages (a prompt to reply
+    to, or a question with buttons), keyed by that message. `draft` carries a resolution's answers."""
+
+    __tablename__ = "agent_prompts"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    message_id: str = Field(primary_key=True, max_length=64)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    step: str = Field(max_length=32)
+    draft: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class JobLease(SQLModel, table=True):
     """Periodic jobs run once across workers: whoever holds the lease runs the job."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.channels.registry import PLUGINS
 from bot.core.rendering import Renderer
 from bot.desk import Desk
 from bot.store.models import Evidence, Ticket, User
@@ -58,7 +59,8 @@ def test_buttons_from_an_old_conversation_or_forged_ones_get_a_notice(desk: Desk
 def test_markup_in_user_text_cannot_break_formatting(tmp_path: object) -> None:
     from bot.config import PROJECT_ROOT
 
-    renderer = Renderer(PROJECT_ROOT / "templates", {"platform": "<b>Work</b>&Co"})
+    formats = [plugin.format for plugin in PLUGINS]
+    renderer = Renderer(PROJECT_ROOT / "templates", {"platform": "<b>Work</b>&Co"}, formats=formats)
     context = {"reference": "AD-1", "position": 1, "due": "2026-11-26T12:00:00+00:00"}
     html = renderer.render("intake/submitted.j2", context, "telegram_html")
     assert "<b>AD-1</b>" in html

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-import bot.channels.telegram.prompts  # noqa: F401 - its table is created by migration 0002
+from bot.core.prompts import PromptStore, Waiting
 from bot.store import migrate
 from bot.store.db import Database
 from bot.store.models import Ticket
@@ -22,7 +22,7 @@ def test_the_migrated_schema_matches_the_models(database: Database) -> None:
 def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path: object) -> None:
     database = Database(f"sqlite:///{tmp_path}/fresh.db")
     migrate.upgrade(database.engine)
-    assert migrate.current(database.engine) == "0007_inbox"
+    assert migrate.current(database.engine) == "0008_agent_prompts"
     migrate.downgrade(database.engine, "base")
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(database.engine)
@@ -57,4 +57,43 @@ def test_tickets_already_waiting_for_the_user_get_a_paused_clock_from_the_upgrad
         assert waiting is not None and reviewed is not None
         assert waiting.waiting_since is not None and waiting.waiting_since.tzinfo is not None
         assert reviewed.waiting_since is None and waiting.waiting_reminded_at is None
+    database.dispose()
+
+
+def test_the_telegram_prompts_of_migration_0002_are_kept_as_the_telegram_channels_agent_prompts(
+    tmp_path: object,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path}/prompts.db")
+    migrate.upgrade(database.engine, "0007_inbox")
+    at = "2026-11-20 12:00:00.000000"
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, channel, platform_user_id, chat_id, created_at)"
+                " VALUES (1, 'terminal', 'olga', 'chat-olga', :at)"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO tickets (id, kind, user_id, status, answers, answers_sha256, checklist,"
+                " suggested_entries, created_at, updated_at, first_response_due, resolution_due,"
+                " last_user_update_at, escalation_level)"
+                " VALUES (1, 'appeal', 1, 'in_review', '{}', '', '[]', '[]', :at, :at, :at, :at, :at, 0)"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO telegram_agent_prompts (chat_id, message_id, ticket_id, step, draft)"
+                " VALUES ('-100', '42', 1, 'explanation', '{\"outcome\": \"upheld\"}')"
+            )
+        )
+    migrate.upgrade(database.engine)
+    assert PromptStore(database, "telegram").get("-100", 42) == Waiting(1, "explanation", {"outcome": "upheld"})
+    assert PromptStore(database, "slack").get("-100", 42) is None
+    migrate.downgrade(database.engine, "0007_inbox")
+    with database.engine.connect() as connection:
+        kept = connection.execute(text("SELECT chat_id, message_id, step FROM telegram_agent_prompts")).all()
+    assert [tuple(row) for row in kept] == [("-100", "42", "explanation")]
     database.dispose()

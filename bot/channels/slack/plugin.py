@@ -1,13 +1,15 @@
-"""Slack as a channel plugin: its settings, its command syntax (`/appeal human`), and its adapter."""
+"""Slack as a channel plugin: settings, mrkdwn, `/appeal human`, Block Kit's limits, and its adapter."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Channel, ChannelPlugin
+from bot.channels.slack.blocks import MAX_BUTTON_VALUE, MAX_SECTION_CHARS
 from bot.channels.slack.settings import SlackSettings
 from bot.config import Settings
-from bot.core.rendering import CommandSyntax
+from bot.core.capabilities import Capabilities
+from bot.core.rendering import CommandSyntax, RenderFormat
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -15,6 +17,16 @@ if TYPE_CHECKING:
 COMMAND = "/appeal"
 # Slack keeps slash commands for itself: texts on Slack say `/appeal human` for the core's /human.
 SYNTAX = CommandSyntax(root=COMMAND.removeprefix("/"))
+# mrkdwn: &, < and > are Slack's control characters (<!channel>, <@U1>, links); nothing else is escaped.
+SLACK_MRKDWN = RenderFormat(
+    "slack_mrkdwn",
+    lambda text: text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+    b="*{}*",
+    i="_{}_",
+    code="`{}`",
+)
+# A reply longer than a section or with more buttons than an actions block is paged by the adapter.
+CAPABILITIES = Capabilities(max_text_chars=MAX_SECTION_CHARS, max_button_data=MAX_BUTTON_VALUE, edits_messages=True)
 
 
 def connect(desk: Desk, settings: Settings) -> Channel:
@@ -23,4 +35,11 @@ def connect(desk: Desk, settings: Settings) -> Channel:
     return SlackChannel(desk, settings)
 
 
-PLUGIN = ChannelPlugin(name="slack", commands=SYNTAX, settings=SlackSettings, connect=connect)
+PLUGIN = ChannelPlugin(
+    name="slack",
+    format=SLACK_MRKDWN,
+    commands=SYNTAX,
+    capabilities=CAPABILITIES,
+    settings=SlackSettings,
+    connect=connect,
+)

@@ -18,8 +18,8 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
-from bot.channels.telegram.prompts import PromptStore, Waiting
 from bot.core.events import Button
+from bot.core.prompts import PromptStore, Waiting
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 from bot.core.tickets.service import MIN_EXPLANATION, MIN_FACTS
@@ -53,7 +53,7 @@ class AgentsGroup:
     def __init__(self, desk: Desk, poster: Poster) -> None:
         self.desk = desk
         self.poster = poster
-        self.prompts = PromptStore(desk.db)
+        self.prompts = PromptStore(desk.db, "telegram")
         self.agents = desk.settings.agents_for("telegram")
 
     # ---- buttons on cards and on the bot's questions ---------------------------------------------------

@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError, localedata
 def day_first(tag: str | None) -> bool | None:
     """True if people of this locale write "11/05" for 11 May, False for 5 November, None if it does not settle it.
 
-    A language without a region ("en", as Telegram often reports it) settles the order only when every
+    A language without a region ("en", as chat platforms often report it) settles the order only when every
     region that speaks it writes dates the same way: "de" does, "en" (US and UK) does not.
     """
     if not tag:

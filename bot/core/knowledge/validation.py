@@ -10,8 +10,8 @@ from bot.core.knowledge.problems import Problem
 from bot.core.rendering import SLASH_WORD, USER_COMMANDS
 
 MIN_QUESTIONS = 3
-MAX_ANSWER_CHARS = 3000  # Slack's section block limit; Telegram allows 4096
-MAX_ID_CHARS = 60  # "kb:<id>" must fit Telegram's 64 bytes of button data
+MAX_ANSWER_CHARS = 3000  # fits one text block of every channel (their capabilities' max_text_chars)
+MAX_ID_CHARS = 60  # "kb:<id>" fits every channel's button data (their capabilities' max_button_data)
 
 
 def check_dir(path: str | Path) -> list[Problem]:

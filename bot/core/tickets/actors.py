@@ -10,7 +10,7 @@ from bot.core.tickets.lifecycle import Refused
 
 @dataclass(frozen=True)
 class Actor:
-    """`channel` is where the action came from: cli, web, telegram, slack, user or system."""
+    """`channel` is where the action came from: cli, web, a channel's name, user or system."""
 
     channel: str
     id: str

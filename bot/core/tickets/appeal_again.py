@@ -1,6 +1,6 @@
 """From when an upheld user may appeal again, as an agent types it on any surface.
 
-One rule for the command line, Slack and Telegram. The intake's parse_date refuses the future;
+One rule for the command line and every channel's agents' chat. The intake's parse_date refuses the future;
 here the future is the point: a day and month without a year that has passed this year means
 next year, and a day already gone is refused.
 """

@@ -5,7 +5,7 @@ channel can forget to. Personal answers (steps marked `personal`) are replaced w
 else a user or an agent wrote is searched for the values this user gave in those answers (their
 account, profile handle, e-mail, earnings band), wherever they quote them, file names included,
 and for patterns: e-mail addresses, phone numbers, IBANs and profile links. An agent who needs the
-data opens the ticket (`tickets show`, or "View details" on Slack), and that view is logged.
+data opens the ticket (`tickets show`, or "View details" in an agents' chat), and that view is logged.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.channels.telegram.prompts  # registers the Telegram adapter's own table (migration 0002)
 import bot.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from bot.store.db import make_engine
 
