@@ -27,6 +27,7 @@ from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
 from bot.core.rendering import Renderer
 from bot.core.replies import Handled
+from bot.core.repository import ChatRepository
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
@@ -77,8 +78,16 @@ class Desk:
         )
         self.knowledge = KnowledgeLibrary(self.db, self.clock, settings.knowledge_dir)
         self.answers = RuleAnswers(self.knowledge if rulebook is None else rulebook, settings.platform_name)
+        self.chats = ChatRepository(self.clock)
         self.engine = ConversationEngine(
-            self.db, settings, self.clock, self.tickets, self.evidence, self.answers, self.renderer.label_text
+            self.db,
+            settings,
+            self.clock,
+            self.tickets,
+            self.evidence,
+            self.answers,
+            self.renderer.label_text,
+            self.chats,
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
@@ -133,4 +142,4 @@ class Desk:
     def user_for(self, session: Session, identity: Identity, display_name: str | None = None) -> User:
         """The user behind an identity, created on first contact: for adapters that open a ticket
         outside a chat turn (Slack's appeal form), inside the caller's transaction."""
-        return self.engine._user(session, Inbound(identity, display_name=display_name))
+        return self.chats.user(session, Inbound(identity, display_name=display_name))

@@ -2,7 +2,9 @@
 
 Every update is handled in one transaction: the dedupe record, the state change, the tickets and
 the queued notifications commit together or not at all, so a crash never half-handles a message
-and a redelivered update changes nothing.
+and a redelivered update changes nothing. What a message means is decided by an ordered table of
+routes (the first that applies handles it); commands and buttons are tables too. The rows a turn
+starts from (dedupe record, user, conversation) come from the repository.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.core import payloads
@@ -24,14 +25,17 @@ from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore, Refusal
 from bot.core.intake.flow import IntakeFlow
+from bot.core.modes import Mode
 from bot.core.replies import Handled, queue_replies
+from bot.core.repository import ChatRepository
+from bot.core.routing import Route, first_route
 from bot.core.sla import hours_left, next_update_by
 from bot.core.text import clean, command_of, looks_like_question
 from bot.core.tickets.service import TicketService
 from bot.core.tickets.views import iso
 from bot.core.turn import Turn
 from bot.store.db import Database
-from bot.store.models import Conversation, Evidence, ProcessedUpdate, Ticket, User
+from bot.store.models import Evidence, Ticket
 
 log = logging.getLogger(__name__)
 GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
@@ -46,7 +50,7 @@ NEXT_TEXT = "next_text"
 FOR_A_PERSON = "for_a_person"
 RULE_QUESTION = "rule_question"
 
-AdminCommand = Callable[[Turn, str], None]
+Command = Callable[[Turn, str], None]
 
 
 class ConversationEngine:
@@ -59,6 +63,7 @@ class ConversationEngine:
         evidence: EvidenceStore,
         answers: RuleAnswers,
         label: Callable[[str], str],
+        chats: ChatRepository,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -69,7 +74,39 @@ class ConversationEngine:
         self.intake = IntakeFlow(
             settings, tickets, evidence, label, answers.answer, partial(answers.answer, confident_only=True), self._suggest
         )
-        self.admin_commands: dict[str, AdminCommand] = {}
+        self.chats = chats
+        self.admin_commands: dict[str, Command] = {}
+        # What a message means, first match wins: the order is the rule.
+        self.routes: tuple[Route, ...] = (
+            Route("too long for where the user is", self._too_long, self._refuse_too_long),
+            Route("a button", lambda turn: turn.inbound.payload is not None, self._on_button),
+            Route("a command", lambda turn: command_of(turn.text) is not None, self._on_command),
+            Route("nothing in it", lambda turn: not turn.text and not turn.inbound.attachments, self._on_empty),
+            Route("the text the bot asked for", self._answers_what_was_asked, self._on_asked_text),
+            Route("an intake answer", lambda turn: turn.conversation.mode == Mode.INTAKE, self._on_intake),
+            Route("anything else", lambda turn: True, self._idle),
+        )
+        self.commands: dict[str, Command] = {
+            "/start": self._start,
+            "/help": self._help,
+            "/appeal": self._appeal_command,
+            "/new": self._appeal_command,
+            "/status": self._status_command,
+            "/cancel": lambda turn, _rest: self._cancel(turn),
+            "/back": self._back,
+            "/ask": self._ask,
+            "/add": lambda turn, _rest: self._start_adding(turn),
+            "/human": self._human,
+        }
+        # The "go:" buttons, and whether the intake question is shown again after each.
+        self.go_buttons: dict[str, tuple[Callable[[Turn], None], bool]] = {
+            "appeal": (self._appeal, False),
+            "ask": (self._ask_prompt, False),
+            "human": (lambda turn: self._human(turn, ""), False),
+            "human_last": (self._send_last_question, True),
+            "status": (self._status, True),
+            "add": (self._start_adding, True),
+        }
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handles one update exactly once and returns the replies it queued for the user."""
@@ -87,7 +124,7 @@ class ConversationEngine:
         except Exception:
             log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
         with self.db.session() as session:
-            user = self._user(session, inbound)
+            user = self.chats.user(session, inbound)
             failed = [Reply("errors/internal.j2")]
             return queue_replies(session, self.tickets.outbox, inbound, user.id, failed, lease_to)
 
@@ -96,10 +133,10 @@ class ConversationEngine:
         if inbound.attachments:
             inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))
         with self.db.session() as session:
-            if inbound.update_id is not None and not self._first_delivery(session, inbound):
+            if inbound.update_id is not None and not self.chats.first_delivery(session, inbound):
                 return Handled([])
-            user = self._user(session, inbound)
-            conversation = self._conversation(session, user)
+            user = self.chats.user(session, inbound)
+            conversation = self.chats.conversation(session, user)
             turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())
             self._dispatch(turn)
             conversation.updated_at = turn.now
@@ -109,59 +146,65 @@ class ConversationEngine:
     # ---- routing ----------------------------------------------------------------------------------
 
     def _dispatch(self, turn: Turn) -> None:
-        inbound = turn.inbound
+        first_route(self.routes, turn).handle(turn)
+
+    def _too_long(self, turn: Turn) -> bool:
+        return len(turn.text) > self.intake.message_limit(turn)
+
+    def _refuse_too_long(self, turn: Turn) -> None:
         limit = self.intake.message_limit(turn)
-        if len(turn.text) > limit:
-            in_parts = turn.conversation.mode != "intake" or self.intake.in_parts(turn)
-            turn.say("errors/too_long.j2", length=len(turn.text), limit=limit, in_parts=in_parts)
-            self._remind_where(turn)
-            return
-        command = command_of(turn.text)
-        if inbound.payload is not None or (command is not None and command[0] != "/cancel"):
-            _forget(turn, NEXT_TEXT)  # the user moved on; /human and "Talk to a person" ask again
-        if inbound.payload is not None:
-            self._button(turn, inbound.payload)
-            return
-        if command is not None:
-            self._command(turn, *command)
-            return
-        if not turn.text and not inbound.attachments:
-            turn.say("errors/empty.j2")
-            self._remind_where(turn)
-            return
-        expected = _forget(turn, NEXT_TEXT)
-        if expected and turn.text and not inbound.attachments:
-            if expected == FOR_A_PERSON:
-                self._open_question(turn, turn.text)
-            else:
-                self.answers.answer(turn, turn.text)
-            self._remind_where(turn)
-            return
-        mode = turn.conversation.mode
-        if mode == "intake":
-            if inbound.attachments:
-                self.intake.on_files(turn, inbound.attachments, caption=turn.text)
-            else:
-                self.intake.on_text(turn, turn.text)
-            return
-        self._idle(turn)
+        in_parts = turn.conversation.mode != Mode.INTAKE or self.intake.in_parts(turn)
+        turn.say("errors/too_long.j2", length=len(turn.text), limit=limit, in_parts=in_parts)
+        self._remind_where(turn)
+
+    def _on_button(self, turn: Turn) -> None:
+        _forget(turn, NEXT_TEXT)  # the user moved on; "Talk to a person" asks again
+        self._button(turn, turn.inbound.payload or "")
+
+    def _on_command(self, turn: Turn) -> None:
+        name, rest = command_of(turn.text) or ("", "")
+        if name != "/cancel":
+            _forget(turn, NEXT_TEXT)  # the user moved on; /human asks again
+        self._command(turn, name, rest)
+
+    def _on_empty(self, turn: Turn) -> None:
+        turn.say("errors/empty.j2")
+        self._remind_where(turn)
+
+    def _answers_what_was_asked(self, turn: Turn) -> bool:
+        return NEXT_TEXT in turn.conversation.memo and bool(turn.text) and not turn.inbound.attachments
+
+    def _on_asked_text(self, turn: Turn) -> None:
+        if _forget(turn, NEXT_TEXT) == FOR_A_PERSON:
+            self._open_question(turn, turn.text)
+        else:
+            self.answers.answer(turn, turn.text)
+        self._remind_where(turn)
+
+    def _on_intake(self, turn: Turn) -> None:
+        _forget(turn, NEXT_TEXT)  # files instead of the text asked for: the question is dropped
+        if turn.inbound.attachments:
+            self.intake.on_files(turn, turn.inbound.attachments, caption=turn.text)
+        else:
+            self.intake.on_text(turn, turn.text)
 
     def _idle(self, turn: Turn) -> None:
+        _forget(turn, NEXT_TEXT)  # files instead of the text asked for: the question is dropped
         conversation = turn.conversation
         open_tickets = self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
         waiting = next((ticket for ticket in open_tickets if ticket.status == "awaiting_user"), None)
         if waiting is not None:
             self._add_to_ticket(turn, waiting)
             return
-        if conversation.mode == "adding" and open_tickets:
-            conversation.mode = "idle"
+        if conversation.mode == Mode.ADDING and open_tickets:
+            conversation.mode = Mode.IDLE
             self._add_to_ticket(turn, open_tickets[-1])
             return
         replied = self.tickets.replied_to(turn.session, open_tickets)
         if replied is not None:
             self._add_to_ticket(turn, replied)
             return
-        conversation.mode = "idle"
+        conversation.mode = Mode.IDLE
         appeal = next((ticket for ticket in open_tickets if ticket.kind == "appeal"), None)
         if turn.inbound.attachments:
             if appeal is not None:
@@ -193,45 +236,51 @@ class ConversationEngine:
     # ---- commands -----------------------------------------------------------------------------------
 
     def _command(self, turn: Turn, name: str, rest: str) -> None:
-        conversation = turn.conversation
-        if name == "/start":
-            if conversation.mode == "intake":
-                self.intake.resume(turn)
-            else:
-                self._welcome(turn)
-        elif name == "/help":
-            turn.say("idle/help.j2", in_intake=conversation.mode == "intake")
-            self._remind_where(turn)
-        elif name in ("/appeal", "/new"):
-            self._appeal(turn)
-        elif name == "/status":
-            self._status(turn)
-            self._remind_where(turn)
-        elif name == "/cancel":
-            self._cancel(turn)
-        elif name == "/back" and conversation.mode == "intake":
-            self.intake.on_text(turn, "back")
-        elif name == "/ask":
-            if rest:
-                self.answers.answer(turn, rest)
-                self._remind_where(turn)
-            else:
-                turn.say("idle/ask_usage.j2")
-        elif name == "/add":
-            self._start_adding(turn)
-        elif name == "/human":
-            self._human(turn, rest)
-        elif name in self.admin_commands:
-            self.admin_commands[name](turn, rest)
+        command = self.commands.get(name) or self.admin_commands.get(name)
+        if command is not None:
+            command(turn, rest)
         else:
-            turn.say("errors/unknown_command.j2", command=name[:40])
+            self._unknown_command(turn, name)
+
+    def _unknown_command(self, turn: Turn, name: str) -> None:
+        turn.say("errors/unknown_command.j2", command=name[:40])
+        self._remind_where(turn)
+
+    def _start(self, turn: Turn, _rest: str) -> None:
+        if turn.conversation.mode == Mode.INTAKE:
+            self.intake.resume(turn)
+        else:
+            self._welcome(turn)
+
+    def _help(self, turn: Turn, _rest: str) -> None:
+        turn.say("idle/help.j2", in_intake=turn.conversation.mode == Mode.INTAKE)
+        self._remind_where(turn)
+
+    def _appeal_command(self, turn: Turn, _rest: str) -> None:
+        self._appeal(turn)
+
+    def _status_command(self, turn: Turn, _rest: str) -> None:
+        self._status(turn)
+        self._remind_where(turn)
+
+    def _back(self, turn: Turn, _rest: str) -> None:
+        if turn.conversation.mode == Mode.INTAKE:
+            self.intake.on_text(turn, "back")
+        else:
+            self._unknown_command(turn, "/back")
+
+    def _ask(self, turn: Turn, rest: str) -> None:
+        if rest:
+            self.answers.answer(turn, rest)
             self._remind_where(turn)
+        else:
+            turn.say("idle/ask_usage.j2")
 
     def _welcome(self, turn: Turn) -> None:
         turn.add(Reply("idle/welcome.j2", {}, START_BUTTONS))
 
     def _appeal(self, turn: Turn) -> None:
-        if turn.conversation.mode == "intake":
+        if turn.conversation.mode == Mode.INTAKE:
             turn.say("intake/already_started.j2")
             self.intake.resume(turn)
             return
@@ -259,10 +308,10 @@ class ConversationEngine:
         if _forget(turn, NEXT_TEXT):
             turn.say("idle/cancelled.j2")
             self._remind_where(turn)
-        elif conversation.mode == "intake":
+        elif conversation.mode == Mode.INTAKE:
             self.intake.cancel(turn)
-        elif conversation.mode == "adding":
-            conversation.mode = "idle"
+        elif conversation.mode == Mode.ADDING:
+            conversation.mode = Mode.IDLE
             turn.say("idle/cancelled.j2")
         else:
             turn.say("idle/nothing_to_cancel.j2")
@@ -297,7 +346,7 @@ class ConversationEngine:
             self._remind_where(turn)
             return
         if payload.scope == "step":
-            if conversation.mode != "intake" or payload.version != conversation.version:
+            if conversation.mode != Mode.INTAKE or payload.version != conversation.version:
                 turn.say("errors/stale_button.j2")
                 self._remind_where(turn)
                 return
@@ -310,25 +359,17 @@ class ConversationEngine:
             self._go(turn, payload.action)
 
     def _go(self, turn: Turn, action: str) -> None:
-        if action == "appeal":
-            self._appeal(turn)
-        elif action == "ask":
-            self._expect(turn, RULE_QUESTION)
-            turn.say("idle/ask_prompt.j2")
-            return
-        elif action == "human":
-            self._human(turn, "")
-            return
-        elif action == "human_last":
-            self._send_last_question(turn)
-        elif action == "status":
-            self._status(turn)
-        elif action == "add":
-            self._start_adding(turn)
-        else:
-            turn.say("errors/stale_button.j2")
-        if action not in ("appeal",):
+        handler, remind = self.go_buttons.get(action, (self._stale_button, True))
+        handler(turn)
+        if remind:
             self._remind_where(turn)
+
+    def _stale_button(self, turn: Turn) -> None:
+        turn.say("errors/stale_button.j2")
+
+    def _ask_prompt(self, turn: Turn) -> None:
+        self._expect(turn, RULE_QUESTION)
+        turn.say("idle/ask_prompt.j2")
 
     # ---- people and tickets -------------------------------------------------------------------------
 
@@ -384,7 +425,7 @@ class ConversationEngine:
         if not open_tickets:
             turn.add(Reply("idle/no_open_appeal.j2", {}, START_BUTTONS))
             return
-        turn.conversation.mode = "adding"
+        turn.conversation.mode = Mode.ADDING
         turn.say("idle/add_prompt.j2", reference=open_tickets[-1].reference)
 
     def _add_to_ticket(self, turn: Turn, ticket: Ticket) -> None:
@@ -416,71 +457,12 @@ class ConversationEngine:
 
     def _remind_where(self, turn: Turn) -> None:
         """After a detour, show the intake question again so the user is never lost."""
-        if turn.conversation.mode == "intake":
+        if turn.conversation.mode == Mode.INTAKE:
             self.intake.resume(turn)
 
     def _suggest(self, answers: dict[str, Any]) -> list[str]:
         parts = [str((answers.get(key) or {}).get("value") or "") for key in ("explanation", "notice_text")]
         return self.answers.suggest(" ".join(part for part in parts if part and part != "none"))
-
-    # ---- identity and state ------------------------------------------------------------------------
-
-    def _first_delivery(self, session: Session, inbound: Inbound) -> bool:
-        record = ProcessedUpdate(
-            channel=inbound.identity.channel, update_id=str(inbound.update_id)[:128], processed_at=self.clock.now()
-        )
-        try:
-            with session.begin_nested():
-                session.add(record)
-                session.flush()
-        except IntegrityError:
-            return False
-        return True
-
-    def _user(self, session: Session, inbound: Inbound) -> User:
-        identity = inbound.identity
-        user = session.exec(
-            select(User).where(User.channel == identity.channel, User.platform_user_id == identity.user_id)
-        ).first()
-        if user is None:
-            user = User(
-                channel=identity.channel,
-                platform_user_id=identity.user_id,
-                chat_id=identity.chat_id,
-                display_name=inbound.display_name,
-                created_at=self.clock.now(),
-            )
-            try:
-                with session.begin_nested():
-                    session.add(user)
-                    session.flush()
-            except IntegrityError:
-                user = session.exec(
-                    select(User).where(User.channel == identity.channel, User.platform_user_id == identity.user_id)
-                ).one()
-        changed = user.chat_id != identity.chat_id or (
-            inbound.display_name and user.display_name != inbound.display_name
-        )
-        if changed or user.undeliverable_at is not None:
-            user.chat_id = identity.chat_id
-            user.display_name = inbound.display_name or user.display_name
-            user.undeliverable_at = None
-            session.add(user)
-        return user
-
-    def _conversation(self, session: Session, user: User) -> Conversation:
-        """The user's conversation, locked for this transaction so two workers never interleave."""
-        query = select(Conversation).where(Conversation.user_id == user.id).with_for_update()
-        conversation = session.exec(query).first()
-        if conversation is None:
-            conversation = Conversation(user_id=user.id or 0, updated_at=self.clock.now())
-            try:
-                with session.begin_nested():
-                    session.add(conversation)
-                    session.flush()
-            except IntegrityError:
-                conversation = session.exec(query).one()
-        return conversation
 
 
 def _forget(turn: Turn, key: str) -> Any:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.modes import Mode
 from bot.core.outbox import Notification, Outbox
 from bot.core.sla import hours_left
 from bot.core.tickets.actors import SYSTEM
@@ -151,7 +152,7 @@ class Scheduler:
         cutoff = self.clock.now() - self.settings.intake_reminder_after
         count = 0
         query = select(Conversation).where(
-            Conversation.mode == "intake", Conversation.updated_at <= cutoff, col(Conversation.reminded_at).is_(None)
+            Conversation.mode == Mode.INTAKE, Conversation.updated_at <= cutoff, col(Conversation.reminded_at).is_(None)
         )
         for conversation in session.exec(query.with_for_update()):
             user = session.get(User, conversation.user_id)

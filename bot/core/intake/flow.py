@@ -16,6 +16,7 @@ from bot.core.intake import parsing
 from bot.core.intake.locales import day_first
 from bot.core.intake.parsing import Invalid
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, next_step, progress
+from bot.core.modes import Mode
 from bot.core.text import is_one_question, looks_like_question
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.service import TicketService, canonical_sha256
@@ -52,7 +53,7 @@ class IntakeFlow:
 
     def start(self, turn: Turn) -> None:
         conversation = turn.conversation
-        conversation.mode = "intake"
+        conversation.mode = Mode.INTAKE
         conversation.answers = {}
         conversation.history = []
         conversation.editing = False
@@ -78,7 +79,7 @@ class IntakeFlow:
 
     def in_parts(self, turn: Turn) -> bool:
         """Whether the current step takes its answer in several messages."""
-        return turn.conversation.mode == "intake" and self._step(turn).in_parts
+        return turn.conversation.mode == Mode.INTAKE and self._step(turn).in_parts
 
     def message_limit(self, turn: Turn) -> int:
         """The longest message the current step can use: a step taken in parts holds more than one message."""
@@ -424,7 +425,7 @@ class IntakeFlow:
     def cancel_silently(self, turn: Turn) -> None:
         """Leaves the intake (cancelled or sent); older buttons become stale."""
         conversation = turn.conversation
-        conversation.mode = "idle"
+        conversation.mode = Mode.IDLE
         conversation.step = None
         conversation.answers = {}
         conversation.history = []
