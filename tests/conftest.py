@@ -1,4 +1,4 @@
-"""Shared fixtures: a Desk on SQLite (a fresh file per test) or PostgreSQL (a fresh database per run).
+"""Shared fixtures: a Desk on SQLite or PostgreSQL, each test with a database of its own (tests/databases.py).
 
 PostgreSQL runs when APPEALDESK_TEST_POSTGRES_URL is set (.ci/run sets it). Otherwise the tests
 marked `postgres` are left out and one line at the end says so and how to run them; .ci/run, which
@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.channels.registry import load_settings
 from bot.config import Settings
 from bot.core.clock import ManualClock
 from bot.desk import Desk
 from bot.store.db import Database
-from bot.store.migrate import upgrade
+from tests.databases import PostgresTemplates, SqliteTemplates, template_for
 
 POSTGRES_URL = os.environ.get("APPEALDESK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -62,25 +61,17 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[Database]:
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> Iterator[PostgresTemplates]:
     if not POSTGRES_URL:
         pytest.skip("APPEALDESK_TEST_POSTGRES_URL is not set")
-    database = Database(POSTGRES_URL)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-def _truncate(database: Database) -> None:
-    with database.engine.begin() as connection:
-        tables = connection.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'alembic_version'"
-            )
-        ).scalars()
-        names = ", ".join(f'"{name}"' for name in tables)
-        if names:
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    templates = PostgresTemplates(POSTGRES_URL)
+    yield templates
+    templates.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -90,13 +81,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """This test's own database, as a first start leaves it (see tests/databases.py)."""
+    prepare = template_for(first_start=request.node.get_closest_marker("first_start") is not None)
     if backend == "postgres":
-        shared: Database = request.getfixturevalue("postgres_database")
-        _truncate(shared)
-        yield shared
+        templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+        database = templates.clone(prepare)
+        yield database
+        templates.release(database)
         return
-    database = Database(f"sqlite:///{tmp_path / 'appealdesk.db'}")
-    upgrade(database.engine)
+    sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+    database = sqlite.clone(prepare, tmp_path / "appealdesk.db")
     yield database
     database.dispose()
 

@@ -31,6 +31,7 @@ def embedded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.mark.first_start
 def test_the_first_start_embeds_every_entry_once_and_stores_the_vectors(
     make_desk: DeskFactory, embedded: list[str]
 ) -> None:
@@ -87,6 +88,7 @@ def test_a_new_revision_re_embeds_only_that_entry_and_every_worker_sees_it(
     assert models == {vector_key(library.default_embedder())}  # type: ignore[arg-type]
 
 
+@pytest.mark.first_start
 def test_a_server_starts_on_words_and_switches_to_meaning_once_the_vectors_are_in(make_desk: DeskFactory) -> None:
     desk = make_desk()
     desk.knowledge.wait_for_vectors = False
