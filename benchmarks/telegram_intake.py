@@ -1,7 +1,7 @@
 """Telegram intake benchmark: N simulated freelancers file complete appeals at once through the fake Bot API.
 
 Run `python -m benchmarks.telegram_intake [--users 50] [--database URL]`. The real channel polls
-benchmarks/fakes/telegram_bot_api.py over HTTP on 127.0.0.1, exactly as in the tests; each user
+tests/fakes/telegram_bot_api.py over HTTP on 127.0.0.1, exactly as in the tests; each user
 walks the whole intake (19 updates, one document). Prints updates handled per second and the p50/p99
 time from an update's arrival at the API to the bot's first reply. The rate limiter is off, so this
 measures the bot, not Telegram's flood limits (which would cap a chat at about one message a second).
@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser  # noqa: E402
-from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal  # noqa: E402
 from bot.channels.registry import load_settings  # noqa: E402
 from bot.desk import Desk  # noqa: E402
+from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser  # noqa: E402
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -26,10 +26,10 @@ import httpx
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import file_appeal, find_button
 from bot.channels.telegram.channel import SECRET_HEADER
-from tests.channels.slack.fake_slack import FakeSlack
+from tests.fakes.slack_web_api import FakeSlack
+from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import file_appeal, find_button
 
 TELEGRAM_TOKEN = "7000000001:AAH-leak-test_Token"
 WEBHOOK_SECRET = "webhook-secret-d41d8cd9"

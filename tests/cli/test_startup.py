@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
+from tests.fakes.telegram_bot_api import FakeBotApi
 
 APPEALDESK = str(Path(sys.executable).parent / "appealdesk")
 BANNER = "AppealDesk is running"

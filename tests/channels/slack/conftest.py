@@ -19,8 +19,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.channels.slack.channel import SlackChannel
 from bot.desk import Desk
 from bot.web.app import create_app
-from tests.channels.slack.fake_slack import FakeSlack
 from tests.conftest import DeskFactory
+from tests.fakes.slack_web_api import FakeSlack
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"

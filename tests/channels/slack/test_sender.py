@@ -15,8 +15,8 @@ from bot.core.events import Button
 from bot.core.outbox import Delivered, Outbound, RetryLater, Undeliverable
 from bot.core.tickets.actors import SYSTEM, Actor
 from tests.channels.slack.conftest import AGENTS_CHANNEL, TOKEN, SlackHarness
-from tests.channels.slack.fake_slack import Call
 from tests.channels.slack.flows import appeal_in_dm
+from tests.fakes.slack_web_api import Call
 
 
 def user_message(text: str = "Hello", **context: Any) -> Outbound:

@@ -9,8 +9,8 @@ import pytest
 from bot.channels.slack.channel import SlackChannel
 from bot.config import StartupProblem
 from tests.channels.slack.conftest import SECRET, TOKEN
-from tests.channels.slack.fake_slack import FakeSlack
 from tests.conftest import DeskFactory
+from tests.fakes.slack_web_api import FakeSlack
 
 
 @pytest.fixture

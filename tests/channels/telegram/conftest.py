@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import TelegramHarness
 from bot.desk import Desk
 from tests.conftest import DeskFactory
+from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import TelegramHarness
 
 AGENTS_CHAT = -1001234567890
 AGENT = FakeUser(900, "Alice", "alice_ts")

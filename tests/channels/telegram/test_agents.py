@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.core.clock import ManualClock
 from bot.core.events import Identity
 from bot.core.tickets.actors import Actor
@@ -17,6 +15,8 @@ from bot.desk import Desk
 from bot.store.models import Evidence, Ticket, TicketEvent
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, STRANGER
 from tests.chat import open_question
+from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal
 
 SUPERVISOR = FakeUser(950, "Sam")
 

@@ -8,13 +8,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.channels.telegram.channel import TelegramChannel
 from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 from tests.channels.telegram.test_agents import appeal_with_card
+from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal
 
 STALE = "That button belongs to an earlier message"
 

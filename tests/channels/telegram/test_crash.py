@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
 from bot.desk import Desk
 from bot.store.models import Evidence
 from tests.channels.telegram.conftest import OLEG
 from tests.chat import ChatUser, file_appeal
+from tests.fakes.telegram_bot_api import FakeBotApi
 
 APPEALDESK = Path(sys.executable).parent / "appealdesk"
 BOOKING = b"%PDF-1.4\n% travel booking 12-19 Nov\n" + b"0" * 4096

@@ -9,8 +9,6 @@ from datetime import UTC, timedelta
 
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
-from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.channels.telegram.limiter import RateLimiter
 from bot.core.clock import ManualClock
 from bot.core.outbox import Delivered, Outbound, buttons_from_json
@@ -18,6 +16,8 @@ from bot.core.tickets.actors import Actor
 from bot.desk import Desk
 from bot.store.models import OutboxMessage, Ticket, TicketEvent, User
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
+from tests.fakes.telegram_bot_api import Call, FakeBotApi
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal
 
 
 def outbox(bot: TelegramHarness, chat_id: int) -> list[OutboxMessage]:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import check_html
 from bot.channels.registry import load_settings
 from bot.channels.telegram.files import download_limit, too_big_for_telegram, with_telegram_limit
 from bot.channels.telegram.formatting import keyboard, split_message, units
 from bot.channels.telegram.limiter import RateLimiter
 from bot.core.events import Attachment, Button
 from bot.core.rendering import Renderer
+from tests.fakes.telegram_bot_api import check_html
 
 MB = 1024 * 1024
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 from bot.core.events import Button, Inbound, Reply
 from bot.desk import Desk
 from bot.store.models import Conversation, Evidence, Ticket
 from tests.channels.telegram.conftest import AGENTS_CHAT, OLEG
+from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 
 
 def texts(calls: list[Call], method: str = "sendMessage") -> str:

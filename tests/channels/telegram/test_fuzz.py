@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi, FakeUser
-from benchmarks.fakes.telegram_harness import TelegramHarness
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT
+from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser
+from tests.fakes.telegram_harness import TelegramHarness
 from tests.fuzzing import FUZZ, hostile_text, json_values
 
 SECRET = "fuzz-webhook-secret"

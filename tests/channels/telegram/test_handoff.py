@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi
-from benchmarks.fakes.telegram_harness import TelegramHarness
 from bot.store.models import Ticket
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 from tests.channels.telegram.test_agents import last_prompt
+from tests.fakes.telegram_bot_api import Call, FakeBotApi
+from tests.fakes.telegram_harness import TelegramHarness
 
 QUESTION = "Can I invoice my client through my own company? Write to oleg.z@example.com please."
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
-from benchmarks.fakes.telegram_harness import TelegramHarness, file_appeal
 from bot.core.clock import ManualClock
 from bot.core.delivery import DeliveryWorker
 from bot.core.outbox import SEND_NOW_LEASE
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
+from tests.fakes.telegram_bot_api import FakeBotApi
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal
 
 
 def delivered(api: FakeBotApi, method: str = "sendMessage") -> list[str]:

@@ -7,12 +7,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from benchmarks.fakes.telegram_bot_api import FakeBotApi
 from bot.channels.telegram.channel import TelegramChannel
 from bot.config import StartupProblem
 from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import OLEG
+from tests.fakes.telegram_bot_api import FakeBotApi
 
 URL = "https://desk.example.com/telegram/hook"
 SECRET = "s3cret-token_1"

@@ -13,10 +13,10 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
-from benchmarks.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limiter import RateLimiter
 from bot.desk import Desk
+from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 
 HANDLED_GROUP = 1000
 UNLIMITED = RateLimiter(overall_per_second=1e9, chat_per_second=1e9, group_per_minute=1e9, burst=1_000_000)
