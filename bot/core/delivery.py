@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
 
-from bot.core.outbox import LEASE, Outbound, Outbox, RetryLater, Sender, Undeliverable
+from bot.core.outbox import LEASE, Outbound, Outbox, Rejected, RetryLater, Sender, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +120,13 @@ class DeliveryWorker:
         return sent
 
     async def _attempt(self, message: Outbound) -> str | None:
-        """Sends one row and records the result; returns the row's new status (None if not recorded)."""
+        """Sends one row and records the result; returns the row's new status (None if not recorded).
+
+        A row refused for our own output is sent again at once as plain text: it is still leased here.
+        """
         sender = self.senders[message.channel]
         try:
-            result = await sender.send(message)
+            result = await sender.send(replace(message, parts_log=partial(self._parts_out, message.id)))
         except Exception as error:  # a sender's failure must never stop delivery of the rest
             log.warning("delivery of outbox row %s failed: %s", message.id, error)
             result = RetryLater(f"{type(error).__name__}: {error}")
@@ -133,7 +138,16 @@ class DeliveryWorker:
         except Exception:  # the lease runs out and another attempt records it
             log.exception("recording the delivery of outbox row %s failed", message.id)
             return None
+        if isinstance(result, Rejected) and status == "pending" and not message.as_plain_text:
+            return await self._attempt(replace(message, as_plain_text=True, parts_sent=0))
         return status
+
+    async def _parts_out(self, message_id: int, count: int) -> None:
+        """Keeps a long message's progress, so a retry sends only the parts not yet out."""
+        try:
+            await asyncio.to_thread(self.outbox.record_parts, message_id, self.owner, count)
+        except Exception:  # at worst a retry sends a part twice
+            log.exception("recording the parts sent of outbox row %s failed", message_id)
 
 
 async def _first_of(stop: asyncio.Event, finished: asyncio.Event, timeout: float | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -34,6 +34,7 @@ LEASE = timedelta(seconds=15)
 SEND_NOW_LEASE = timedelta(seconds=15)
 REPLY_KIND = "reply"
 USER_KINDS = ("user", REPLY_KIND)  # what a freelancer reads: their own data, unredacted
+PartsLog = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class Outbound:
     "ticket_card" for the agents' card of a ticket (create or edit in place), "agent_alert" for a
     message to the agents' chat and "supervisor_alert" for a direct message to one supervisor.
     A reply with `edit_message_id` is the new state of that message.
+
+    A message longer than the platform takes goes out in parts: the sender skips the first
+    `parts_sent` (out in an earlier attempt) and reports each further part with `parts_out`, so a
+    retry after a 429 on part 2 never sends part 1 again. `as_plain_text` is the one retry of a
+    message the platform refused for our own output: plain text, no buttons.
     """
 
     id: int
@@ -57,10 +63,18 @@ class Outbound:
     attempts: int
     edit_message_id: str | None = None
     expects: str | None = None
+    parts_sent: int = 0
+    as_plain_text: bool = False
+    parts_log: PartsLog | None = field(default=None, compare=False, repr=False)
 
     @property
     def for_user(self) -> bool:
         return self.kind in USER_KINDS
+
+    async def parts_out(self, count: int) -> None:
+        """Records that the first `count` parts are out (the delivery worker keeps it durably)."""
+        if self.parts_log is not None:
+            await self.parts_log(count)
 
     def reply(self) -> Reply:
         """The message as the core said it, with its edit-in-place intent."""
@@ -82,10 +96,22 @@ class RetryLater:
 
 @dataclass(frozen=True)
 class Undeliverable:
+    """The recipient is gone (blocked the bot, deactivated, chat deleted): not retried."""
+
     reason: str
 
 
-DeliveryResult = Delivered | RetryLater | Undeliverable
+@dataclass(frozen=True)
+class Rejected:
+    """The platform refused our own output (bad markup, invalid button data, too long): a product error.
+
+    The recipient is not to blame. The message is retried once as plain text without buttons.
+    """
+
+    error: str
+
+
+DeliveryResult = Delivered | RetryLater | Undeliverable | Rejected
 
 
 class Sender(Protocol):
@@ -154,6 +180,8 @@ class Notification:
             "expects": self.expects,
             "status": "pending",
             "attempts": 0,
+            "parts_sent": 0,
+            "as_plain_text": False,
             "next_attempt_at": now,
             "lease_owner": None,
             "lease_until": None,
@@ -189,6 +217,8 @@ def outbound(row: OutboxMessage) -> Outbound:
         attempts=row.attempts,
         edit_message_id=row.edit_message_id,
         expects=row.expects,
+        parts_sent=row.parts_sent,
+        as_plain_text=row.as_plain_text,
     )
 
 
@@ -323,14 +353,30 @@ class Outbox:
                 session.add(row)
             return len(rows)
 
+    def record_parts(self, message_id: int, owner: str, parts_sent: int) -> None:
+        """Keeps how many parts of a message in parts are out (only the lease holder may)."""
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, message_id)
+            if row is not None and row.lease_owner == owner and row.status == "pending":
+                row.parts_sent = parts_sent
+                session.add(row)
+
     def complete(self, message_id: int, owner: str, result: DeliveryResult) -> str | None:
-        """Records what the sender said (only the lease holder may); returns the row's new status."""
+        """Records what the sender said (only the lease holder may); returns the row's new status.
+
+        A first refusal of our own output keeps the lease: the row is due again at once, as plain
+        text, and the worker that holds it retries it straight away.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             row = session.get(OutboxMessage, message_id)
             if row is None or row.lease_owner != owner or row.status != "pending":
                 return None
             row.attempts += 1
+            if isinstance(result, Rejected):
+                self._rejected(row, result, now)
+                session.add(row)
+                return row.status
             row.lease_owner = None
             row.lease_until = None
             if isinstance(result, Delivered):
@@ -350,6 +396,35 @@ class Outbox:
                 row.next_attempt_at = now + timedelta(seconds=delay)
             session.add(row)
             return row.status
+
+    @staticmethod
+    def _rejected(row: OutboxMessage, result: Rejected, now: datetime) -> None:
+        """Our output was refused: once more as plain text from the start (nothing is lost), then given up.
+
+        The log names the row and the platform's error code only, never the text or who it was for.
+        """
+        row.last_error = result.error
+        if row.as_plain_text:
+            row.status = "rejected"
+            row.lease_owner = row.lease_until = None
+            log.error(
+                "product error: %s refused outbox row %s (%s) even as plain text (%s); it is given up",
+                row.channel,
+                row.id,
+                row.kind,
+                result.error,
+            )
+            return
+        row.as_plain_text = True
+        row.parts_sent = 0
+        row.next_attempt_at = now
+        log.error(
+            "product error: %s refused outbox row %s (%s) for our own output (%s); retrying it as plain text",
+            row.channel,
+            row.id,
+            row.kind,
+            result.error,
+        )
 
     def _mark_user_undeliverable(self, session: Session, row: OutboxMessage, now: datetime) -> None:
         if row.kind not in USER_KINDS or row.user_id is None:

@@ -150,6 +150,8 @@ class OutboxMessage(SQLModel, table=True):
 
     Replies to a user's message are rows too (kind "reply"): `edit_message_id` is the message whose
     button was pressed, when the reply is its new state, and `expects` what kind of answer comes next.
+    A message sent in parts counts the parts already out (`parts_sent`), so a retry sends only the rest;
+    one the platform refused for our own output is retried once `as_plain_text`, without buttons.
     """
 
     __tablename__ = "outbox"
@@ -172,6 +174,8 @@ class OutboxMessage(SQLModel, table=True):
     expects: str | None = Field(default=None, max_length=16)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
+    parts_sent: int = 0
+    as_plain_text: bool = False
     next_attempt_at: datetime
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = None

@@ -31,6 +31,7 @@ class Failure:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     channel: str | None = None  # only calls to this channel fail
+    after: int = 0  # matching calls that still go through first
 
 
 class FakeSlack:
@@ -83,8 +84,10 @@ class FakeSlack:
         status: int = 200,
         headers: dict[str, str] | None = None,
         channel: str | None = None,
+        after: int = 0,
     ) -> None:
-        self.failures.setdefault(method, []).append(Failure(error, status, headers or {}, channel))
+        """The next call of `method` (to `channel`, if given) fails, once `after` such calls went through."""
+        self.failures.setdefault(method, []).append(Failure(error, status, headers or {}, channel, after))
 
     def slow(self, channel: str, seconds: float) -> None:
         """Every call to `channel` takes this long to answer, like a busy channel behind Slack's limits."""
@@ -142,7 +145,9 @@ class FakeSlack:
         self._check(method, params)
         await asyncio.sleep(self.delays.get(str(params.get("channel")), 0.0))
         failure = next((f for f in self.failures.get(method, []) if f.channel in (None, params.get("channel"))), None)
-        if failure is not None:
+        if failure is not None and failure.after > 0:
+            failure.after -= 1
+        elif failure is not None:
             self.failures[method].remove(failure)
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers

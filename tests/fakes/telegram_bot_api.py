@@ -112,6 +112,7 @@ class _Injected:
     retry_after: int | None
     chat_id: int | None
     times: int
+    after: int  # matching calls that still go through first
 
 
 @dataclass
@@ -297,10 +298,12 @@ class FakeBotApi:
         retry_after: int | None = None,
         chat_id: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` (to `chat_id`, if given) fail with this error."""
+        """The next `times` calls of `method` (to `chat_id`, if given) fail with this error, once `after`
+        such calls went through (`after=1`: the second part of a long message fails)."""
         with self._changed:
-            self._state.errors.append(_Injected(method, code, description, retry_after, chat_id, times))
+            self._state.errors.append(_Injected(method, code, description, retry_after, chat_id, times, after))
 
     def calls(self, method: str | None = None, chat_id: int | None = None, since: int = 0) -> list[Call]:
         with self._changed:
@@ -359,6 +362,9 @@ class FakeBotApi:
     def _injected(self, method: str, params: dict[str, Any]) -> _Injected | None:
         for item in self._state.errors:
             if item.method == method and item.times > 0 and item.chat_id in (None, params.get("chat_id")):
+                if item.after > 0:
+                    item.after -= 1
+                    continue
                 item.times -= 1
                 return item
         return None

@@ -1,15 +1,31 @@
-"""Posting to Slack: core replies as Block Kit messages, and ephemeral notes only one person sees."""
+"""Posting to Slack: core replies as Block Kit messages, and ephemeral notes only one person sees.
+
+A reply can take several messages (Slack's 50 blocks each); a retry says how many are out already,
+and hears of each further one, so no message is posted twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack.blocks import reply_messages
+from bot.channels.slack.blocks import MAX_FALLBACK_CHARS, Block, reply_messages, split_text
 from bot.core.events import Reply
-from bot.core.rendering import Renderer
+from bot.core.rendering import ESCAPERS, Renderer
+
+PartSent = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Post:
+    """One Slack message: blocks (none for plain text) and text, posted anew or updating `ts`."""
+
+    text: str
+    blocks: list[Block] | None = None
+    ts: str | None = None
 
 
 class Chat:
@@ -17,19 +33,46 @@ class Chat:
         self.client = client
         self.renderer = renderer
 
-    async def post(self, channel: str, replies: Sequence[Reply], pressed_ts: str | None = None) -> str | None:
+    async def post(
+        self,
+        channel: str,
+        replies: Sequence[Reply],
+        pressed_ts: str | None = None,
+        first: int = 0,
+        part_sent: PartSent | None = None,
+    ) -> str | None:
         """Posts each reply; a reply that `replaces_buttons` edits the message whose button was pressed."""
-        first: str | None = None
+        posts: list[_Post] = []
         for reply in replies:
             pages = reply_messages(self.renderer, reply)
-            if reply.replaces_buttons and pressed_ts and len(pages) == 1:
-                blocks, text = pages[0]
-                await self.client.chat_update(channel=channel, ts=pressed_ts, blocks=blocks, text=text)
-                continue
-            for blocks, text in pages:
-                response = await self.client.chat_postMessage(channel=channel, blocks=blocks, text=text)
-                first = first or str(response["ts"])
-        return first
+            edit = pressed_ts if reply.replaces_buttons and len(pages) == 1 else None
+            posts.extend(_Post(text, blocks, edit) for blocks, text in pages)
+        return await self._send(channel, posts, first, part_sent)
+
+    async def post_plain(
+        self, channel: str, text: str, first: int = 0, part_sent: PartSent | None = None
+    ) -> str | None:
+        """Plain text, no blocks and no markup: what is left when Slack refused our blocks."""
+        escaped = ESCAPERS["slack_mrkdwn"](text)
+        return await self._send(
+            channel, [_Post(chunk) for chunk in split_text(escaped, MAX_FALLBACK_CHARS)], first, part_sent
+        )
+
+    async def _send(self, channel: str, posts: Sequence[_Post], first: int, part_sent: PartSent | None) -> str | None:
+        """Posts `posts[first:]` (the earlier ones are out already); returns the first new message's ts."""
+        first_ts: str | None = None
+        for index in range(first, len(posts)):
+            post = posts[index]
+            content: dict[str, Any] = {"text": post.text}
+            content.update({"blocks": post.blocks} if post.blocks is not None else {"mrkdwn": False})
+            if post.ts is not None:
+                await self.client.chat_update(channel=channel, ts=post.ts, **content)
+            else:
+                response = await self.client.chat_postMessage(channel=channel, **content)
+                first_ts = first_ts or str(response["ts"])
+            if part_sent is not None and index + 1 < len(posts):
+                await part_sent(index + 1)
+        return first_ts
 
     async def ephemeral(self, channel: str, user: str, template: str, context: Mapping[str, Any]) -> None:
         text = self.renderer.render(template, context, "slack_mrkdwn")

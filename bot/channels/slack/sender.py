@@ -1,8 +1,9 @@
 """The outbox's Slack sender: user messages to their DM, and each ticket's card in the agents' channel.
 
 A card is posted once and then edited in place; every change is also written to the card's thread.
-Slack's answer decides what the outbox does next: 429 waits as long as Retry-After says, a gone
-user or channel is undeliverable, anything else (network included) is retried with backoff.
+Slack's answer decides what the outbox does next (`result_of`): 429 waits as long as Retry-After
+says, a gone user or channel is undeliverable, a refusal of our own blocks or text is retried once
+as plain text, anything else (network included) is retried with backoff.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
-from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, Rejected, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,20 @@ UNDELIVERABLE_ERRORS = frozenset(
         "user_not_found",
         "user_disabled",
         "cannot_dm_bot",
+    }
+)
+# Slack refused what we sent, not who we sent it to: a product error, never the user's.
+OWN_OUTPUT_ERRORS = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "invalid_arguments",
+        "no_text",
+        "too_many_attachments",
+        "invalid_attachments",
+        "invalid_metadata_format",
+        "markdown_text_conflict",
     }
 )
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
@@ -46,6 +61,8 @@ def result_of(error: SlackApiError) -> DeliveryResult:
         return RetryLater("ratelimited", retry_after=retry_after)
     if code in UNDELIVERABLE_ERRORS:
         return Undeliverable(code)
+    if code in OWN_OUTPUT_ERRORS:
+        return Rejected(code)
     return RetryLater(code)
 
 
@@ -61,19 +78,28 @@ class SlackSender:
     async def send(self, message: Outbound) -> DeliveryResult:
         ts: str | None
         try:
-            if message.kind == "ticket_card":
+            if message.as_plain_text:
+                ts = await self._plain(message)
+            elif message.kind == "ticket_card":
                 ts = await self._card(message)
             elif message.kind == "agent_alert":
                 ts = await self._alert(message)
             elif message.kind == "supervisor_alert":
                 ts = await self._direct(message)
             else:
-                ts = await self.chat.post(message.chat_id, [message.reply()], message.edit_message_id)
+                ts = await self.chat.post(
+                    message.chat_id, [message.reply()], message.edit_message_id, message.parts_sent, message.parts_out
+                )
         except SlackApiError as error:
             return result_of(error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return RetryLater(f"network: {type(error).__name__}: {error}")
         return Delivered(ts)
+
+    async def _plain(self, message: Outbound) -> str | None:
+        """The retry of a message Slack refused: its text only, as a new message where it was going."""
+        text = self.chat.renderer.render(message.template, message.context, "plain")
+        return await self.chat.post_plain(message.chat_id, text, message.parts_sent, message.parts_out)
 
     async def _card(self, message: Outbound) -> str:
         view = message.context["ticket"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -27,6 +27,8 @@ Markup = InlineKeyboardMarkup | ForceReply
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_INLINE_WAIT_SECONDS = 30.0
 T = TypeVar("T")
+# Hears of each part as it goes out: how many are out now, and the part's message.
+PartSent = Callable[[int, Message], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Poster:
     ) -> list[Message]:
         """Sends the text in as many messages as it needs; the keyboard goes on the last (or first) one."""
         try:
-            return await self._send_parts(
+            return await self.send_parts(
                 chat_id, split_message(text.html), ParseMode.HTML, markup, markup_on_first, reply_to
             )
         except BadRequest as error:
@@ -84,7 +86,7 @@ class Poster:
                 raise
             log.warning("Telegram refused the HTML (%s); sending plain text to %s", error.message, chat_id)
         plain = split_message(text.plain(), html=False)
-        return await self._send_parts(chat_id, plain, None, markup, markup_on_first, reply_to)
+        return await self.send_parts(chat_id, plain, None, markup, markup_on_first, reply_to)
 
     async def edit(self, chat_id: str, message_id: int, text: Text, markup: InlineKeyboardMarkup | None) -> None:
         """Edits a message in place with the first part of the text; an unchanged message counts as done."""
@@ -112,31 +114,38 @@ class Poster:
             if not is_not_modified(error):
                 raise
 
-    async def _send_parts(
+    async def send_parts(
         self,
         chat_id: str,
-        parts: list[str],
+        parts: Sequence[str],
         parse_mode: str | None,
-        markup: Markup | None,
-        markup_on_first: bool,
-        reply_to: int | None,
+        markup: Markup | None = None,
+        markup_on_first: bool = False,
+        reply_to: int | None = None,
+        first: int = 0,
+        part_sent: PartSent | None = None,
     ) -> list[Message]:
+        """Sends `parts[first:]` (the earlier ones are out already), telling `part_sent` of each one.
+
+        The keyboard goes on the last (or first) part, and only the first part replies to `reply_to`.
+        """
         sent = []
         keyed = 0 if markup_on_first else len(parts) - 1
-        for index, part in enumerate(parts):
+        for index in range(first, len(parts)):
             await self.limiter.wait(chat_id)
-            sent.append(
-                await self.bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=parse_mode,
-                    reply_markup=markup if index == keyed else None,
-                    reply_parameters=(
-                        ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
-                    ),
-                    link_preview_options=NO_PREVIEW,
-                )
+            message = await self.bot.send_message(
+                chat_id,
+                parts[index],
+                parse_mode=parse_mode,
+                reply_markup=markup if index == keyed else None,
+                reply_parameters=(
+                    ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
+                ),
+                link_preview_options=NO_PREVIEW,
             )
+            sent.append(message)
+            if part_sent is not None:
+                await part_sent(index + 1, message)
         return sent
 
 

@@ -3,8 +3,9 @@
 Whatever is said between the user and the team (a reply, a question, the user's answers) is also
 posted as a reply to the card, so the card's replies read as the ticket's conversation.
 
-Telegram's answers map onto the outbox's: 429 waits as long as Telegram asks, a blocked bot or a
-chat that is gone is undeliverable (agents see it on the ticket), network trouble is retried.
+Telegram's answers map onto the outbox's results in `results.py`. A message in parts sends only the
+parts not yet out, and records each one, so a retry never repeats a part. A message Telegram refused
+for our own output is retried once as plain text, without buttons.
 What goes to the agents' group comes redacted from the core, since the whole group reads it.
 """
 
@@ -12,13 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
-from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
-from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+from bot.channels.telegram.messages import Markup, Poster, Text
+from bot.channels.telegram.results import result_of
+from bot.core.outbox import Delivered, DeliveryResult, Outbound
 from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -33,20 +39,11 @@ class TelegramSender:
 
     async def send(self, message: Outbound) -> DeliveryResult:
         try:
-            if message.kind == "ticket_card" and message.ticket_id is not None:
+            if message.kind == "ticket_card" and message.ticket_id is not None and not message.as_plain_text:
                 return await self._card(message, message.ticket_id)
             return await self._message(message)
-        except RetryAfter as error:
-            return RetryLater(str(error), retry_after=retry_after_seconds(error))
-        except Forbidden as error:
-            return Undeliverable(error.message)
-        except ChatMigrated as error:
-            log.warning("chat %s is now %s: update the configuration", message.chat_id, error.new_chat_id)
-            return Undeliverable(error.message)
-        except BadRequest as error:
-            return Undeliverable(error.message)
-        except NetworkError as error:
-            return RetryLater(f"{type(error).__name__}: {error.message}")
+        except TelegramError as error:
+            return result_of(error, message.chat_id)
 
     async def _message(self, message: Outbound) -> DeliveryResult:
         """A reply or notification for a user, an alert to the agents (threaded under the ticket's card),
@@ -57,7 +54,7 @@ class TelegramSender:
         """
         text = self._render(message)
         markup = keyboard(self.desk.renderer, message.buttons)
-        if message.edit_message_id is not None and len(split_message(text.html)) == 1:
+        if message.edit_message_id is not None and not message.as_plain_text and len(split_message(text.html)) == 1:
             try:
                 await self.poster.edit(message.chat_id, int(message.edit_message_id), text, markup)
                 return Delivered(message.edit_message_id)
@@ -67,8 +64,8 @@ class TelegramSender:
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
             reply_to = int(card.message_id) if card and card.chat_id == message.chat_id else None
-        sent = await self.poster.send(message.chat_id, text, markup, reply_to=reply_to)
-        return Delivered(str(sent[-1].message_id))
+        sent = await self._post(message, text, markup, reply_to=reply_to)
+        return Delivered(str(sent[-1].message_id) if sent else None)
 
     async def _card(self, message: Outbound, ticket_id: int) -> DeliveryResult:
         """Posts a ticket's card the first time, then edits that message on every change."""
@@ -84,11 +81,17 @@ class TelegramSender:
             else:
                 await self._said(message, int(card.message_id))
                 return Delivered(card.message_id)
-        sent = await self.poster.send(message.chat_id, text, markup, markup_on_first=True)
-        message_id = str(sent[0].message_id)
-        await asyncio.to_thread(self.desk.cards.save, ticket_id, self.channel, message.chat_id, message_id)
-        await self._said(message, sent[0].message_id)
-        return Delivered(message_id)
+        posted: list[Message] = []
+
+        async def register(first: Message) -> None:  # before the rest: a retry edits the card, never posts a second
+            posted.append(first)
+            await asyncio.to_thread(
+                self.desk.cards.save, ticket_id, self.channel, message.chat_id, str(first.message_id)
+            )
+
+        await self._post(replace(message, parts_sent=0), text, markup, markup_on_first=True, on_first=register)
+        await self._said(message, posted[0].message_id)
+        return Delivered(str(posted[0].message_id))
 
     async def _said(self, message: Outbound, card_id: int) -> None:
         """A message between the user and the team, as a reply under the card it belongs to."""
@@ -97,6 +100,31 @@ class TelegramSender:
             return
         text = self.poster.render("telegram/agents/said.j2", message.context)
         await self.poster.send(message.chat_id, text, reply_to=card_id)
+
+    async def _post(
+        self,
+        message: Outbound,
+        text: Text,
+        markup: Markup | None,
+        markup_on_first: bool = False,
+        reply_to: int | None = None,
+        on_first: Callable[[Message], Awaitable[None]] | None = None,
+    ) -> list[Message]:
+        """Sends the parts not yet out, recording each but the last; as plain text without buttons if so retried."""
+        if message.as_plain_text:
+            parts, parse_mode, markup = split_message(text.plain(), html=False), None, None
+        else:
+            parts, parse_mode = split_message(text.html), ParseMode.HTML
+
+        async def part_sent(count: int, sent: Message) -> None:
+            if count == 1 and on_first is not None:
+                await on_first(sent)
+            if count < len(parts):
+                await message.parts_out(count)
+
+        return await self.poster.send_parts(
+            message.chat_id, parts, parse_mode, markup, markup_on_first, reply_to, message.parts_sent, part_sent
+        )
 
     def _render(self, message: Outbound) -> Text:
         return self.poster.render(message.template, message.context)

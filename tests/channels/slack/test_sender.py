@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
 
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
 from bot.channels.slack.sender import SlackSender
+from bot.core.clock import ManualClock
 from bot.core.events import Button
-from bot.core.outbox import Delivered, Outbound, RetryLater, Undeliverable
+from bot.core.outbox import Delivered, Notification, Outbound, Rejected, RetryLater, Undeliverable
 from bot.core.tickets.actors import SYSTEM, Actor
+from bot.store.models import OutboxMessage
 from tests.channels.slack.conftest import AGENTS_CHANNEL, TOKEN, SlackHarness
 from tests.channels.slack.flows import appeal_in_dm
 from tests.fakes.slack_web_api import Call
@@ -44,6 +49,9 @@ async def test_gone_chats_are_undeliverable_and_other_errors_retried(slack: Slac
     for error in ("channel_not_found", "not_in_channel", "account_inactive", "is_archived", "user_not_found"):
         slack.fake.fail("chat.postMessage", error)
         assert await slack.channel.sender.send(user_message()) == Undeliverable(error)
+    for error in ("invalid_blocks", "msg_too_long", "invalid_arguments"):
+        slack.fake.fail("chat.postMessage", error)
+        assert await slack.channel.sender.send(user_message()) == Rejected(error)
     slack.fake.fail("chat.postMessage", "internal_error")
     assert await slack.channel.sender.send(user_message()) == RetryLater("internal_error")
 
@@ -122,3 +130,59 @@ async def test_a_users_notification_does_not_wait_behind_the_agents_channel(slac
     finally:
         stop.set()
         await worker
+
+
+def rows_to(slack: SlackHarness, chat_id: str) -> list[OutboxMessage]:
+    with slack.desk.db.session() as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id)))
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "headers"), [(429, "ratelimited", {"Retry-After": "2"}), (502, "bad_gateway", {})]
+)
+async def test_a_message_in_several_parts_whose_second_fails_is_finished_without_repeating_the_first(
+    slack: SlackHarness, clock: ManualClock, status: int, error: str, headers: dict[str, str]
+) -> None:
+    huge = "".join(f"line {number:05d} " + "x" * 70 + "\n" for number in range(2000))  # over 50 sections
+    with slack.desk.db.session() as session:
+        slack.desk.outbox.enqueue(
+            session,
+            Notification("huge", "slack", "DU1", "idle/question_opened.j2", user_message(huge).context),
+        )
+    slack.fake.fail("chat.postMessage", error, status=status, headers=headers, channel="DU1", after=1)
+
+    await slack.deliver()
+    clock.advance(minutes=1)
+    await slack.deliver()
+
+    posted = [call.params for call in slack.fake.calls_to("DU1") if call.method == "chat.postMessage"]
+    first, refused, second = [call["blocks"] for call in posted]  # the first part went once
+    assert refused == second != first
+    assert "line 00000" in first[0]["text"]["text"] and "line 01999" in second[-1]["text"]["text"]
+    [row] = rows_to(slack, "DU1")
+    assert row.status == "sent" and row.attempts == 2
+
+
+@pytest.mark.parametrize("error", ["invalid_blocks", "msg_too_long", "invalid_arguments"])
+async def test_a_message_refused_for_our_own_blocks_is_sent_once_as_plain_text_and_never_blamed_on_the_user(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture, error: str
+) -> None:
+    reference = await appeal_in_dm(slack, "U1")
+    await slack.deliver()
+    await slack.action("UAGENT", *slack.card_button("claim"), "CAGENTS")
+    slack.fake.fail("chat.postMessage", error, channel="DU1")
+    mark = len(slack.fake.calls)
+
+    with caplog.at_level(logging.ERROR):
+        await slack.deliver()
+
+    refused, plain = [call.params for call in slack.fake.calls_to("DU1", mark)]
+    assert refused["blocks"] and "blocks" not in plain and plain["mrkdwn"] in (False, "0", "false")
+    assert "a reviewer has started working on your appeal" in plain["text"]
+    [row] = [row for row in rows_to(slack, "DU1") if row.kind == "user"]
+    assert row.status == "sent" and row.as_plain_text
+    [logged] = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert f"outbox row {row.id}" in logged and error in logged and "product error" in logged
+    view = slack.desk.tickets.show(reference, SYSTEM)
+    assert view["requester"]["undeliverable"] is False
+    assert not any(event["action"] == "undeliverable" for event in view["events"])

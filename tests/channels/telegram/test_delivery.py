@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.channels.telegram.limiter import RateLimiter
@@ -67,18 +69,6 @@ async def test_a_blocked_bot_makes_the_user_undeliverable_and_agents_see_it(
     card = bot.desk.cards.get(ticket.id or 0, "telegram")
     assert card is not None
     assert "cannot be reached" in api.message(AGENTS_CHAT, int(card.message_id))["text"]
-
-
-async def test_entity_errors_are_resent_as_plain_text(bot: TelegramHarness, api: FakeBotApi) -> None:
-    await claimed_appeal(bot)
-    api.fail("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=OLEG.id)
-
-    await bot.deliver()
-
-    first, second = api.calls("sendMessage", chat_id=OLEG.id)[-2:]
-    assert first.error and first.params["parse_mode"] == "HTML"
-    assert second.error is None and "parse_mode" not in second.params and "<b>" not in second.text
-    assert outbox(bot, OLEG.id)[0].status == "sent"
 
 
 async def test_network_trouble_is_retried(bot: TelegramHarness, api: FakeBotApi, clock: ManualClock) -> None:
@@ -168,3 +158,104 @@ async def test_a_users_notification_does_not_wait_behind_the_groups_card_updates
         stop.set()
         await worker
         await bot.stop()
+
+
+LONG_EXPLANATION = "\n\n".join(
+    f"Point {number}: the logins of that week came from a hotel network in Lisbon, which we checked. " * 8
+    for number in range(1, 9)
+)  # about 6,000 characters: the decision goes out in two parts
+
+
+def decided_at_length(bot: TelegramHarness) -> None:
+    with bot.desk.db.session() as session:
+        reference = session.exec(select(Ticket)).one().reference or ""
+    bot.desk.tickets.resolve(
+        reference, Actor("cli", "alice"), "reinstated", "location-or-vpn", LONG_EXPLANATION, "Login history."
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "retry_after"),
+    [(429, "Too Many Requests: retry after 3", 3), (502, "Bad Gateway", None)],
+)
+async def test_a_long_decision_whose_second_part_fails_is_finished_without_repeating_the_first(
+    bot: TelegramHarness, api: FakeBotApi, clock: ManualClock, code: int, description: str, retry_after: int | None
+) -> None:
+    await claimed_appeal(bot)
+    await bot.deliver()
+    decided_at_length(bot)
+    mark = api.call_count()
+    api.fail("sendMessage", code, description, retry_after=retry_after, chat_id=OLEG.id, after=1)
+
+    await bot.deliver()
+    clock.advance(minutes=1)
+    await bot.deliver()
+
+    received = [call.text for call in api.calls("sendMessage", chat_id=OLEG.id, since=mark) if call.error is None]
+    assert len(received) == 2 and len(set(received)) == 2
+    assert "Point 1:" in received[0] and "Point 8:" in received[1]
+    [decision] = [row for row in outbox(bot, OLEG.id) if row.template == "notify/resolved.j2"]
+    assert decision.status == "sent" and decision.attempts == 2
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        'Bad Request: can\'t parse entities: unsupported start tag "olegz" at byte offset 12',
+        "Bad Request: BUTTON_DATA_INVALID",
+        "Bad Request: message is too long",
+        "Bad Request: reply markup is too long",
+    ],
+)
+async def test_a_message_refused_for_our_own_output_is_sent_once_as_plain_text_and_never_blamed_on_the_user(
+    bot: TelegramHarness, api: FakeBotApi, caplog: pytest.LogCaptureFixture, refusal: str
+) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 400, refusal, chat_id=OLEG.id)
+
+    with caplog.at_level(logging.ERROR):
+        await bot.deliver()
+
+    refused, plain = api.calls("sendMessage", chat_id=OLEG.id)[-2:]
+    assert refused.error == refusal and refused.params["parse_mode"] == "HTML"
+    assert plain.error is None and "parse_mode" not in plain.params and "reply_markup" not in plain.params
+    assert "a reviewer has started working on your appeal" in plain.text
+    [message] = outbox(bot, OLEG.id)
+    assert message.status == "sent" and message.as_plain_text
+    [logged] = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert f"outbox row {message.id}" in logged.getMessage() and "product error" in logged.getMessage()
+    assert "olegz" not in logged.getMessage()
+    with bot.desk.db.session() as session:
+        assert session.exec(select(User)).one().undeliverable_at is None
+        assert not session.exec(select(TicketEvent).where(TicketEvent.action == "undeliverable")).all()
+
+
+async def test_a_message_refused_even_as_plain_text_is_given_up_without_blaming_the_user(
+    bot: TelegramHarness, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 400, "Bad Request: message is too long", chat_id=OLEG.id, times=2)
+
+    with caplog.at_level(logging.ERROR):
+        await bot.deliver()
+
+    [message] = outbox(bot, OLEG.id)
+    assert message.status == "rejected"
+    assert (
+        "given up" in caplog.records[-1].getMessage() and f"outbox row {message.id}" in caplog.records[-1].getMessage()
+    )
+    with bot.desk.db.session() as session:
+        assert session.exec(select(User)).one().undeliverable_at is None
+
+
+@pytest.mark.parametrize("gone", ["Bad Request: chat not found", "Forbidden: user is deactivated"])
+async def test_only_a_user_who_is_gone_is_undeliverable(bot: TelegramHarness, api: FakeBotApi, gone: str) -> None:
+    await claimed_appeal(bot)
+    api.fail("sendMessage", 403 if gone.startswith("Forbidden") else 400, gone, chat_id=OLEG.id)
+
+    await bot.deliver()
+
+    [message] = outbox(bot, OLEG.id)
+    assert message.status == "undeliverable" and message.attempts == 1
+    with bot.desk.db.session() as session:
+        assert session.exec(select(User)).one().undeliverable_at is not None
