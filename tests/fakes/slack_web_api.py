@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
+    error: str | None = None  # what Slack answered instead of ok
 
 
 @dataclass
@@ -45,6 +47,8 @@ class FakeSlack:
         self.violations: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
         self.delays: dict[str, float] = {}
+        # decides, call by call, whether Slack has a bad moment (a 429, a 5xx) for this call
+        self.faults: Callable[[str, dict[str, Any]], Failure | None] | None = None
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.downloads: list[str] = []
         self.names: dict[str, str] = {}  # display names by user id; "Name <id>" otherwise
@@ -141,14 +145,20 @@ class FakeSlack:
         token = self.app_token if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        self.calls.append(Call(method, params))
+        call = Call(method, params)
+        self.calls.append(call)
         self._check(method, params)
         await asyncio.sleep(self.delays.get(str(params.get("channel")), 0.0))
         failure = next((f for f in self.failures.get(method, []) if f.channel in (None, params.get("channel"))), None)
         if failure is not None and failure.after > 0:
             failure.after -= 1
+            failure = None
         elif failure is not None:
             self.failures[method].remove(failure)
+        else:
+            failure = self.faults(method, params) if self.faults is not None else None
+        if failure is not None:
+            call.error = failure.error
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=failure.headers
             )

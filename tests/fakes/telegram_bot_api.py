@@ -15,6 +15,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -179,6 +180,8 @@ class FakeBotApi:
         self._changed = threading.Condition()
         self._closing = False
         self.download_seconds = 0.0  # how long each file download takes (a slow network)
+        # decides, call by call, whether Telegram has a bad moment (a 429, a 502) for this call
+        self.faults: Callable[[str, dict[str, Any]], ApiError | None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -350,6 +353,9 @@ class FakeBotApi:
         try:
             if injected is not None:
                 raise ApiError(injected.code, injected.description, injected.retry_after)
+            fault = self.faults(method, params) if self.faults is not None else None
+            if fault is not None:
+                raise fault
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found")

@@ -1,0 +1,67 @@
+"""The agents of the fault scenario: each question ticket is claimed, noted twice and answered.
+
+Run as a script by `benchmarks.faults_scenario`, with the interpreter of the AppealDesk under test
+(so its own `bot` package and database schema are used) and the product's environment. It works
+through the core's ticket service, as `appealdesk tickets` does, and every action queues the user's
+notification and the agents' card updates. Every `--long-every`-th answer is longer than one
+Telegram message. Stops once `--tickets` tickets are answered, or after `--seconds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core.desk import Desk
+from bot.core.tickets.actors import Actor
+from bot.store.models import Ticket
+
+ALICE = Actor("cli", "alice")
+LONG_ANSWER = "\n\n".join(
+    f"Part {number} of our answer: yes, once your company is verified you may invoice the client through it. " * 6
+    for number in range(1, 10)
+)  # about 6,000 characters
+
+
+def answer(reference: str, long: bool) -> str:
+    """Each answer names its ticket, so the user's copy can be told apart from any other."""
+    return f"Answer for {reference}: " + (LONG_ANSWER if long else "yes, once the company is verified.")
+
+
+def work(desk: Desk, tickets: int, long_every: int, seconds: float) -> int:
+    done: set[str] = set()
+    deadline = time.monotonic() + seconds
+    while len(done) < tickets and time.monotonic() < deadline:
+        with desk.db.session() as session:
+            waiting = [
+                ticket.reference
+                for ticket in session.exec(select(Ticket).where(Ticket.kind == "question").order_by(Ticket.id))
+                if ticket.reference and ticket.reference not in done
+            ]
+        for reference in waiting:
+            desk.tickets.claim(reference, ALICE)
+            desk.tickets.note(reference, ALICE, "Checked the company register.")
+            desk.tickets.note(reference, ALICE, "Checked the invoicing rules.")
+            long = long_every > 0 and len(done) % long_every == 0
+            desk.tickets.resolve(reference, ALICE, "answered", None, answer(reference, long))
+            done.add(reference)
+        time.sleep(0.2)
+    return len(done)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--tickets", type=int, required=True)
+    parser.add_argument("--long-every", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    args = parser.parse_args()
+    desk = Desk(Settings(_env_file=None))
+    answered = work(desk, args.tickets, args.long_every, args.seconds)
+    print(f"answered {answered} tickets", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,479 @@
+"""Fault scenario: users on Telegram and Slack while both platforms fail calls, and one kill -9 of the product.
+
+Run `python -m benchmarks.faults_scenario [--users 50] [--seed 9] [--appealdesk PATH]`. A real
+`appealdesk run` (PATH, by default this checkout's) polls the fake Telegram Bot API and takes Slack
+events over signed HTTP, answering through the fake Slack Web API; both fakes answer a seeded share
+of the bot's sends with 429 (retry after 1 s) and 502. Half the users are on Telegram, half on Slack.
+Each says hello, asks a rule question, asks a person a question, asks for their status and starts an
+appeal; the agents (another process, through the core's ticket service) claim, note and answer every
+question, some at more than one Telegram message. Once 40% of the users' steps are done the product
+is killed with SIGKILL and started again. Prints the users, the messages expected and delivered,
+duplicates, how late users' notifications were, and how long delivery took to resume after the kill.
+
+Faults are seeded per call: the n-th identical call fails the same way in every run, whatever the
+timing. The one kind of repeat that at-least-once delivery allows, a message sent just before the
+kill but not yet recorded as sent, is counted apart from duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from benchmarks.fakes.telegram_bot_api import ApiError, FakeBotApi, FakeUser  # noqa: E402
+from tests.channels.slack.fake_slack import Failure, FakeSlack  # noqa: E402
+
+AGENTS_CHAT = -1001234567890
+AGENTS_CHANNEL = "CAGENTS"
+SLACK_TOKEN = "xoxb-faults-token"
+SLACK_SECRET = "faults-signing-secret"
+TELEGRAM_SENDS = ("sendMessage", "editMessageText", "answerCallbackQuery")
+SLACK_SENDS = ("chat.postMessage", "chat.update")
+STEP_WAIT_SECONDS = 15.0
+KILL_AT_SHARE = 0.4
+IN_FLIGHT_AT_KILL_SECONDS = 1.0  # a send this close before the kill may not have been recorded as sent
+USER_KINDS = ("user", "reply")
+
+
+@dataclass
+class Faults:
+    """Seeded bad moments: whether a call fails depends on the seed, the call and how often it was made."""
+
+    seed: int
+    rate_429: float
+    rate_502: float
+    _seen: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    injected: Counter[str] = field(default_factory=Counter)
+
+    def pick(self, method: str, params: dict[str, Any]) -> str | None:
+        where = params.get("chat_id") or params.get("channel")
+        key = json.dumps([method, where, params.get("text"), params.get("message_id") or params.get("ts")], default=str)
+        with self._lock:
+            occurrence = self._seen[key]
+            self._seen[key] += 1
+        digest = hashlib.sha256(f"{self.seed}|{key}|{occurrence}".encode()).digest()
+        draw = int.from_bytes(digest[:8], "big") / 2**64
+        fault = "429" if draw < self.rate_429 else "502" if draw < self.rate_429 + self.rate_502 else None
+        if fault is not None:
+            with self._lock:
+                self.injected[fault] += 1
+        return fault
+
+    def telegram(self, method: str, params: dict[str, Any]) -> ApiError | None:
+        fault = self.pick(method, params) if method in TELEGRAM_SENDS else None
+        if fault == "429":
+            return ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        return ApiError(502, "Bad Gateway") if fault == "502" else None
+
+    def slack(self, method: str, params: dict[str, Any]) -> Failure | None:
+        fault = self.pick(method, params) if method in SLACK_SENDS else None
+        if fault == "429":
+            return Failure("ratelimited", 429, {"Retry-After": "1"})
+        return Failure("bad_gateway", 502) if fault == "502" else None
+
+
+@dataclass
+class Figures:
+    users: int
+    updates: int
+    expected: int
+    delivered: int
+    unanswered_updates: int
+    duplicates: int
+    resent_after_kill: int
+    notification_late_max: float
+    notification_late_p99: float
+    reply_late_p99: float
+    resume_seconds: float
+    group_backlog: int
+    faults: dict[str, int]
+    elapsed: float
+
+    def lines(self) -> list[str]:
+        return [
+            f"users: {self.users} ({self.updates} updates, faults injected: {dict(self.faults)})",
+            f"user messages expected: {self.expected}, delivered: {self.delivered}, "
+            f"updates left unanswered: {self.unanswered_updates}",
+            f"duplicates: {self.duplicates} (sent again just after the kill, at least once: {self.resent_after_kill})",
+            f"user notifications late: max {self.notification_late_max:.2f} s, p99 {self.notification_late_p99:.2f} s "
+            f"(outside the outage); replies p99 {self.reply_late_p99:.2f} s",
+            f"delivery resumed {self.resume_seconds:.2f} s after the kill (restart included)",
+            f"agents' card updates still waiting behind their rate limits at the end: {self.group_backlog}",
+            f"wall time: {self.elapsed:.1f} s",
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Product:
+    """`appealdesk run` as a subprocess, with the agents' process beside it."""
+
+    def __init__(self, appealdesk: Path, env: dict[str, str], log: Path) -> None:
+        self.appealdesk = appealdesk
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [str(self.appealdesk), "run"], env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def agents(self, tickets: int, seconds: float) -> subprocess.Popen[bytes]:
+        python = self.appealdesk.parent / "python"
+        script = Path(__file__).with_name("faults_agents.py")
+        with self.log.open("ab") as output:
+            return subprocess.Popen(
+                [str(python), str(script), "--tickets", str(tickets), "--seconds", str(seconds)],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+
+class Scenario:
+    def __init__(self, users: int, seed: int, appealdesk: Path, database_url: str, workdir: Path) -> None:
+        self.users = users
+        self.faults = Faults(seed, rate_429=0.2, rate_502=0.1)
+        self.appealdesk = appealdesk
+        self.database_url = database_url
+        self.workdir = workdir
+        self.telegram = FakeBotApi()
+        self.slack = FakeSlack(SLACK_TOKEN)
+        self.port = free_port()
+        self.steps_done = 0
+        self.steps_total = 0
+        self.updates = 0
+        self.killed_at: float | None = None  # perf_counter, as the fakes' calls
+        self.killed_wall: datetime | None = None
+        self.restarted_at: float | None = None
+        self.ready_wall: datetime | None = None
+        self._event_ids = itertools.count(1)
+        self.database = create_engine(database_url)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "APPEALDESK_DATABASE_URL": self.database_url,
+            "APPEALDESK_EVIDENCE_DIR": str(self.workdir / "evidence"),
+            "APPEALDESK_HTTP_PORT": str(self.port),
+            "APPEALDESK_OUTBOX_POLL_SECONDS": "0.2",
+            "APPEALDESK_TELEGRAM_TOKEN": self.telegram.token,
+            "APPEALDESK_TELEGRAM_API_URL": self.telegram.url,
+            "APPEALDESK_TELEGRAM_AGENTS_CHAT": str(AGENTS_CHAT),
+            "APPEALDESK_TELEGRAM_AGENTS": "900",
+            "APPEALDESK_SLACK_BOT_TOKEN": SLACK_TOKEN,
+            "APPEALDESK_SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "APPEALDESK_SLACK_API_URL": self.slack.api_url,
+            "APPEALDESK_SLACK_AGENTS_CHANNEL": AGENTS_CHANNEL,
+            "APPEALDESK_SLACK_AGENTS": "UAGENT",
+        }
+
+    async def run(self) -> Figures:
+        started = time.perf_counter()
+        self.telegram.start()
+        await self.slack.start()
+        self.telegram.faults = self.faults.telegram
+        self.slack.faults = self.faults.slack
+        product = Product(self.appealdesk, self.env(), self.workdir / "appealdesk-run.log")
+        try:
+            product.start()
+            await self._wait_until_ready(since=0)
+            agents = product.agents(self.users, seconds=90)
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=10) as http:
+                telegram_users = [FakeUser(20_000 + n, f"User {n}") for n in range(self.users - self.users // 2)]
+                slack_users = [f"U{n:05d}" for n in range(self.users // 2)]
+                scripts = [self._telegram_user(user, n) for n, user in enumerate(telegram_users)]
+                scripts += [self._slack_user(http, user, n) for n, user in enumerate(slack_users)]
+                self.steps_total = len(telegram_users) * len(telegram_steps(0)) + len(slack_users) * len(slack_steps(0))
+                await asyncio.gather(self._kill_once(product), *scripts)
+            await asyncio.to_thread(agents.wait, 120)
+            await self._wait_for_user_messages(seconds=40)
+            return self._figures(time.perf_counter() - started)
+        finally:
+            product.stop()
+            self.telegram.stop()
+            await self.slack.stop()
+            self.database.dispose()
+
+    # ---- the users -----------------------------------------------------------------------------------
+
+    async def _telegram_user(self, user: FakeUser, number: int) -> None:
+        for step in telegram_steps(number):
+            mark = self.telegram.call_count()
+            self.telegram.text(user, step)
+            self.updates += 1
+            await self._until(partial(self._telegram_answered, user.id, mark))
+            self.steps_done += 1
+
+    def _telegram_answered(self, chat_id: int, since: int) -> bool:
+        return any(
+            call.error is None and call.method in ("sendMessage", "editMessageText")
+            for call in self.telegram.calls(chat_id=chat_id, since=since)
+        )
+
+    async def _slack_user(self, http: httpx.AsyncClient, user: str, number: int) -> None:
+        for step in slack_steps(number):
+            mark = len(self.slack.calls)
+            await self._slack_event(http, user, step)
+            self.updates += 1
+            await self._until(partial(self._slack_answered, "D" + user, mark))
+            self.steps_done += 1
+
+    def _slack_answered(self, channel: str, since: int) -> bool:
+        return any(
+            call.error is None and call.method in SLACK_SENDS and call.params.get("channel") == channel
+            for call in self.slack.calls[since:]
+        )
+
+    async def _slack_event(self, http: httpx.AsyncClient, user: str, words: str) -> None:
+        """A DM as Slack sends it: signed, and sent again (same event id) until the app answers 200."""
+        number = next(self._event_ids)
+        body = json.dumps(
+            {
+                "token": "unused",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": f"EvF{number:06d}",
+                "event_time": int(time.time()),
+                "event": {
+                    "type": "message",
+                    "channel_type": "im",
+                    "channel": "D" + user,
+                    "user": user,
+                    "text": words,
+                    "ts": f"1699999999.{number:06d}",
+                },
+            }
+        )
+        for attempt in range(200):
+            stamp = str(int(time.time()))
+            headers = {
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=stamp, body=body)
+                or "",
+                "Content-Type": "application/json",
+            }
+            if attempt:
+                headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_error"}
+            try:
+                if (await http.post("/slack/events", content=body, headers=headers)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass  # the product is down: Slack tries again
+            await asyncio.sleep(0.3)
+
+    async def _until(self, check: Callable[[], bool], seconds: float = STEP_WAIT_SECONDS, every: float = 0.05) -> None:
+        deadline = time.monotonic() + seconds
+        while not check() and time.monotonic() < deadline:
+            await asyncio.sleep(every)
+
+    # ---- the kill ------------------------------------------------------------------------------------
+
+    async def _kill_once(self, product: Product) -> None:
+        await self._until(lambda: self.steps_done >= KILL_AT_SHARE * self.steps_total, seconds=120)
+        self.killed_at, self.killed_wall = time.perf_counter(), datetime.now(UTC)
+        product.kill()
+        self.restarted_at = time.perf_counter()
+        mark = self.telegram.call_count()
+        product.start()
+        await self._wait_until_ready(since=mark)
+
+    async def _wait_until_ready(self, since: int) -> None:
+        await self._until(lambda: len(self.telegram.calls("getUpdates", since=since)) > 0, seconds=90)
+        self.ready_wall = datetime.now(UTC)
+
+    async def _wait_for_user_messages(self, seconds: float) -> None:
+        await self._until(lambda: self._pending_for_users() == 0, seconds=seconds, every=0.5)
+
+    # ---- the figures ---------------------------------------------------------------------------------
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """The outbox, read with plain SQL: the columns every version of the product has."""
+        with self.database.connect() as connection:
+            query = text("SELECT kind, channel, chat_id, status, created_at, sent_at FROM outbox")
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def _pending_for_users(self) -> int:
+        return sum(1 for row in self._rows() if row["kind"] in USER_KINDS and row["status"] != "sent")
+
+    def _handled_updates(self) -> int:
+        with self.database.connect() as connection:
+            return int(connection.execute(text("SELECT COUNT(*) FROM processed_updates")).scalar_one())
+
+    def _figures(self, elapsed: float) -> Figures:
+        rows = self._rows()
+        for_users = [row for row in rows if row["kind"] in USER_KINDS]
+        duplicates, resent = self._repeats()
+        outage = (self.killed_wall, self.ready_wall)
+        notifications = [late(row) for row in for_users if row["kind"] == "user" and not during(row, outage)]
+        replies = [late(row) for row in for_users if row["kind"] == "reply" and not during(row, outage)]
+        return Figures(
+            users=self.users,
+            updates=self.updates,
+            expected=len(for_users),
+            delivered=sum(1 for row in for_users if row["status"] == "sent"),
+            unanswered_updates=self.updates - self._handled_updates(),
+            duplicates=duplicates,
+            resent_after_kill=resent,
+            notification_late_max=max(notifications, default=0.0),
+            notification_late_p99=percentile(notifications, 0.99),
+            reply_late_p99=percentile(replies, 0.99),
+            resume_seconds=self._resumed() - (self.killed_at or 0.0),
+            group_backlog=sum(1 for row in rows if row["kind"] == "ticket_card" and row["status"] == "pending"),
+            faults=dict(self.faults.injected),
+            elapsed=elapsed,
+        )
+
+    def _sent_to_users(self) -> Iterator[tuple[str, float]]:
+        """(what, when) of each message a user's chat received: Telegram parts, Slack messages."""
+        for call in self.telegram.calls("sendMessage"):
+            if call.error is None and (call.chat_id or 0) > 0:
+                yield f"telegram:{call.chat_id}:{call.text}", call.at
+        for call in self.slack.calls:
+            channel = str(call.params.get("channel", ""))
+            if call.error is None and call.method == "chat.postMessage" and channel.startswith("D"):
+                content = json.dumps(call.params.get("blocks") or call.params.get("text"), sort_keys=True)
+                yield f"slack:{channel}:{content}", call.at
+
+    def _repeats(self) -> tuple[int, int]:
+        """Messages a chat received more than once: duplicates, and those re-sent as the kill allows."""
+        first_at: dict[str, float] = {}
+        duplicates = resent = 0
+        killed = self.killed_at or float("inf")
+        for what, at in sorted(self._sent_to_users(), key=lambda item: item[1]):
+            if what not in first_at:
+                first_at[what] = at
+            elif killed - IN_FLIGHT_AT_KILL_SECONDS <= first_at[what] <= killed < at:
+                resent += 1
+            else:
+                duplicates += 1
+        return duplicates, resent
+
+    def _resumed(self) -> float:
+        """When the restarted product first got a message through to anyone."""
+        after = self.restarted_at or 0.0
+        times = [call.at for call in self.telegram.calls("sendMessage") if call.error is None and call.at > after]
+        times += [call.at for call in self.slack.calls if call.error is None and call.method in SLACK_SENDS]
+        return min((at for at in times if at > after), default=float("nan"))
+
+
+def telegram_steps(number: int) -> list[str]:
+    return [
+        "/start",
+        "is a VPN allowed?",
+        f"/human May I invoice a client through my own company? (user {number})",
+        "/status",
+        "/appeal",
+        f"user_{number}_dev",
+    ]
+
+
+def slack_steps(number: int) -> list[str]:
+    return [
+        "hi",
+        "is a VPN allowed?",
+        "human",
+        f"May I invoice a client through my own company? (user {number})",
+        "status",
+        "appeal",
+        f"user_{number}_dev",
+    ]
+
+
+def moment(value: datetime | str) -> datetime:
+    """A timestamp as the database gives it back (SQLite: text), in UTC."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def late(row: dict[str, Any]) -> float:
+    if row["sent_at"] is None:
+        return float("inf")
+    return (moment(row["sent_at"]) - moment(row["created_at"])).total_seconds()
+
+
+def during(row: dict[str, Any], outage: tuple[datetime | None, datetime | None]) -> bool:
+    """Whether the row waited through the outage (queued before the restart, not sent before the kill)."""
+    killed, ready = outage
+    if killed is None or ready is None:
+        return False
+    return moment(row["created_at"]) <= ready and (row["sent_at"] is None or moment(row["sent_at"]) >= killed)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--database", help="an empty database's URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--appealdesk",
+        type=Path,
+        default=Path(sys.executable).parent / "appealdesk",
+        help="the appealdesk executable under test (its venv's python runs the agents)",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        url = args.database or f"sqlite:///{workdir / 'faults.db'}"
+        figures = asyncio.run(Scenario(args.users, args.seed, args.appealdesk, url, workdir).run())
+    print("\n".join(figures.lines()))
+    print(f"(load average {' '.join(f'{value:.2f}' for value in os.getloadavg())})")
+
+
+if __name__ == "__main__":
+    main()
