@@ -5,6 +5,9 @@ Run as a script by `benchmarks.faults_scenario`, with the interpreter of the App
 through the core's ticket service, as `appealdesk tickets` does, and every action queues the user's
 notification and the agents' card updates. Every `--long-every`-th answer is longer than one
 Telegram message. Stops once `--tickets` tickets are answered, or after `--seconds`.
+
+It first prepares the database as any `appealdesk tickets` command does (migrations, the knowledge
+base with its vectors), then prints "ready", so the product's start-up is the same on both runs.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ def main() -> None:
     parser.add_argument("--long-every", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=120.0)
     args = parser.parse_args()
-    desk = Desk(Settings(_env_file=None))
+    desk = Desk(Settings(_env_file=None)).migrate()
+    print("ready", flush=True)
     answered = work(desk, args.tickets, args.long_every, args.seconds)
     print(f"answered {answered} tickets", flush=True)
 
