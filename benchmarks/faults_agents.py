@@ -18,9 +18,13 @@ import time
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.core.desk import Desk
 from bot.core.tickets.actors import Actor
 from bot.store.models import Ticket
+
+try:
+    from bot.desk import Desk
+except ImportError:  # an AppealDesk from before the composition root left the core (for a "before" figure)
+    from bot.core.desk import Desk  # type: ignore[no-redef]
 
 ALICE = Actor("cli", "alice")
 LONG_ANSWER = "\n\n".join(
