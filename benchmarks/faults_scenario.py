@@ -46,8 +46,8 @@ import httpx  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from benchmarks.fakes.telegram_bot_api import ApiError, FakeBotApi, FakeUser  # noqa: E402
-from tests.channels.slack.fake_slack import Failure, FakeSlack  # noqa: E402
+from tests.fakes.slack_web_api import Failure, FakeSlack  # noqa: E402
+from tests.fakes.telegram_bot_api import ApiError, FakeBotApi, FakeUser  # noqa: E402
 
 AGENTS_CHAT = -1001234567890
 AGENTS_CHANNEL = "CAGENTS"

@@ -13,8 +13,9 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import MAX_FALLBACK_CHARS, Block, reply_messages, split_text
+from bot.channels.slack.plugin import SLACK_MRKDWN
 from bot.core.events import Reply
-from bot.core.rendering import ESCAPERS, Renderer
+from bot.core.rendering import Renderer
 
 PartSent = Callable[[int], Awaitable[None]]
 
@@ -53,7 +54,7 @@ class Chat:
         self, channel: str, text: str, first: int = 0, part_sent: PartSent | None = None
     ) -> str | None:
         """Plain text, no blocks and no markup: what is left when Slack refused our blocks."""
-        escaped = ESCAPERS["slack_mrkdwn"](text)
+        escaped = SLACK_MRKDWN.escape(text)
         return await self._send(
             channel, [_Post(chunk) for chunk in split_text(escaped, MAX_FALLBACK_CHARS)], first, part_sent
         )
