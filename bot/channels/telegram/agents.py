@@ -14,6 +14,7 @@ import asyncio
 from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import CallbackQueryLimit, ReplyLimit
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.formatting import keyboard
@@ -27,7 +28,7 @@ from bot.desk import Desk
 from bot.store.models import Ticket
 
 PREFIX = "tk"
-CALLBACK_NOTICE_LIMIT = 200
+CALLBACK_NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
 TEXT_STEPS = ("request_info", "reply", "note", "answer", "explanation", "facts", "appeal_after")
 STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
 REFUSAL = "telegram/agents/refusal.j2"
@@ -216,7 +217,7 @@ class AgentsGroup:
             "agent_name": actor.name or actor.id,
             "minimum": MIN_EXPLANATION if step in ("answer", "explanation") else MIN_FACTS,
         }
-        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[:64]
+        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[: ReplyLimit.MAX_INPUT_FIELD_PLACEHOLDER]
         markup = ForceReply(selective=True, input_field_placeholder=placeholder)
         return await self._ask(
             chat_id, self.poster.render("telegram/agents/prompt.j2", context), markup, reply_to, ticket_id, step, draft

@@ -7,14 +7,15 @@ import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.core.events import Button
 from bot.core.rendering import Renderer
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 4096
-CALLBACK_DATA_LIMIT = 64
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+CALLBACK_DATA_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
 _HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
