@@ -105,7 +105,7 @@ def bm25(entries: Sequence[Entry]) -> Ranker:
 
 
 def ranked(matcher: Matcher, one: Labelled, fusion: Fusion | None = None) -> list[str]:
-    scores = matcher.fuse(one.signals, fusion)[0]
+    scores = matcher.fuse(one.signals, fusion).score
     if not len(scores) or not scores.max() > 0:
         return []
     return [matcher.entries[row].id for row in np.argsort(-scores, kind="stable")[:3]]

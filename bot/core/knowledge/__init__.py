@@ -1,8 +1,9 @@
 """Rule answers: knowledge entry files, their validation, and matching user questions to entries (no database)."""
 
+from bot.core.knowledge.confidence import Thresholds
 from bot.core.knowledge.entry import Entry, dump_entry, load_dir, parse_entry
 from bot.core.knowledge.evaluation import Item, Report, evaluate, read_items
-from bot.core.knowledge.matcher import Match, Matcher, MatchResult, Thresholds
+from bot.core.knowledge.matcher import Match, Matcher, MatchResult
 from bot.core.knowledge.normalise import Lexicon, Normaliser, load_lexicon
 from bot.core.knowledge.problems import EntryError, Problem
 from bot.core.knowledge.validation import check_dir, check_texts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from bot.config import Settings
+from bot.core.knowledge.explain import explain_question
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.turn import Turn
 
@@ -22,20 +23,7 @@ class KnowledgeAdmin:
         verb, _, argument = rest.partition(" ")
         argument = argument.strip()
         if verb == "test" and argument:
-            result, explanations = self.library.explain(argument, top=5)
-            matches = [
-                {
-                    "id": match.entry_id,
-                    "title": match.title,
-                    "score": match.score,
-                    "lexical": why.lexical,
-                    "semantic": why.semantic,
-                    "weight": why.lexical_weight,
-                    "window": why.window,
-                }
-                for match, why in zip(result.matches, explanations, strict=True)
-            ]
-            turn.say("admin/kb_test.j2", question=argument, outcome=result.outcome, matches=matches)
+            turn.say("admin/kb_test.j2", **explain_question(self.library, argument))
         elif verb == "show" and argument:
             entry = self.library.entry(argument)
             if entry is None:

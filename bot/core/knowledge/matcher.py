@@ -4,18 +4,21 @@ Two families of signals, fused at score level (a weighted sum, so the absolute s
 kept; fusing ranks would throw them away):
 - lexical (0..1): weighted sum of IDF coverage, closest-question TF-IDF cosine (index.py) and a RapidFuzz
   token-sort similarity on the lexical shortlist; exact about words, blind to other languages and synonyms.
-- semantic (0..1): multilingual-e5 cosine to the closest example question and to the answer's opening
-  (semantic.py), mapped from e5's narrow band (unrelated texts sit near 0.8) onto 0..1.
+- semantic (0..1): multilingual-e5 cosines to the entry's example questions (a soft vote of the nearest), to
+  their centroid and to the answer (semantic.py), mixed and mapped from e5's narrow band (unrelated texts sit
+  near 0.8) onto 0..1.
 The lexical weight is scaled by `reach`, the IDF share of the question's words that some entry uses: a Russian
 question that the lexical index cannot read is judged on meaning alone. Long messages are scored per sentence
-window (windows.py) with their own thresholds. Weights and thresholds come from `kb calibrate` (cross-validated,
-knowledge/matcher.yaml); without the embedding model the lexical score is used alone, with its own thresholds.
+window (windows.py). How sure we are comes from a calibrated model over several signals (confidence.py), with
+its own thresholds for long messages and other languages. Weights and models come from `kb calibrate`
+(cross-validated, knowledge/matcher.yaml); without the embedding model the lexical score is used alone, with a
+model of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -23,16 +26,17 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.core.knowledge.confidence import Confidence, Group, Outcome, Thresholds, group
 from bot.core.knowledge.embedding import Embedder
 from bot.core.knowledge.entry import Entry, load_dir
 from bot.core.knowledge.index import TermIndex
+from bot.core.knowledge.language import question_language
 from bot.core.knowledge.normalise import Lexicon, Normaliser, load_lexicon
-from bot.core.knowledge.semantic import SemanticIndex, embed_entries
+from bot.core.knowledge.semantic import MEANINGS, SemanticIndex, embed_entries
 from bot.core.knowledge.windows import is_long, sentence_windows
 
-Outcome = Literal["confident", "ambiguous", "none"]
-Mode = Literal["fused", "fused-long", "lexical", "lexical-long"]
-MODES: tuple[Mode, ...] = ("fused", "fused-long", "lexical", "lexical-long")
+Family = Literal["fused", "lexical"]
+FAMILIES: tuple[Family, ...] = ("fused", "lexical")
 HEAD_CHARS = 1200  # huge pastes: the question is usually at the start or at the end
 TAIL_CHARS = 400
 SHORTLIST = 12
@@ -49,10 +53,14 @@ class Match:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """`matches` are the best candidates, best first, whatever the outcome; `outcome` says how to use them."""
+    """`matches` are the best candidates, best first, whatever the outcome; `outcome` says how to use them.
+
+    `probability` is the calibrated chance that the first match is right (None when uncalibrated).
+    """
 
     outcome: Outcome
     matches: list[Match]
+    probability: float | None = None
 
     @property
     def confident(self) -> bool:
@@ -60,52 +68,52 @@ class MatchResult:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Confident: top score >= `confident` and ahead of the next entry by `margin`. Ambiguous: top >= `ambiguous`."""
-
-    confident: float = 0.55
-    margin: float = 0.08
-    ambiguous: float = 0.30
-
-    def outcome(self, best: float, runner_up: float) -> Outcome:
-        if best >= self.confident and best - runner_up >= self.margin:
-            return "confident"
-        return "ambiguous" if best >= self.ambiguous else "none"
-
-
-@dataclass(frozen=True)
 class Fusion:
-    """score = w * lexical + (1 - w) * semantic, with w = `lexical` x reach; semantic mixes its two cosines."""
+    """score = w * lexical + (1 - w) * semantic, with w = `lexical` x reach; semantic mixes its three cosines."""
 
     lexical: float = 0.5
-    questions: float = 0.7  # share of the closest-question cosine; the rest is the answer's
+    neighbours: float = 1.0  # shares of the three e5 cosines (semantic.MEANINGS) in the semantic score
+    centroid: float = 1.0
+    answer: float = 1.0
     floor: float = 0.75  # e5 cosine that counts as no resemblance at all
+
+    def semantic(self, meaning: np.ndarray) -> np.ndarray:
+        shares = np.array([self.neighbours, self.centroid, self.answer])
+        mixed = shares @ meaning / shares.sum()
+        return np.clip((mixed - self.floor) / (1 - self.floor), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    """Everything `kb calibrate` chooses, saved in knowledge/matcher.yaml."""
+    """Everything `kb calibrate` chooses, saved in knowledge/matcher.yaml: fusion weights and, per family of
+    signals, the confidence model; `thresholds` decide for a family that has no model."""
 
     fusion: Fusion = field(default_factory=Fusion)
-    thresholds: dict[str, Thresholds] = field(default_factory=lambda: {mode: Thresholds() for mode in MODES})
-
-    @classmethod
-    def uniform(cls, thresholds: Thresholds, fusion: Fusion | None = None) -> MatcherConfig:
-        return cls(fusion or Fusion(), {mode: thresholds for mode in MODES})
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    confidence: dict[str, Confidence] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> MatcherConfig:
         file = Path(path)
         data = (yaml.safe_load(file.read_text(encoding="utf-8")) if file.is_file() else None) or {}
-        found = data.get("thresholds") or {}
         return cls(
-            Fusion(**{key: float(value) for key, value in (data.get("fusion") or {}).items()}),
-            {mode: Thresholds(**{k: float(v) for k, v in (found.get(mode) or {}).items()}) for mode in MODES},
+            Fusion(**_known(Fusion, data.get("fusion"))),
+            Thresholds(**_known(Thresholds, data.get("thresholds"))),
+            {family: Confidence.from_dict(model) for family, model in (data.get("confidence") or {}).items()},
         )
 
     def dump(self) -> str:
-        data = {"fusion": asdict(self.fusion), "thresholds": {mode: asdict(self.thresholds[mode]) for mode in MODES}}
-        return yaml.safe_dump(data, sort_keys=False)
+        data = {
+            "fusion": asdict(self.fusion),
+            "thresholds": asdict(self.thresholds),
+            "confidence": {family: model.to_dict() for family, model in self.confidence.items()},
+        }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _known(kind: type, data: object) -> dict[str, float]:
+    names = {item.name for item in fields(kind)}
+    return {key: float(value) for key, value in (data if isinstance(data, dict) else {}).items() if key in names}
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,7 @@ class TextSignals:
     text: str
     lexical: np.ndarray
     reach: float
-    closest: np.ndarray | None  # None without the embedding model
-    answer: np.ndarray | None
+    meaning: np.ndarray | None  # rows as semantic.MEANINGS; None without the embedding model
 
 
 @dataclass(frozen=True)
@@ -125,16 +132,55 @@ class Signals:
 
     texts: list[TextSignals]
     long: bool
+    language: str = "en"
 
     @property
-    def mode(self) -> Mode:
-        """Which thresholds apply: with or without meaning, short or long."""
-        lexical = any(text.closest is None for text in self.texts)
-        return MODES[2 * lexical + self.long]
+    def family(self) -> Family:
+        """Which confidence model applies: with or without meaning."""
+        return "lexical" if any(text.meaning is None for text in self.texts) else "fused"
+
+    @property
+    def group(self) -> Group:
+        return group(self.long, self.language)
 
     def lexical_only(self) -> Signals:
         """The same question as the lexical fallback sees it."""
-        return Signals([replace(text, closest=None, answer=None) for text in self.texts], self.long)
+        return replace(self, texts=[replace(text, meaning=None) for text in self.texts])
+
+
+@dataclass(frozen=True)
+class Fused:
+    """Per entry: its fused score and the parts of it, taken from the entry's best text."""
+
+    score: np.ndarray
+    lexical: np.ndarray
+    semantic: np.ndarray | None
+    weight: np.ndarray  # the lexical weight used
+    text: np.ndarray  # index of the best text in Signals.texts
+
+    def order(self, top: int) -> np.ndarray:
+        return np.argsort(-self.score, kind="stable")[:top]
+
+
+def features(fused: Fused, signals: Signals) -> np.ndarray:
+    """The confidence model's inputs for the best entry, in confidence.FEATURES order."""
+    first, second = (*fused.order(2), -1)[:2]
+    runner_up = float(fused.score[second]) if second >= 0 else 0.0
+    semantic = fused.semantic
+    reach = signals.texts[int(fused.text[first])].reach if signals.texts else 0.0
+    return np.array(
+        [
+            fused.score[first],
+            fused.score[first] - runner_up,
+            fused.lexical[first],
+            0.0 if semantic is None else semantic[first],
+            float(np.argmax(fused.lexical) == first),
+            0.0 if semantic is None else float(np.argmax(semantic) == first),
+            reach,
+            float(signals.long),
+            float(signals.language != "en"),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +193,7 @@ class Explanation:
     semantic: float | None
     lexical_weight: float
     window: str | None  # the part of a long message that matched
+    meanings: dict[str, float] | None = None  # the raw e5 cosines behind `semantic`
 
 
 class Matcher:
@@ -183,7 +230,7 @@ class Matcher:
         )
 
     def signals(self, question: str) -> Signals:
-        """Per scored text: lexical scores, reach and (with the model) both cosines; no texts if nothing to read."""
+        """Per scored text: lexical scores, reach and (with the model) the cosines; no texts if nothing to read."""
         text = _clip(question)
         long = is_long(text)
         candidates = sentence_windows(text) if long else [text]
@@ -193,7 +240,12 @@ class Matcher:
             # The question itself first (people end it with "?"), then the windows the lexical index likes best.
             scored.sort(key=lambda item: ("?" in item[0], float(item[1].max(initial=0.0))), reverse=True)
             scored = scored[:EMBEDDED_WINDOWS]
-        return Signals([self._with_meaning(window, lexical, reach) for window, lexical, reach, _ in scored], long)
+        meanings = self._meanings([window for window, *_ in scored])
+        texts = [
+            TextSignals(window, lexical, reach, meaning)
+            for (window, lexical, reach, _), meaning in zip(scored, meanings, strict=True)
+        ]
+        return Signals(texts, long, question_language(text))
 
     def _lexical(self, text: str) -> tuple[np.ndarray, float, bool]:
         """Lexical scores, reach, and whether the text has any content word at all."""
@@ -208,50 +260,39 @@ class Matcher:
         lexical = lexical + WEIGHTS[2] * self._fuzzy(" ".join(terms), lexical)
         return lexical, sum(known.values()) / total, True
 
-    def _with_meaning(self, text: str, lexical: np.ndarray, reach: float) -> TextSignals:
-        if self.embedder is None or self.semantic is None:
-            return TextSignals(text, lexical, reach, None, None)
-        closest, answer = self.semantic.cosines(self.embedder.embed_one(text))
-        return TextSignals(text, lexical, reach, closest, answer)
+    def _meanings(self, texts: list[str]) -> list[np.ndarray | None]:
+        """The e5 cosines of each text (all embedded in one call), or None per text without the model."""
+        if self.embedder is None or self.semantic is None or not texts:
+            return [None] * len(texts)
+        semantic = self.semantic
+        return [semantic.cosines(vector) for vector in self.embedder.embed_questions(texts)]
 
-    def fuse(self, signals: Signals, fusion: Fusion | None = None) -> tuple[np.ndarray, list[Explanation]]:
-        """Score per entry (its best text) and how each was made, under `fusion` (default: the configured one)."""
+    def fuse(self, signals: Signals, fusion: Fusion | None = None) -> Fused:
+        """Score per entry (its best text) and the parts it was made of, under `fusion` (default: configured)."""
         fusion = fusion or self.config.fusion
-        best = np.zeros(len(self.entries))
-        parts: list[tuple[np.ndarray, np.ndarray | None, float, int]] = []
-        chosen = np.zeros(len(self.entries), dtype=np.int64)
+        size = len(self.entries)
+        best, lexical, weight = np.zeros(size), np.zeros(size), np.ones(size)
+        semantic: np.ndarray | None = None
+        chosen = np.zeros(size, dtype=np.int64)
         for number, text in enumerate(signals.texts):
-            if text.closest is None or text.answer is None:
-                semantic, weight, score = None, 1.0, text.lexical
+            if text.meaning is None:
+                meaning, share, score = None, 1.0, text.lexical
             else:
-                mixed = fusion.questions * text.closest + (1 - fusion.questions) * text.answer
-                semantic = np.clip((mixed - fusion.floor) / (1 - fusion.floor), 0.0, 1.0)
-                weight = fusion.lexical * text.reach
-                score = weight * text.lexical + (1 - weight) * semantic
-            better = score > best
+                meaning = fusion.semantic(text.meaning)
+                share = fusion.lexical * text.reach
+                score = share * text.lexical + (1 - share) * meaning
+            better = (score > best) | (number == 0)
             best = np.where(better, score, best)
+            lexical = np.where(better, text.lexical, lexical)
+            weight = np.where(better, share, weight)
+            if meaning is not None:
+                semantic = np.where(better, meaning, meaning if semantic is None else semantic)
             chosen = np.where(better, number, chosen)
-            parts.append((text.lexical, semantic, weight, number))
-        explanations = []
-        for row, entry in enumerate(self.entries):
-            if not parts:
-                break
-            lexical, semantic, weight, number = parts[int(chosen[row])]
-            explanations.append(
-                Explanation(
-                    entry.id,
-                    round(float(best[row]), 4),
-                    round(float(lexical[row]), 4),
-                    None if semantic is None else round(float(semantic[row]), 4),
-                    round(weight, 4),
-                    signals.texts[number].text if signals.long else None,
-                )
-            )
-        return best, explanations
+        return Fused(best, lexical, semantic, weight, chosen)
 
     def scores(self, question: str) -> np.ndarray:
         """Score of every entry for one question, in entry order."""
-        return self.fuse(self.signals(question))[0]
+        return self.fuse(self.signals(question)).score
 
     def match(self, question: str, top: int = 3) -> MatchResult:
         return self.decide(self.signals(question), top)[0]
@@ -265,15 +306,34 @@ class Matcher:
     ) -> tuple[MatchResult, list[Explanation]]:
         """Outcome and matches from signals, under `config` (default: the configured one)."""
         config = config or self.config
-        scores, explanations = self.fuse(signals, config.fusion)
-        if not len(scores) or not scores.max() > 0:
+        fused = self.fuse(signals, config.fusion)
+        if not signals.texts or not fused.score.max(initial=0.0) > 0:
             return MatchResult("none", []), []
-        order = np.argsort(-scores, kind="stable")[: max(top, 2)]
-        runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
-        outcome = config.thresholds[signals.mode].outcome(float(scores[order[0]]), runner_up)
+        order = fused.order(max(top, 2))
+        model = config.confidence.get(signals.family)
+        probability = None
+        if model is None:
+            runner_up = float(fused.score[order[1]]) if len(order) > 1 else 0.0
+            outcome = config.thresholds.outcome(float(fused.score[order[0]]), runner_up)
+        else:
+            inputs = features(fused, signals)
+            probability = round(model.probability(inputs), 4)
+            outcome = model.outcome(inputs, signals.group)
         rows = order[:top]
-        matches = [Match(self.entries[row].id, round(float(scores[row]), 4), self.entries[row].title) for row in rows]
-        return MatchResult(outcome, matches), [explanations[row] for row in rows]
+        matches = [Match(self.entries[row].id, round(float(fused.score[row]), 4), self.entries[row].title) for row in rows]
+        return MatchResult(outcome, matches, probability), [self._explain(fused, signals, row) for row in rows]
+
+    def _explain(self, fused: Fused, signals: Signals, row: int) -> Explanation:
+        text = signals.texts[int(fused.text[row])]
+        return Explanation(
+            self.entries[row].id,
+            round(float(fused.score[row]), 4),
+            round(float(fused.lexical[row]), 4),
+            None if fused.semantic is None else round(float(fused.semantic[row]), 4),
+            round(float(fused.weight[row]), 4),
+            text.text if signals.long else None,
+            None if text.meaning is None else {name: round(float(v), 4) for name, v in zip(MEANINGS, text.meaning[:, row], strict=True)},
+        )
 
     def _fuzzy(self, text: str, lexical: np.ndarray) -> np.ndarray:
         """Token-sort similarity of the question to each shortlisted entry's closest title or example question."""

@@ -37,19 +37,35 @@ def from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32).reshape(-1, DIMENSIONS)
 
 
+NEIGHBOUR_TEMPERATURE = 0.02  # e5 cosines are close together: a small temperature lets the nearest few vote
+MEANINGS = ("neighbours", "centroid", "answer")  # rows of `SemanticIndex.cosines`
+
+
 class SemanticIndex:
-    """All entries' question vectors in one matrix, so a question costs one matrix-vector product."""
+    """All entries' question vectors in one matrix, so a question costs one matrix-vector product.
+
+    Three views of how close an entry is in meaning, each stronger than the single closest example question:
+    - neighbours: a soft vote of the entry's example questions (log-sum-exp of their cosines), so an entry whose
+      several examples are near beats one with a single lucky example;
+    - centroid: the cosine to the mean of the entry's title and examples (what the entry is about as a whole);
+    - answer: the cosine to the answer as a passage (e5's asymmetric mode), which knows words no example uses.
+    """
 
     def __init__(self, vectors: Sequence[np.ndarray]) -> None:
         self.size = len(vectors)
         units = [array[:-1] for array in vectors]
         self.units = np.concatenate(units) if units else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.unit_starts = np.cumsum([0, *(len(unit) for unit in units)])[:-1]
+        self.unit_entry = np.repeat(np.arange(self.size), [len(unit) for unit in units])
+        centroids = np.stack([unit.mean(axis=0) for unit in units]) if units else self.units
+        self.centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         self.answers = np.stack([array[-1] for array in vectors]) if vectors else self.units
 
-    def cosines(self, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per entry: the closest title or example question, and the answer."""
+    def cosines(self, question: np.ndarray) -> np.ndarray:
+        """Rows as MEANINGS, one column per entry."""
         if not self.size:
-            return np.zeros(0), np.zeros(0)
-        closest = np.maximum.reduceat(self.units @ question, self.unit_starts).astype(np.float64)
-        return closest, (self.answers @ question).astype(np.float64)
+            return np.zeros((len(MEANINGS), 0))
+        units = (self.units @ question).astype(np.float64)
+        peak = float(units.max())
+        votes = np.bincount(self.unit_entry, np.exp((units - peak) / NEIGHBOUR_TEMPERATURE), self.size)
+        neighbours = peak + NEIGHBOUR_TEMPERATURE * np.log(np.maximum(votes, 1e-300))
+        return np.stack([np.minimum(neighbours, 1.0), self.centroids @ question, self.answers @ question])

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.knowledge.calibrate import calibrate
 from bot.core.knowledge.evaluation import Item, evaluate, read_items
-from bot.core.knowledge.matcher import Match, Matcher, MatcherConfig, MatchResult, Outcome
+from bot.core.knowledge.matcher import Match, MatchResult, Outcome
 
 
 class Scripted:
@@ -72,23 +71,3 @@ def test_labelled_files_are_read_as_items(tmp_path: Path) -> None:
     file.write_text('{"q": "vpn?", "expect": ["vpn"]}\n\n{"q": "hi", "expect": []}\n', encoding="utf-8")
 
     assert read_items(file) == [Item("vpn?", ("vpn",)), Item("hi", ())]
-
-
-def test_calibration_meets_the_constraints_it_promises(small_kb: Path) -> None:
-    matcher = Matcher.from_dir(small_kb)
-    items = [
-        Item("can I use a vpn at work", ("vpn-and-proxies",)),
-        Item("proxy from my office ok?", ("vpn-and-proxies",)),
-        Item("going on a trip abroad next month", ("travel-and-location",)),
-        Item("when can I withdraw my money", ("withdrawals-and-holds",)),
-        Item("payment pending for days", ("withdrawals-and-holds",)),
-        Item("what is the capital of australia", ()),
-        Item("tell me a joke", ()),
-    ]
-
-    found = calibrate(matcher, [items])
-
-    assert found is not None
-    assert found.confident_wrong <= 0.03 and found.oos_rejection >= 0.90
-    calibrated = Matcher(matcher.entries, None, MatcherConfig.uniform(found.thresholds))
-    assert evaluate(calibrated, items).oos_rejection >= 0.90

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.knowledge.confidence import FEATURES, Confidence, Thresholds
 from bot.core.knowledge.entry import load_dir
-from bot.core.knowledge.matcher import Fusion, Matcher, MatcherConfig, Thresholds
+from bot.core.knowledge.logistic import Logistic
+from bot.core.knowledge.matcher import Fusion, Matcher, MatcherConfig
 from bot.core.knowledge.normalise import load_lexicon
 
 from .conftest import KNOWLEDGE
@@ -40,7 +42,7 @@ def test_a_question_fitting_two_entries_equally_is_ambiguous(small_kb: Path) -> 
     matcher = Matcher.from_dir(small_kb)
     top, runner_up = matcher.match("vpn abroad").matches[:2]
     strict = Matcher(
-        matcher.entries, load_lexicon(small_kb / "synonyms.yaml"), MatcherConfig.uniform(Thresholds(0.1, 1.0, 0.05))
+        matcher.entries, load_lexicon(small_kb / "synonyms.yaml"), MatcherConfig(thresholds=Thresholds(0.1, 1.0, 0.05))
     )
 
     result = strict.match("vpn abroad")
@@ -80,15 +82,17 @@ def test_typos_outside_the_synonym_list_are_matched_to_known_words(matcher: Matc
     assert matcher.match("when can i witdraw").matches[0].entry_id == "withdrawals-and-holds"
 
 
-def test_weights_and_thresholds_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
+def sure_of(threshold_short: float, threshold_long: float) -> Confidence:
+    """A model that trusts the fused score alone: P = sigmoid(20 x (score - 0.3))."""
+    weights = tuple(20.0 if name == "score" else 0.0 for name in FEATURES)
+    return Confidence(Logistic(weights, -6.0), {"short": threshold_short, "long": threshold_long}, 0.05)
+
+
+def test_weights_and_confidence_models_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
     config = MatcherConfig(
-        Fusion(0.6, 0.5, 0.8),
-        {
-            "fused": Thresholds(0.5, 0.1, 0.2),
-            "fused-long": Thresholds(0.6, 0.1, 0.3),
-            "lexical": Thresholds(0.4, 0.1, 0.2),
-            "lexical-long": Thresholds(0.45, 0.12, 0.25),
-        },
+        Fusion(0.6, 2.0, 1.0, 0.5, 0.8),
+        Thresholds(0.5, 0.1, 0.2),
+        {"fused": sure_of(0.8, 0.9), "lexical": sure_of(0.7, 0.75)},
     )
     (tmp_path / "matcher.yaml").write_text(config.dump(), encoding="utf-8")
 
@@ -96,14 +100,16 @@ def test_weights_and_thresholds_load_from_matcher_yaml_and_default_when_missing(
     assert MatcherConfig.load(tmp_path / "missing.yaml") == MatcherConfig()
 
 
-def test_long_messages_and_the_lexical_fallback_use_their_own_thresholds(small_kb: Path) -> None:
-    lenient, strict = Thresholds(0.05, 0.0, 0.01), Thresholds(0.99, 0.5, 0.98)
-    config = MatcherConfig(Fusion(), {"fused": strict, "fused-long": strict, "lexical": lenient, "lexical-long": strict})
+def test_long_messages_have_a_confidence_threshold_of_their_own(small_kb: Path) -> None:
+    config = MatcherConfig(confidence={"lexical": sure_of(0.5, 0.9999)})
     matcher = Matcher(Matcher.from_dir(small_kb).entries, load_lexicon(small_kb / "synonyms.yaml"), config)
     story = "I travel a lot for work and my family lives abroad. " * 8 + "Can I withdraw my earnings while abroad?"
 
-    assert matcher.match("when can I withdraw my earnings").outcome == "confident"
-    assert matcher.match(story).outcome == "none"
+    short = matcher.match("when can I withdraw my earnings")
+    long = matcher.match(story)
+
+    assert short.outcome == "confident" and short.probability is not None
+    assert long.matches[0].entry_id == short.matches[0].entry_id and long.outcome != "confident"
 
 
 def test_a_matcher_can_be_built_from_entry_objects() -> None:

@@ -112,7 +112,7 @@ def test_without_the_package_the_matcher_falls_back_to_lexical_and_says_so_once(
 
 def test_the_model_embeds_the_same_text_to_the_same_unit_vector(embedder: E5Embedder) -> None:
     first, again = embedder.embed(["is a vpn allowed?", "is a vpn allowed?"])
-    other = embedder.embed_one("is a vpn allowed?")
+    (other,) = embedder.embed_questions(["is a vpn allowed?"])
 
     assert abs(float(first @ first) - 1.0) < 1e-3
     assert (first == again).all() and float(first @ other) > 0.999
