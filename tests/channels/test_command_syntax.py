@@ -178,9 +178,11 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
                 "lexical": 0.8,
                 "semantic": 0.95,
                 "weight": 0.6,
+                "meanings": {"neighbours": 0.93, "centroid": 0.9, "answer": 0.86},
                 "window": "Is a VPN allowed? I travel.",
             }
         ],
+        "probability": 0.87,
         "language": "ru",
         "missed": "resolution",
         "supervisors": True,

@@ -32,6 +32,10 @@ STORY = (
         ("Можно ли пользоваться VPN во время работы?", "vpn-and-proxies"),
         ("Клієнт пропонує платити напряму на картку, без платформи. Чим це загрожує?", "off-platform-payments"),
         ("¿Cómo verifico mi identidad? Me piden una foto del pasaporte.", "identity-verification"),
+        ("mozhno li rabotat cherez VPN?", "vpn-and-proxies"),  # Russian in Latin letters
+        ("Posso usar VPN enquanto trabalho?", "vpn-and-proxies"),
+        ("bhai mera paisa kab withdraw hoga?", "withdrawals-and-holds"),  # Hinglish
+        ("Как долго рассматривают апелляцию?", "appeal-status-and-response-times"),
     ],
 )
 def test_a_question_in_another_language_matches_the_entry_that_answers_it(
@@ -58,6 +62,54 @@ def test_a_long_story_is_matched_on_the_window_that_holds_its_question(shipped: 
 
     assert result.matches[0].entry_id == "off-platform-payments"
     assert explanations[0].window is not None and "outside the platform" in explanations[0].window
+
+
+FILLER = (
+    "I have been freelancing for a few years now, mostly small jobs for shops in my town. "
+    "My kids started school this autumn, so my days are quieter and I finally have time to work properly. "
+    "Last weekend we visited my parents in the countryside and the weather was lovely the whole time. "
+    "I also bought a new chair because my back hurts after long days at the desk. "
+)
+
+
+def test_any_entrys_question_told_at_the_end_of_a_long_story_finds_that_entry(shipped: Matcher) -> None:
+    missed = [
+        entry.id
+        for entry in shipped.entries
+        if shipped.match(FILLER + "Anyway, my question: " + entry.questions[0]).matches[0].entry_id != entry.id
+    ]
+
+    assert missed == []
+
+
+def test_any_entrys_question_in_the_middle_of_a_long_story_is_among_the_choices(shipped: Matcher) -> None:
+    def story(question: str) -> str:
+        return FILLER[:200] + " So, " + question + " " + FILLER[200:]
+
+    missed = [
+        entry.id
+        for entry in shipped.entries
+        if entry.id not in [match.entry_id for match in shipped.match(story(entry.questions[0])).matches]
+    ]
+
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "asdf qwer zxcv",
+        "what is the best pizza in Naples",
+        "Подскажите рецепт борща",
+        "¿Quién ganó el mundial de 2010?",
+        "how do I bake sourdough bread at home",
+        "which programming language should I learn first",
+    ],
+)
+def test_out_of_scope_nonsense_is_never_answered_confidently(shipped: Matcher, question: str) -> None:
+    result = shipped.match(question)
+
+    assert result.outcome != "confident" and result.probability is not None and result.probability < 0.5
 
 
 def test_a_100_kb_paste_is_answered_in_bounded_time(shipped: Matcher) -> None:
