@@ -77,6 +77,11 @@ class E5Embedder:
                 self._questions.popitem(last=False)
             return found.astype(np.float32)
 
+    def forget_questions(self) -> None:
+        """Drops the remembered questions, so a benchmark times what an unseen question costs."""
+        with self._lock:
+            self._questions.clear()
+
 
 _loaded: list[E5Embedder | None] = []  # empty until the first call, then the one answer for the process
 _loading = threading.Lock()
