@@ -21,14 +21,13 @@ from bot.channels.slack.blocks import Block, sections
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
 from bot.core.events import Attachment, Button, Identity, Inbound, Reply
-from bot.core.evidence import Refusal
 from bot.core.intake import parsing
 from bot.core.intake.parsing import Invalid
 from bot.core.intake.steps import STEPS, Step
 from bot.core.replies import Handled, queue_replies
 from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.service import canonical_sha256
-from bot.store.models import Evidence, User
+from bot.store.models import User
 
 log = logging.getLogger(__name__)
 
@@ -235,15 +234,10 @@ class AppealForm:
         suggested: list[str],
     ) -> list[Reply]:
         desk = self.deps.desk
-        accepted: list[Evidence] = []
-        refused: list[Refusal] = []
-        seen: set[str] = set()
-        for attachment in attachments:
-            if len(accepted) >= self.settings.evidence_max_files:
-                refused.append(Refusal(attachment.name, "too_many"))
-                continue
-            result = desk.evidence.accept(session, user.id or 0, attachment, "intake", seen=seen)
-            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
+        received = desk.evidence.accept_all(
+            session, user.id or 0, attachments, "intake", set(), room=self.settings.evidence_max_files
+        )
+        accepted, refused = received.accepted, received.refused
         ids = [item.id or 0 for item in accepted]
         if ids:
             answers = {**answers, "evidence": record(ids, desk.clock.now().isoformat())}
@@ -267,8 +261,8 @@ class AppealForm:
         replies = []
         if refused:
             files = {
+                **received.told(),
                 "accepted": [],
-                "refused": [{"name": item.name, "reason": item.reason} for item in refused],
                 "total": len(ids),
                 "at_evidence_step": True,
                 **self._limits(),

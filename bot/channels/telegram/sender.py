@@ -18,7 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Poster, Text, retry_after_seconds
-from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable
+from bot.core.outbox import Delivered, DeliveryResult, Outbound, RetryLater, Undeliverable, edited_in_place
 from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -57,12 +57,13 @@ class TelegramSender:
         """
         text = self._render(message)
         markup = keyboard(self.desk.renderer, message.buttons)
-        if message.edit_message_id is not None and len(split_message(text.html)) == 1:
-            try:
-                await self.poster.edit(message.chat_id, int(message.edit_message_id), text, markup)
-                return Delivered(message.edit_message_id)
-            except BadRequest as error:
-                log.info("could not edit message %s in place (%s); sending it anew", message.edit_message_id, error)
+        if await edited_in_place(
+            message.edit_message_id,
+            len(split_message(text.html)),
+            lambda message_id: self.poster.edit(message.chat_id, int(message_id), text, markup),
+            lambda error: isinstance(error, BadRequest),
+        ):
+            return Delivered(message.edit_message_id)
         reply_to = None
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from bot.config import Settings
 from bot.core import payloads
 from bot.core.events import Attachment, Button, Reply
-from bot.core.evidence import EvidenceStore, Refusal
+from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
 from bot.core.intake.locales import day_first
 from bot.core.intake.parsing import Invalid
@@ -135,24 +135,21 @@ class IntakeFlow:
         step = self._step(turn)
         answers = dict(turn.conversation.answers)
         stored = self._evidence_ids(answers)
-        accepted: list[Evidence] = []
-        refused: list[Refusal] = []
-        seen = self.evidence.digests(turn.session, stored)
-        for attachment in attachments:
-            if len(stored) + len(accepted) >= self.settings.evidence_max_files:
-                refused.append(Refusal(attachment.name, "too_many"))
-                continue
-            result = self.evidence.accept(
-                turn.session, turn.user.id or 0, attachment, "intake", caption=caption, seen=seen
-            )
-            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
-        if accepted:
-            answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in accepted])
+        received = self.evidence.accept_all(
+            turn.session,
+            turn.user.id or 0,
+            attachments,
+            "intake",
+            self.evidence.digests(turn.session, stored),
+            caption=caption,
+            room=self.settings.evidence_max_files - len(stored),
+        )
+        if received.accepted:
+            answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in received.accepted])
             turn.conversation.answers = answers
         turn.say(
             "intake/files_received.j2",
-            accepted=[{"name": item.name, "size": item.size} for item in accepted],
-            refused=[{"name": item.name, "reason": item.reason} for item in refused],
+            **received.told(),
             total=len(self._evidence_ids(answers)),
             at_evidence_step=step.key == "evidence",
             **self._limits(),
