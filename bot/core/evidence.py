@@ -110,6 +110,11 @@ class EvidenceStore:
         """The size limit as users are told it."""
         return round(self.max_bytes / (1024 * 1024), 1)
 
+    @property
+    def limits(self) -> dict[str, Any]:
+        """The limits as the templates that mention them state them (`max_mb`, `max_files`)."""
+        return {"max_mb": self.max_mb, "max_files": self.max_files}
+
     def precheck(self, attachment: Attachment) -> Refusal | None:
         """Checks what the platform told us before downloading anything; an unknown type is read from the content."""
         if attachment.size > self.max_bytes:
