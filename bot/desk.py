@@ -22,6 +22,7 @@ from bot.core.engine import ConversationEngine
 from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.inbox import Inbox
+from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
@@ -90,6 +91,9 @@ class Desk:
             self.chats,
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
+        self.intake_form = IntakeForm(
+            self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
+        )
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def hidden(self, channel: str) -> str:
@@ -140,6 +144,6 @@ class Desk:
             ).first()
 
     def user_for(self, session: Session, identity: Identity, display_name: str | None = None) -> User:
-        """The user behind an identity, created on first contact: for adapters that open a ticket
-        outside a chat turn (Slack's appeal form), inside the caller's transaction."""
+        """The user behind an identity, created on first contact: for what opens a ticket outside a
+        chat turn (the one-page intake form), inside the caller's transaction."""
         return self.chats.user(session, Inbound(identity, display_name=display_name))

@@ -23,7 +23,7 @@ from bot.core import payloads
 from bot.core.answers import RuleAnswers, reports_suspension
 from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
-from bot.core.evidence import EvidenceStore, Refusal
+from bot.core.evidence import EvidenceStore
 from bot.core.intake.flow import IntakeFlow
 from bot.core.modes import Mode
 from bot.core.replies import Handled, queue_replies
@@ -35,7 +35,7 @@ from bot.core.tickets.service import TicketService
 from bot.core.tickets.views import iso
 from bot.core.turn import Turn
 from bot.store.db import Database
-from bot.store.models import Evidence, Ticket
+from bot.store.models import Ticket
 
 log = logging.getLogger(__name__)
 GREETINGS = re.compile(r"^(hi|hello|hey|hallo|hola|good (morning|afternoon|evening)|start|menu)\W*$", re.IGNORECASE)
@@ -429,16 +429,12 @@ class ConversationEngine:
         turn.say("idle/add_prompt.j2", reference=open_tickets[-1].reference)
 
     def _add_to_ticket(self, turn: Turn, ticket: Ticket) -> None:
-        accepted: list[Evidence] = []
-        refused: list[Refusal] = []
         seen = self.evidence.digests_of_ticket(turn.session, ticket.id or 0)
-        for attachment in turn.inbound.attachments:
-            result = self.evidence.accept(
-                turn.session, turn.user.id or 0, attachment, "user_reply", ticket.id, seen=seen
-            )
-            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
-        if turn.text or accepted:
-            answered = self.tickets.add_from_user(turn.session, ticket, turn.user, turn.text, accepted)
+        received = self.evidence.accept_all(
+            turn.session, turn.user.id or 0, turn.inbound.attachments, "user_reply", seen, ticket.id
+        )
+        if turn.text or received.accepted:
+            answered = self.tickets.add_from_user(turn.session, ticket, turn.user, turn.text, received.accepted)
         else:
             answered = False
         turn.say(
@@ -447,8 +443,7 @@ class ConversationEngine:
             kind=ticket.kind,
             answered=answered,
             text=bool(turn.text),
-            accepted=[{"name": item.name, "size": item.size} for item in accepted],
-            refused=[{"name": item.name, "reason": item.reason} for item in refused],
+            **received.told(),
             next_update_by=iso(next_update_by(ticket, self.settings)),
             decide_by=iso(ticket.resolution_due),
             max_mb=self.evidence.max_mb,

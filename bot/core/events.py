@@ -5,7 +5,8 @@ All datetimes in the core are timezone-aware UTC.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,21 @@ class Attachment:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", without_nul(self.name))
+
+
+def fetch_on(
+    loop: asyncio.AbstractEventLoop, download: Callable[[], Coroutine[Any, Any, bytes]], timeout: float
+) -> Callable[[], bytes]:
+    """An `Attachment.fetch` for a channel whose downloads are coroutines on its event loop.
+
+    The core fetches from a worker thread (a turn runs off the loop), so the download is run on
+    the channel's loop and the thread waits for it, at most `timeout` seconds.
+    """
+
+    def fetch() -> bytes:
+        return asyncio.run_coroutine_threadsafe(download(), loop).result(timeout)
+
+    return fetch
 
 
 @dataclass(frozen=True)

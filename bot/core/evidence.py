@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import filetype
 from sqlmodel import Session, col, select
@@ -42,6 +43,21 @@ class Refusal:
 
     name: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of the files of one message: each one kept, or refused with the reason the user is told."""
+
+    accepted: tuple[Evidence, ...] = ()
+    refused: tuple[Refusal, ...] = ()
+
+    def told(self) -> dict[str, Any]:
+        """The files as every template that acknowledges them lists them (`accepted`, `refused`)."""
+        return {
+            "accepted": [{"name": item.name, "size": item.size} for item in self.accepted],
+            "refused": [{"name": item.name, "reason": item.reason} for item in self.refused],
+        }
 
 
 def guess_type(name: str, declared: str | None) -> str:
@@ -93,6 +109,11 @@ class EvidenceStore:
     def max_mb(self) -> float:
         """The size limit as users are told it."""
         return round(self.max_bytes / (1024 * 1024), 1)
+
+    @property
+    def limits(self) -> dict[str, Any]:
+        """The limits as the templates that mention them state them (`max_mb`, `max_files`)."""
+        return {"max_mb": self.max_mb, "max_files": self.max_files}
 
     def precheck(self, attachment: Attachment) -> Refusal | None:
         """Checks what the platform told us before downloading anything; an unknown type is read from the content."""
@@ -185,6 +206,35 @@ class EvidenceStore:
         if seen is not None:
             seen.add(digest)
         return evidence
+
+    def accept_all(
+        self,
+        session: Session,
+        user_id: int,
+        attachments: Iterable[Attachment],
+        source: str,
+        seen: set[str],
+        ticket_id: int | None = None,
+        caption: str = "",
+        room: int | None = None,
+    ) -> Received:
+        """Accepts or refuses each file of a message, the one rule for every way files arrive.
+
+        `seen` holds the sha256 of the files the appeal already has (see `accept`); `room` is how many
+        more files it may take, if it is limited: the files past it are refused as 'too_many'.
+        """
+        accepted: list[Evidence] = []
+        refused: list[Refusal] = []
+        for attachment in attachments:
+            if room is not None and len(accepted) >= room:
+                refused.append(Refusal(attachment.name, "too_many"))
+                continue
+            result = self.accept(session, user_id, attachment, source, ticket_id, caption, seen)
+            if isinstance(result, Refusal):
+                refused.append(result)
+            else:
+                accepted.append(result)
+        return Received(tuple(accepted), tuple(refused))
 
     def discard(self, session: Session, evidence: Evidence) -> None:
         """Forgets a file the user withdrew; its bytes go too unless another record still needs them."""

@@ -122,6 +122,26 @@ class Sender(Protocol):
     async def send(self, message: Outbound) -> DeliveryResult: ...
 
 
+async def edited_in_place(
+    message_id: str | None, pages: int, edit: Callable[[str], Awaitable[object]], refused: Callable[[Exception], bool]
+) -> bool:
+    """Shows a reply as the new state of the message whose button was pressed, by editing that message.
+
+    Only a reply that fits in one message is edited, and if the platform will not edit it (too old,
+    deleted; `refused` says which errors mean that), it is sent anew: False means "send it instead".
+    """
+    if message_id is None or pages != 1:
+        return False
+    try:
+        await edit(message_id)
+    except Exception as error:
+        if not refused(error):
+            raise
+        log.info("could not edit message %s in place (%s); sending it anew", message_id, error)
+        return False
+    return True
+
+
 def buttons_to_json(rows: tuple[tuple[Button, ...], ...]) -> list[Any]:
     return [
         [

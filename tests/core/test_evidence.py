@@ -95,3 +95,23 @@ def test_a_file_already_on_the_filed_appeal_is_not_added_again(desk: Desk) -> No
     assert "Already saved: booking again.pdf" in user.text() and "Saved: new.pdf" in user.text()
     with desk.db.session() as session:
         assert sorted(session.exec(select(Evidence.name)).all()) == ["booking.pdf", "new.pdf"]
+
+
+def test_one_rule_accepts_or_refuses_each_file_of_a_message(desk: Desk) -> None:
+    """The same function serves the guided intake, the one-page form and files added to a ticket."""
+    files = (
+        pdf("a.pdf", PDF),
+        pdf("again.pdf", PDF),
+        Attachment("tool.pdf", "application/pdf", len(EXE), lambda: EXE),
+        Attachment("b.png", "image/png", len(PNG), lambda: PNG),
+        Attachment("c.jpg", "image/jpeg", len(JPEG), lambda: JPEG),
+    )
+    with desk.db.session() as session:
+        user = desk.user_for(session, ChatUser(desk).identity)
+        received = desk.evidence.accept_all(session, user.id or 0, files, "intake", set(), room=2)
+    assert [item.name for item in received.accepted] == ["a.pdf", "b.png"]
+    assert received.told()["refused"] == [
+        {"name": "again.pdf", "reason": "duplicate"},
+        {"name": "tool.pdf", "reason": "mismatch"},
+        {"name": "c.jpg", "reason": "too_many"},
+    ]

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import MAX_FALLBACK_CHARS, Block, reply_messages, split_text
 from bot.channels.slack.plugin import SLACK_MRKDWN
 from bot.core.events import Reply
+from bot.core.outbox import edited_in_place
 from bot.core.rendering import Renderer
 
 PartSent = Callable[[int], Awaitable[None]]
+UNEDITABLE = ("message_not_found", "cant_update_message", "edit_window_closed")
 
 
 @dataclass(frozen=True)
@@ -66,15 +70,22 @@ class Chat:
             post = posts[index]
             content: dict[str, Any] = {"text": post.text}
             content.update({"blocks": post.blocks} if post.blocks is not None else {"mrkdwn": False})
-            if post.ts is not None:
-                await self.client.chat_update(channel=channel, ts=post.ts, **content)
-            else:
+            edit = partial(self._update, channel, content)
+            if not await edited_in_place(post.ts, 1, edit, _uneditable):
                 response = await self.client.chat_postMessage(channel=channel, **content)
                 first_ts = first_ts or str(response["ts"])
             if part_sent is not None and index + 1 < len(posts):
                 await part_sent(index + 1)
         return first_ts
 
+    async def _update(self, channel: str, content: dict[str, Any], ts: str) -> None:
+        await self.client.chat_update(channel=channel, ts=ts, **content)
+
     async def ephemeral(self, channel: str, user: str, template: str, context: Mapping[str, Any]) -> None:
         text = self.renderer.render(template, context, "slack_mrkdwn")
         await self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+
+
+def _uneditable(error: Exception) -> bool:
+    """Slack's word that the pressed message cannot be edited any more (so the reply is posted anew)."""
+    return isinstance(error, SlackApiError) and error.response.get("error") in UNEDITABLE

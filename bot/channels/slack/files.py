@@ -1,7 +1,7 @@
 """Files a user shares: looked up with files.info and downloaded with the bot token when the core wants them.
 
 The core calls `Attachment.fetch` from a worker thread, and only after it accepted the size and type;
-the download itself runs on the event loop. The bot token is only sent to Slack's own hosts
+the download itself runs on the event loop (`fetch_on`). The bot token is only sent to Slack's own hosts
 (httpx drops it on a redirect to another origin).
 """
 
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.events import Attachment
+from bot.core.events import Attachment, fetch_on
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,10 @@ class Files:
                     name=str(info.get("name") or info.get("title") or "file"),
                     mime_type=str(info.get("mimetype") or ""),
                     size=int(info.get("size") or 0),
-                    fetch=self._fetcher(url, loop),
+                    fetch=fetch_on(loop, partial(self.download, url), DOWNLOAD_TIMEOUT_SECONDS),
                 )
             )
         return tuple(found)
-
-    def _fetcher(self, url: str, loop: asyncio.AbstractEventLoop) -> Callable[[], bytes]:
-        def fetch() -> bytes:
-            return asyncio.run_coroutine_threadsafe(self.download(url), loop).result(DOWNLOAD_TIMEOUT_SECONDS)
-
-        return fetch
 
     async def download(self, url: str) -> bytes:
         """Stops reading past the size limit: the core refuses the file then, without us holding all of it."""

@@ -10,7 +10,7 @@ from telegram import Bot, Message
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.config import Settings
-from bot.core.events import Attachment
+from bot.core.events import Attachment, fetch_on
 from bot.core.evidence import guess_type
 
 OFFICIAL_API = "https://api.telegram.org"
@@ -66,13 +66,8 @@ def too_big_for_telegram(attachment: Attachment, settings: Settings) -> bool:
 
 
 def _fetcher(bot: Bot, file_id: str, loop: asyncio.AbstractEventLoop) -> Callable[[], bytes]:
-    """The core fetches from a worker thread; the download itself runs on the bot's event loop."""
-
     async def download() -> bytes:
         file = await bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
 
-    def fetch() -> bytes:
-        return asyncio.run_coroutine_threadsafe(download(), loop).result(DOWNLOAD_TIMEOUT_SECONDS)
-
-    return fetch
+    return fetch_on(loop, download, DOWNLOAD_TIMEOUT_SECONDS)

@@ -24,7 +24,7 @@ from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Markup, Poster, Text
 from bot.channels.telegram.results import result_of
-from bot.core.outbox import Delivered, DeliveryResult, Outbound
+from bot.core.outbox import Delivered, DeliveryResult, Outbound, edited_in_place
 from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,13 @@ class TelegramSender:
         """
         text = self._render(message)
         markup = keyboard(self.desk.renderer, message.buttons)
-        if message.edit_message_id is not None and not message.as_plain_text and len(split_message(text.html)) == 1:
-            try:
-                await self.poster.edit(message.chat_id, int(message.edit_message_id), text, markup)
-                return Delivered(message.edit_message_id)
-            except BadRequest as error:
-                log.info("could not edit message %s in place (%s); sending it anew", message.edit_message_id, error)
+        if not message.as_plain_text and await edited_in_place(
+            message.edit_message_id,
+            len(split_message(text.html)),
+            lambda message_id: self.poster.edit(message.chat_id, int(message_id), text, markup),
+            lambda error: isinstance(error, BadRequest),
+        ):
+            return Delivered(message.edit_message_id)
         reply_to = None
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)

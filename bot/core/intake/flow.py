@@ -1,33 +1,43 @@
-"""Walks a user through the intake steps. State lives on the Conversation row, never in memory."""
+"""Walks a user through the intake steps. State lives on the Conversation row, never in memory.
+
+This is the state machine: which step comes next, what a message or a tap does at each step.
+Answers are read by the parsers of `parsing.py` (the same ones the one-page form uses), the
+questions are built in `prompts.py`, and the appeal is filed by `submission.py`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.config import Settings
-from bot.core import payloads
-from bot.core.events import Attachment, Button, Reply
-from bot.core.evidence import EvidenceStore, Refusal
+from bot.core.events import Attachment, Reply
+from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
 from bot.core.intake.locales import day_first
-from bot.core.intake.parsing import Invalid
-from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, next_step, progress
+from bot.core.intake.parsing import Invalid, Parsed, Reading
+from bot.core.intake.prompts import Prompts, current_step, parts_of, selection_of
+from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, StepKind, applicable, next_step
+from bot.core.intake.submission import Suggest, evidence_ids, file_appeal, in_intake_order, record, skipped
 from bot.core.modes import Mode
 from bot.core.text import is_one_question, looks_like_question
-from bot.core.tickets.lifecycle import Refused
-from bot.core.tickets.service import TicketService, canonical_sha256
+from bot.core.tickets.service import TicketService
 from bot.core.turn import Turn
 from bot.store.models import Evidence
 
 Labeler = Callable[[str], str]
 Asker = Callable[[Turn, str], object]
 SureAnswer = Callable[[Turn, str], bool]
+TextHandler = Callable[[Turn, Step, str], None]
 FINISHED = ("that's all", "thats all", "that is all", "done", "finished", "the end", "end", "next")
 START_OVER = ("start over", "start again", "restart")
+MULTI_DONE = ("done", "ok", "next", "that's all", "thats all")
+NO_MORE_FILES = ("done", "none", "no files", "next", "finished", "that's all", "skip")
+SEND = ("send", "submit", "send appeal")
+
+
+def _word(text: str) -> str:
+    return text.strip().lower().rstrip(".!")
 
 
 class IntakeFlow:
@@ -39,7 +49,7 @@ class IntakeFlow:
         label: Labeler,
         ask: Asker,
         answer_if_sure: SureAnswer,
-        suggest: Callable[[dict[str, Any]], list[str]],
+        suggest: Suggest,
     ) -> None:
         self.settings = settings
         self.tickets = tickets
@@ -48,6 +58,20 @@ class IntakeFlow:
         self.ask = ask
         self.answer_if_sure = answer_if_sure
         self.suggest = suggest
+        self.prompts = Prompts(label, evidence.limits)
+        # What a typed message does at each kind of step; a text that is an answer goes to `parsing`.
+        self.on_text_of: Mapping[StepKind, TextHandler] = {
+            "account": self._text_account,
+            "choice": self._text_answer,
+            "date": self._text_answer,
+            "year": self._text_answer,
+            "email": self._text_answer,
+            "multi": self._text_multi,
+            "text": self._text_text,
+            "files": self._text_files,
+            "consent": self._text_consent,
+            "summary": self._text_summary,
+        }
 
     # ---- entering and leaving ----------------------------------------------------------------------
 
@@ -65,30 +89,41 @@ class IntakeFlow:
         self._go(turn, next_step({}, None).key)
 
     def cancel(self, turn: Turn) -> None:
-        conversation = turn.conversation
-        for evidence_id in self._evidence_ids(conversation.answers):
+        for evidence_id in evidence_ids(turn.conversation.answers):
             item = turn.session.get(Evidence, evidence_id)
             if item is not None and item.ticket_id is None:
                 self.evidence.discard(turn.session, item)
         self.cancel_silently(turn)
         turn.say("intake/cancelled.j2")
 
+    def cancel_silently(self, turn: Turn) -> None:
+        """Leaves the intake (cancelled or sent); older buttons become stale."""
+        conversation = turn.conversation
+        conversation.mode = Mode.IDLE
+        conversation.step = None
+        conversation.answers = {}
+        conversation.history = []
+        conversation.version += 1
+
     def resume(self, turn: Turn) -> None:
         """Shows the current question again, e.g. after a question was answered in between."""
         turn.add(self.prompt(turn))
 
+    def prompt(self, turn: Turn) -> Reply:
+        return self.prompts.prompt(turn.conversation)
+
     def in_parts(self, turn: Turn) -> bool:
         """Whether the current step takes its answer in several messages."""
-        return turn.conversation.mode == Mode.INTAKE and self._step(turn).in_parts
+        return turn.conversation.mode == Mode.INTAKE and current_step(turn.conversation).in_parts
 
     def message_limit(self, turn: Turn) -> int:
         """The longest message the current step can use: a step taken in parts holds more than one message."""
-        return self._step(turn).max_length if self.in_parts(turn) else self.settings.max_message_chars
+        return current_step(turn.conversation).max_length if self.in_parts(turn) else self.settings.max_message_chars
 
     # ---- input -------------------------------------------------------------------------------------
 
     def on_action(self, turn: Turn, action: str) -> None:
-        step = self._step(turn)
+        step = current_step(turn.conversation)
         if action == "back":
             self._back(turn)
         elif action == "skip" and step.optional:
@@ -112,147 +147,108 @@ class IntakeFlow:
         elif action.startswith("edit:") and action[5:] in EDITABLE and step.kind == "summary":
             self._edit(turn, action[5:])
         else:
-            turn.say("errors/stale_button.j2")
-            turn.add(self.prompt(turn))
+            self._stale(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:
-        step = self._step(turn)
-        word = text.strip().lower().rstrip(".!")
+        step = current_step(turn.conversation)
+        word = _word(text)
         if word in ("back", "go back", "previous"):
             self._back(turn)
-            return
-        if word == "cancel":
+        elif word == "cancel":
             self.cancel(turn)
-            return
-        if word in ("skip", "pass") and step.optional:
+        elif word in ("skip", "pass") and step.optional:
             self._advance(turn, step, None)
-            return
-        handler = getattr(self, f"_text_{step.kind}")
-        handler(turn, step, text)
+        else:
+            self.on_text_of[step.kind](turn, step, text)
 
     def on_files(self, turn: Turn, attachments: tuple[Attachment, ...], caption: str = "") -> None:
         """Files are welcome at any step; they are kept for the appeal (with their caption) and the step goes on."""
-        step = self._step(turn)
+        step = current_step(turn.conversation)
         answers = dict(turn.conversation.answers)
-        stored = self._evidence_ids(answers)
-        accepted: list[Evidence] = []
-        refused: list[Refusal] = []
-        seen = self.evidence.digests(turn.session, stored)
-        for attachment in attachments:
-            if len(stored) + len(accepted) >= self.settings.evidence_max_files:
-                refused.append(Refusal(attachment.name, "too_many"))
-                continue
-            result = self.evidence.accept(
-                turn.session, turn.user.id or 0, attachment, "intake", caption=caption, seen=seen
-            )
-            (refused if isinstance(result, Refusal) else accepted).append(result)  # type: ignore[arg-type]
-        if accepted:
-            answers["evidence"] = self._record(turn, stored + [item.id or 0 for item in accepted])
+        stored = evidence_ids(answers)
+        received = self.evidence.accept_all(
+            turn.session,
+            turn.user.id or 0,
+            attachments,
+            "intake",
+            self.evidence.digests(turn.session, stored),
+            caption=caption,
+            room=self.settings.evidence_max_files - len(stored),
+        )
+        if received.accepted:
+            ids = stored + [item.id or 0 for item in received.accepted]
+            answers["evidence"] = record(ids, turn.now.isoformat())
             turn.conversation.answers = answers
         turn.say(
             "intake/files_received.j2",
-            accepted=[{"name": item.name, "size": item.size} for item in accepted],
-            refused=[{"name": item.name, "reason": item.reason} for item in refused],
-            total=len(self._evidence_ids(answers)),
+            **received.told(),
+            total=len(evidence_ids(answers)),
             at_evidence_step=step.key == "evidence",
-            **self._limits(),
+            **self.evidence.limits,
         )
         if step.key != "evidence":
             turn.add(self.prompt(turn))
         else:
-            turn.add(self._files_prompt(turn, step, again=True))
+            turn.add(self.prompts.files(turn.conversation, step, again=True))
 
-    # ---- per-kind text handlers -------------------------------------------------------------------
+    # ---- typed messages, by kind of step ------------------------------------------------------------
 
-    def _text_account(self, turn: Turn, step: Step, text: str) -> None:
+    def _read(self, turn: Turn, step: Step, text: str) -> Parsed | None:
+        """The answer the text gives, or None once the user was told why it cannot be used."""
+        reading = Reading(turn.now.date(), self.label, day_first(turn.inbound.locale))
         try:
-            account = parsing.parse_account(text)
+            return parsing.parse_answer(step, text, reading)
+        except parsing.Ambiguous as ambiguous:
+            turn.add(self.prompts.which_date(turn.conversation, ambiguous.readings))
         except Invalid as invalid:
             self._invalid_or_question(turn, step, text, invalid.hint)
+        return None
+
+    def _text_answer(self, turn: Turn, step: Step, text: str) -> None:
+        parsed = self._read(turn, step, text)
+        if parsed is not None:
+            self._advance(turn, step, parsed.value, parsed.extra)
+
+    def _text_account(self, turn: Turn, step: Step, text: str) -> None:
+        parsed = self._read(turn, step, text)
+        if parsed is None:
             return
-        existing = self.tickets.open_appeal_for_account(turn.session, account["key"], turn.user.id or 0)
+        existing = self.tickets.open_appeal_for_account(turn.session, parsed.extra["key"], turn.user.id or 0)
         if existing is not None:
             turn.say("intake/account_has_appeal.j2", reference=existing.reference)
             self.cancel_silently(turn)
             return
-        self._advance(turn, step, account["value"], extra={"key": account["key"], "kind": account["kind"]})
-
-    def _text_choice(self, turn: Turn, step: Step, text: str) -> None:
-        value = self._match_choice(step, text)
-        if value is None:
-            self._invalid_or_question(turn, step, text, "choice")
-            return
-        self._answer(turn, step, value)
+        self._advance(turn, step, parsed.value, parsed.extra)
 
     def _text_multi(self, turn: Turn, step: Step, text: str) -> None:
-        if text.strip().lower().rstrip(".!") in ("done", "ok", "next", "that's all", "thats all"):
+        if _word(text) in MULTI_DONE:
             self._done(turn, step)
-            return
-        parts = [part for part in text.replace(";", ",").replace(" and ", ",").split(",") if part.strip()]
-        if len(parts) == 1 and all(token.isdigit() for token in text.split()):
-            parts = text.split()
-        values = [self._match_choice(step, part) for part in parts]
-        if not parts or None in values:
-            self._invalid_or_question(turn, step, text, "multi")
-            return
-        selected = list(dict.fromkeys(value for value in values if value))
-        self._advance(turn, step, selected)
-
-    def _text_date(self, turn: Turn, step: Step, text: str) -> None:
-        today, order = turn.now.date(), day_first(turn.inbound.locale)
-        try:
-            self._parsed(turn, step, text, lambda: parsing.parse_date(text, today, order).isoformat())
-        except parsing.Ambiguous as ambiguous:
-            turn.add(self._which_date(turn, step, ambiguous.readings))
-
-    def _chosen_date(self, turn: Turn, step: Step, value: str) -> None:
-        """One of the readings offered for an ambiguous date, checked again like a typed one."""
-        try:
-            chosen = parsing.parse_date(value, turn.now.date())
-        except (parsing.Invalid, parsing.Ambiguous):
-            turn.say("errors/stale_button.j2")
-            turn.add(self.prompt(turn))
-            return
-        self._advance(turn, step, chosen.isoformat())
-
-    def _text_year(self, turn: Turn, step: Step, text: str) -> None:
-        self._parsed(turn, step, text, lambda: parsing.parse_year(text, turn.now.date()))
-
-    def _text_email(self, turn: Turn, step: Step, text: str) -> None:
-        self._parsed(turn, step, text, lambda: parsing.parse_email(text))
-
-    def _parsed(self, turn: Turn, step: Step, text: str, parse: Callable[[], str]) -> None:
-        """Stores what `parse` makes of the text, or re-asks with its hint (or answers a question)."""
-        try:
-            value = parse()
-        except Invalid as invalid:
-            self._invalid_or_question(turn, step, text, invalid.hint)
-            return
-        self._advance(turn, step, value)
+        else:
+            self._text_answer(turn, step, text)
 
     def _text_text(self, turn: Turn, step: Step, text: str) -> None:
-        if step.none_choice and self._match_choice(step, text, only_none=True):
+        if step.none_choice and parsing.match_choice(step, text, self.label, only_none=True):
             self._advance(turn, step, step.none_choice.value)
+        elif self._answered_instead(turn, text):
             return
-        if self._answered_instead(turn, text):
-            return
-        if step.in_parts:
+        elif step.in_parts:
             self._text_part(turn, step, text)
-            return
-        try:
-            value = parsing.parse_free_text(text, step.min_length, step.max_length)
-        except Invalid as invalid:
-            if invalid.hint == "too_short" and looks_like_question(text):
-                self._invalid_or_question(turn, step, text, invalid.hint)
-            else:
-                self._invalid(turn, step, invalid.hint, length=len(text.strip()))
-            return
-        self._advance(turn, step, value)
+        else:
+            reading = Reading(turn.now.date(), self.label)
+            try:
+                parsed = parsing.parse_answer(step, text, reading)
+            except Invalid as invalid:
+                if invalid.hint == "too_short" and looks_like_question(text):
+                    self._invalid_or_question(turn, step, text, invalid.hint)
+                else:
+                    self._invalid(turn, step, invalid.hint, length=len(text.strip()))
+                return
+            self._advance(turn, step, parsed.value)
 
     def _text_part(self, turn: Turn, step: Step, text: str) -> None:
         """One part of a long answer: kept, until the user says that is all (or starts over)."""
-        word = text.strip().lower().rstrip(".!")
-        parts = self._parts(turn, step)
+        word = _word(text)
+        parts = parts_of(turn.conversation.answers, step)
         if word in FINISHED:
             self._finish_parts(turn, step)
         elif word in START_OVER:
@@ -263,10 +259,79 @@ class IntakeFlow:
             self._invalid(turn, step, "too_long", length=sum(map(len, parts)) + len(text.strip()))
         else:
             self._keep_parts(turn, step, [*parts, text.strip()])
-            turn.add(self._part_received(turn, step))
+            turn.add(self.prompts.part_received(turn.conversation, step))
+
+    def _text_files(self, turn: Turn, step: Step, text: str) -> None:
+        word = _word(text)
+        if word in NO_MORE_FILES or parsing.is_no(word):
+            self._done(turn, step)
+        else:
+            self._invalid_or_question(turn, step, text, "files")
+
+    def _text_consent(self, turn: Turn, step: Step, text: str) -> None:
+        if parsing.is_no(text):
+            self._answer(turn, step, "no")
+        else:
+            self._text_answer(turn, step, text)
+
+    def _text_summary(self, turn: Turn, step: Step, text: str) -> None:
+        word = _word(text)
+        if parsing.is_yes(word) or word in SEND:
+            self._submit(turn)
+        else:
+            self._invalid_or_question(turn, step, text, "summary")
+
+    # ---- taps ---------------------------------------------------------------------------------------
+
+    def _answer(self, turn: Turn, step: Step, value: str) -> None:
+        """A tapped choice (or "yes"/"no" on the consent step)."""
+        if step.kind == "consent" and value != "yes":
+            turn.say("intake/consent_needed.j2")
+            turn.add(self.prompt(turn))
+        elif step.kind == "multi":
+            self._toggle(turn, step, value)
+        else:
+            self._advance(turn, step, True if step.kind == "consent" else value)
+
+    def _chosen_date(self, turn: Turn, step: Step, value: str) -> None:
+        """One of the readings offered for an ambiguous date, checked again like a typed one."""
+        try:
+            chosen = parsing.parse_date(value, turn.now.date())
+        except (parsing.Invalid, parsing.Ambiguous):
+            self._stale(turn)
+            return
+        self._advance(turn, step, chosen.isoformat())
+
+    def _toggle(self, turn: Turn, step: Step, value: str) -> None:
+        if step.choice(value) is None:
+            self._stale(turn)
+            return
+        answers = dict(turn.conversation.answers)
+        selected = selection_of(answers, step)
+        selected = [item for item in selected if item != value] if value in selected else [*selected, value]
+        answers["_selection"] = {**answers.get("_selection", {}), step.key: selected}
+        turn.conversation.answers = answers
+        reply = self.prompt(turn)
+        turn.add(Reply(reply.template, reply.context, reply.buttons, reply.expects, replaces_buttons=True))
+
+    def _done(self, turn: Turn, step: Step) -> None:
+        if step.kind == "multi":
+            selected = selection_of(turn.conversation.answers, step)
+            if not selected:
+                self._invalid(turn, step, "multi_empty")
+                return
+            self._advance(turn, step, selected)
+        elif step.kind == "files":
+            self._advance(turn, step, None, keep_value=True)
+        elif step.in_parts:
+            self._finish_parts(turn, step)
+        else:
+            self._stale(turn)
+
+    # ---- long answers in parts ---------------------------------------------------------------------
 
     def _finish_parts(self, turn: Turn, step: Step) -> None:
-        joined = "\n".join(self._parts(turn, step))
+        joined = "\n".join(parts_of(turn.conversation.answers, step))
         if len(joined) < step.min_length:
             self._invalid(turn, step, "too_short", length=len(joined))
             return
@@ -276,81 +341,13 @@ class IntakeFlow:
         self._keep_parts(turn, step, [])
         turn.add(self.prompt(turn))
 
-    def _parts(self, turn: Turn, step: Step) -> list[str]:
-        return list(turn.conversation.answers.get("_parts", {}).get(step.key, []))
-
     def _keep_parts(self, turn: Turn, step: Step, parts: list[str]) -> None:
         answers = dict(turn.conversation.answers)
         kept = {key: value for key, value in answers.get("_parts", {}).items() if key != step.key}
         answers["_parts"] = {**kept, step.key: parts} if parts else kept
         turn.conversation.answers = answers
 
-    def _text_files(self, turn: Turn, step: Step, text: str) -> None:
-        word = text.strip().lower().rstrip(".!")
-        if word in ("done", "none", "no files", "next", "finished", "that's all", "skip") or parsing.is_no(word):
-            self._done(turn, step)
-        else:
-            self._invalid_or_question(turn, step, text, "files")
-
-    def _text_consent(self, turn: Turn, step: Step, text: str) -> None:
-        if parsing.is_yes(text):
-            self._advance(turn, step, True)
-        elif parsing.is_no(text):
-            self._answer(turn, step, "no")
-        else:
-            self._invalid_or_question(turn, step, text, "consent")
-
-    def _text_summary(self, turn: Turn, step: Step, text: str) -> None:
-        word = text.strip().lower().rstrip(".!")
-        if parsing.is_yes(word) or word in ("send", "submit", "send appeal"):
-            self._submit(turn)
-        else:
-            self._invalid_or_question(turn, step, text, "summary")
-
     # ---- moving between steps ---------------------------------------------------------------------
-
-    def _answer(self, turn: Turn, step: Step, value: str) -> None:
-        if step.kind == "consent":
-            if value == "yes":
-                self._advance(turn, step, True)
-            else:
-                turn.say("intake/consent_needed.j2")
-                turn.add(self.prompt(turn))
-            return
-        if step.kind == "multi":
-            self._toggle(turn, step, value)
-            return
-        if step.kind == "summary":
-            return
-        self._advance(turn, step, value)
-
-    def _toggle(self, turn: Turn, step: Step, value: str) -> None:
-        if step.choice(value) is None:
-            turn.say("errors/stale_button.j2")
-            turn.add(self.prompt(turn))
-            return
-        answers = dict(turn.conversation.answers)
-        selected = list(answers.get("_selection", {}).get(step.key, []))
-        selected = [item for item in selected if item != value] if value in selected else [*selected, value]
-        answers["_selection"] = {**answers.get("_selection", {}), step.key: selected}
-        turn.conversation.answers = answers
-        reply = self.prompt(turn)
-        turn.add(Reply(reply.template, reply.context, reply.buttons, reply.expects, replaces_buttons=True))
-
-    def _done(self, turn: Turn, step: Step) -> None:
-        if step.kind == "multi":
-            selected = turn.conversation.answers.get("_selection", {}).get(step.key, [])
-            if not selected:
-                self._invalid(turn, step, "multi_empty")
-                return
-            self._advance(turn, step, list(selected))
-        elif step.kind == "files":
-            self._advance(turn, step, None, keep_value=True)
-        elif step.in_parts:
-            self._finish_parts(turn, step)
-        else:
-            turn.say("errors/stale_button.j2")
-            turn.add(self.prompt(turn))
 
     def _advance(
         self,
@@ -363,30 +360,21 @@ class IntakeFlow:
         conversation = turn.conversation
         answers = dict(conversation.answers)
         if not keep_value:
+            at = turn.now.isoformat()
             if value is None:
                 answers.pop(step.key, None)
-                answers[step.key] = {"value": None, "skipped": True, "at": turn.now.isoformat(), "sha256": ""}
-            else:
-                answers[step.key] = {
-                    "value": value,
-                    "at": turn.now.isoformat(),
-                    "sha256": canonical_sha256(value),
-                    **(extra or {}),
-                }
+            answers[step.key] = skipped(at) if value is None else record(value, at, extra)
         answers.get("_selection", {}).pop(step.key, None)
         answers.get("_parts", {}).pop(step.key, None)
         conversation.answers = answers
         history = [*conversation.history, step.key] if step.key not in conversation.history else conversation.history
         conversation.history = history
         upcoming = next_step(answers, step.key)
-        if conversation.editing and not self._needs_answer(upcoming, answers):
+        if conversation.editing and upcoming.kind != "summary" and upcoming.key in answers:
             upcoming = STEP_BY_KEY["summary"]
         if upcoming.kind == "summary":
             conversation.editing = False
         self._go(turn, upcoming.key)
-
-    def _needs_answer(self, step: Step, answers: dict[str, Any]) -> bool:
-        return step.kind != "summary" and step.key not in answers
 
     def _back(self, turn: Turn) -> None:
         conversation = turn.conversation
@@ -404,12 +392,12 @@ class IntakeFlow:
 
     def _edit(self, turn: Turn, key: str) -> None:
         conversation = turn.conversation
-        if STEP_BY_KEY[key] not in applicable(conversation.answers):
-            turn.say("errors/stale_button.j2")
-            turn.add(self.prompt(turn))
+        step = STEP_BY_KEY[key]
+        if step not in applicable(conversation.answers):
+            self._stale(turn)
             return
         conversation.editing = True
-        if STEP_BY_KEY[key].kind == "multi":
+        if step.kind == "multi":
             answers = dict(conversation.answers)
             current = (answers.get(key) or {}).get("value") or []
             answers["_selection"] = {**answers.get("_selection", {}), key: list(current)}
@@ -422,186 +410,21 @@ class IntakeFlow:
         conversation.version += 1
         turn.add(self.prompt(turn))
 
-    def cancel_silently(self, turn: Turn) -> None:
-        """Leaves the intake (cancelled or sent); older buttons become stale."""
-        conversation = turn.conversation
-        conversation.mode = Mode.IDLE
-        conversation.step = None
-        conversation.answers = {}
-        conversation.history = []
-        conversation.version += 1
-
     # ---- submitting --------------------------------------------------------------------------------
 
     def _submit(self, turn: Turn) -> None:
         conversation = turn.conversation
-        keys = {step.key for step in applicable(conversation.answers)}
-        answers = {key: value for key, value in conversation.answers.items() if key in keys}
+        answers = in_intake_order(conversation.answers)
         if (answers.get("consent") or {}).get("value") is not True:
             self._go(turn, "consent")
             return
-        account = answers.get("account") or {}
-        try:
-            ticket = self.tickets.open_ticket(
-                turn.session,
-                turn.user,
-                "appeal",
-                answers,
-                account_key=account.get("key"),
-                evidence_ids=self._evidence_ids(answers),
-                suggested_entries=self.suggest(answers),
-            )
-        except Refused:
-            existing = self.tickets.open_appeal_for_account(turn.session, account.get("key", ""), turn.user.id or 0)
-            turn.say("intake/account_has_appeal.j2", reference=existing.reference if existing else "")
-            self.cancel_silently(turn)
-            return
+        filed = file_appeal(turn.session, self.tickets, turn.user, answers, self.suggest(answers))
         self.cancel_silently(turn)
-        conversation.ticket_id = ticket.id
-        turn.add(
-            Reply(
-                "intake/submitted.j2",
-                {
-                    "reference": ticket.reference,
-                    "position": self.tickets.queue_position(turn.session, ticket),
-                    "due": ticket.first_response_due.isoformat(),
-                },
-                buttons=((Button("go.status", "go:status"),),),
-            )
-        )
+        if filed.ticket is not None:
+            conversation.ticket_id = filed.ticket.id
+        turn.add(filed.reply)
 
-    # ---- prompts ----------------------------------------------------------------------------------
-
-    def prompt(self, turn: Turn) -> Reply:
-        step = self._step(turn)
-        answers = turn.conversation.answers
-        version = turn.conversation.version
-        position, total = progress(answers, step.key)
-        context: dict[str, Any] = {"n": position, "total": total, "editing": turn.conversation.editing}
-        rows: list[tuple[Button, ...]] = []
-        expects = "text"
-        if step.kind in ("choice", "consent"):
-            expects = "choice"
-            options = step.choices or ()
-            if step.kind == "consent":
-                rows.append(
-                    (
-                        Button("consent.yes", payloads.step(version, "c:yes")),
-                        Button("consent.no", payloads.step(version, "c:no")),
-                    )
-                )
-            rows.extend((Button(option.label, payloads.step(version, f"c:{option.value}")),) for option in options)
-        elif step.kind == "multi":
-            expects = "choice"
-            selected = answers.get("_selection", {}).get(step.key, [])
-            rows.extend(
-                (Button(option.label, payloads.step(version, f"t:{option.value}"), selected=option.value in selected),)
-                for option in step.choices
-            )
-            rows.append((Button("intake.done", payloads.step(version, "done"), style="primary"),))
-            context["selected"] = len(selected)
-        elif step.kind == "files":
-            return self._files_prompt(turn, step)
-        elif step.kind == "summary":
-            return self._summary(turn)
-        if step.none_choice:
-            rows.append((Button(step.none_choice.label, payloads.step(version, f"c:{step.none_choice.value}")),))
-        if step.in_parts:
-            parts = self._parts(turn, step)
-            context.update(so_far=sum(map(len, parts)), maximum=step.max_length)
-            if parts:
-                rows.extend(self._parts_buttons(turn, step))
-                return Reply(step.prompt, context, tuple(rows), expects=expects)
-        rows.append(self._nav(turn, step))
-        return Reply(step.prompt, context, tuple(row for row in rows if row), expects=expects)
-
-    def _which_date(self, turn: Turn, step: Step, readings: tuple[date, date]) -> Reply:
-        version = turn.conversation.version
-        days = [reading.isoformat() for reading in readings]
-        return Reply(
-            "intake/which_date.j2",
-            {"readings": days},
-            buttons=(
-                tuple(Button("intake.date", payloads.step(version, f"d:{day}"), params={"day": day}) for day in days),
-                self._nav(turn, step),
-            ),
-            expects="choice",
-        )
-
-    def _part_received(self, turn: Turn, step: Step) -> Reply:
-        """After each part: how much is in, and the two ways on (send more, or say that is all)."""
-        parts = self._parts(turn, step)
-        return Reply(
-            "intake/part_received.j2",
-            {"so_far": sum(map(len, parts)), "parts": len(parts), "maximum": step.max_length},
-            buttons=self._parts_buttons(turn, step),
-            expects="text",
-        )
-
-    def _parts_buttons(self, turn: Turn, step: Step) -> tuple[tuple[Button, ...], ...]:
-        version = turn.conversation.version
-        return (
-            (Button("intake.parts_done", payloads.step(version, "done"), style="primary"),),
-            (Button("intake.parts_restart", payloads.step(version, "restart")), *self._nav(turn, step)),
-        )
-
-    def _files_prompt(self, turn: Turn, step: Step, again: bool = False) -> Reply:
-        version = turn.conversation.version
-        count = len(self._evidence_ids(turn.conversation.answers))
-        position, total = progress(turn.conversation.answers, step.key)
-        return Reply(
-            step.prompt,
-            {"n": position, "total": total, "count": count, "again": again, **self._limits()},
-            buttons=(
-                (Button("intake.files_done", payloads.step(version, "done"), style="primary"),),
-                self._nav(turn, step),
-            ),
-            expects="file",
-        )
-
-    def _summary(self, turn: Turn) -> Reply:
-        version = turn.conversation.version
-        answers = turn.conversation.answers
-        rows = []
-        for step in applicable(answers):
-            if step.key not in EDITABLE:
-                continue
-            answer = answers.get(step.key) or {}
-            rows.append({"key": step.key, "label": step.label, "value": self._display(step, answer)})
-        edit_buttons = [
-            Button("intake.edit", payloads.step(version, f"edit:{step.key}"), params={"field": self.label(step.label)})
-            for step in applicable(answers)
-            if step.key in EDITABLE
-        ]
-        buttons: list[tuple[Button, ...]] = [(Button("intake.send", payloads.step(version, "send"), style="primary"),)]
-        buttons.extend(tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2))
-        buttons.append((Button("intake.cancel", payloads.step(version, "cancel"), style="danger"),))
-        return Reply("intake/summary.j2", {"rows": rows}, tuple(buttons), expects="choice")
-
-    def _display(self, step: Step, answer: dict[str, Any]) -> str:
-        value = answer.get("value")
-        if step.kind == "files":
-            return str(len(self._evidence_ids({"evidence": answer})))
-        if value is None:
-            return ""
-        if step.kind in ("choice", "multi") or (step.none_choice and value == step.none_choice.value):
-            values = value if isinstance(value, list) else [value]
-            labels = [self.label(choice.label) for item in values if (choice := step.choice(str(item)))]
-            return ", ".join(labels)
-        if step.kind == "date":
-            return datetime.fromisoformat(value).strftime("%a %d %b %Y")
-        return str(value)
-
-    def _nav(self, turn: Turn, step: Step) -> tuple[Button, ...]:
-        version = turn.conversation.version
-        nav = []
-        if step.optional and step.kind != "files":
-            nav.append(Button("intake.skip", payloads.step(version, "skip")))
-        if turn.conversation.history and turn.conversation.history[0] != step.key:
-            nav.append(Button("intake.back", payloads.step(version, "back")))
-        return tuple(nav)
-
-    # ---- helpers ----------------------------------------------------------------------------------
+    # ---- telling the user --------------------------------------------------------------------------
 
     def _answered_instead(self, turn: Turn, text: str) -> bool:
         """A rule question sent instead of an answer is answered, when the knowledge base is sure,
@@ -633,41 +456,6 @@ class IntakeFlow:
         )
         turn.add(self.prompt(turn))
 
-    def _match_choice(self, step: Step, text: str, only_none: bool = False) -> str | None:
-        value = text.strip().lower().rstrip(".!")
-        options = [step.none_choice] if only_none and step.none_choice else list(step.choices)
-        if not value or not options:
-            return None
-        if not only_none and value.isdigit() and 1 <= int(value) <= len(options):
-            return options[int(value) - 1].value
-        amount = parsing.parse_amount(value) if not only_none else None
-        in_range = step.choice_for_amount(amount) if amount is not None else None
-        if in_range is not None:
-            return in_range.value
-        names: dict[str, str] = {}
-        for option in options:
-            names[self.label(option.label).lower()] = option.value
-            names[option.value.lower()] = option.value
-            for alias in option.aliases:
-                names[alias.lower()] = option.value
-        if value in names:
-            return names[value]
-        best = process.extractOne(value, list(names), scorer=fuzz.ratio, score_cutoff=85)
-        return names[best[0]] if best else None
-
-    def _step(self, turn: Turn) -> Step:
-        return STEP_BY_KEY.get(turn.conversation.step or "", STEP_BY_KEY["account"])
-
-    def _record(self, turn: Turn, ids: list[int]) -> dict[str, Any]:
-        return {"value": ids, "at": turn.now.isoformat(), "sha256": canonical_sha256(ids)}
-
-    @staticmethod
-    def _evidence_ids(answers: dict[str, Any]) -> list[int]:
-        value = (answers.get("evidence") or {}).get("value")
-        return [int(item) for item in value] if isinstance(value, list) else []
-
-    def _limits(self) -> dict[str, Any]:
-        return {
-            "max_mb": self.evidence.max_mb,
-            "max_files": self.settings.evidence_max_files,
-        }
+    def _stale(self, turn: Turn) -> None:
+        turn.say("errors/stale_button.j2")
+        turn.add(self.prompt(turn))

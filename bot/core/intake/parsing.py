@@ -1,12 +1,22 @@
-"""Forgiving parsers for intake answers. Each returns the clean value or raises Invalid with a hint."""
+"""Forgiving parsers for intake answers. Each returns the clean value or raises Invalid with a hint.
+
+`PARSERS` holds the one parser of each step kind, used by the guided conversation and by the
+one-page form alike, so an answer is read the same way wherever it is given.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 from dateutil import parser as dateparser
+from rapidfuzz import fuzz, process
+
+from bot.core.intake.steps import Step, StepKind
 
 
 class Invalid(ValueError):
@@ -182,3 +192,128 @@ def is_yes(text: str) -> bool:
 
 def is_no(text: str) -> bool:
     return text.strip().lower().rstrip("!.") in NO
+
+
+# ---- one parser per step kind ------------------------------------------------------------------
+
+Raw = str | Sequence[str]  # typed text, or the values ticked on a form
+Labeler = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading an answer depends on besides the answer: the day, how the user writes dates, label texts."""
+
+    today: date
+    label: Labeler
+    day_first: bool | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An answer's clean value, and what else to keep with it (an account's key and kind)."""
+
+    value: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def match_choice(step: Step, text: str, label: Labeler, only_none: bool = False) -> str | None:
+    """The choice a text names: its number, an amount in its range, its value, label or alias, or a near typo."""
+    value = text.strip().lower().rstrip(".!")
+    options = [step.none_choice] if only_none and step.none_choice else list(step.choices)
+    if not value or not options:
+        return None
+    if not only_none and value.isdigit() and 1 <= int(value) <= len(options):
+        return options[int(value) - 1].value
+    amount = parse_amount(value) if not only_none else None
+    in_range = step.choice_for_amount(amount) if amount is not None else None
+    if in_range is not None:
+        return in_range.value
+    names: dict[str, str] = {}
+    for option in options:
+        names[label(option.label).lower()] = option.value
+        names[option.value.lower()] = option.value
+        for alias in option.aliases:
+            names[alias.lower()] = option.value
+    if value in names:
+        return names[value]
+    best = process.extractOne(value, list(names), scorer=fuzz.ratio, score_cutoff=85)
+    return names[best[0]] if best else None
+
+
+def _text(raw: Raw) -> str:
+    return raw if isinstance(raw, str) else " ".join(raw)
+
+
+def _account(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    account = parse_account(_text(raw))
+    return Parsed(account["value"], {"key": account["key"], "kind": account["kind"]})
+
+
+def _choice(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    value = match_choice(step, _text(raw), reading.label)
+    if value is None:
+        raise Invalid("choice")
+    return Parsed(value)
+
+
+def _multi(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    """Ticked values, or a typed list: "vpn, new device", "1 and 3", "1 3"."""
+    if isinstance(raw, str):
+        parts = [part for part in raw.replace(";", ",").replace(" and ", ",").split(",") if part.strip()]
+        if len(parts) == 1 and all(token.isdigit() for token in raw.split()):
+            parts = raw.split()
+    else:
+        parts = list(raw)
+    values = [match_choice(step, part, reading.label) for part in parts]
+    if not parts or None in values:
+        raise Invalid("multi")
+    return Parsed(list(dict.fromkeys(value for value in values if value)))
+
+
+def _date(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    return Parsed(parse_date(_text(raw), reading.today, reading.day_first).isoformat())
+
+
+def _year(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    return Parsed(parse_year(_text(raw), reading.today))
+
+
+def _email(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    return Parsed(parse_email(_text(raw)))
+
+
+def _free_text(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    """Free text, or the step's "none" choice ("No notice received") when the text names it."""
+    text = _text(raw)
+    if step.none_choice and match_choice(step, text, reading.label, only_none=True):
+        return Parsed(step.none_choice.value)
+    return Parsed(parse_free_text(text, step.min_length, step.max_length))
+
+
+def _consent(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    """Only a yes is consent: "yes", "ok", or the ticked box (its value is "yes")."""
+    if any(is_yes(item) for item in ([raw] if isinstance(raw, str) else raw)):
+        return Parsed(True)
+    raise Invalid("consent")
+
+
+Parser = Callable[[Step, Raw, Reading], Parsed]
+PARSERS: Mapping[StepKind, Parser] = {
+    "account": _account,
+    "choice": _choice,
+    "multi": _multi,
+    "date": _date,
+    "year": _year,
+    "email": _email,
+    "text": _free_text,
+    "consent": _consent,
+}
+
+
+def parse_answer(step: Step, raw: Raw, reading: Reading) -> Parsed:
+    """The answer to one step, or Invalid with the hint to show (Ambiguous for a date that reads two ways).
+
+    Files are not parsed (they are accepted as evidence), and the summary is no question.
+    """
+    return PARSERS[step.kind](step, raw, reading)

@@ -6,7 +6,7 @@ Labels are keys into templates/labels.yaml; prompts are templates under template
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 StepKind = Literal["text", "choice", "multi", "date", "year", "email", "account", "files", "consent", "summary"]
@@ -34,7 +34,16 @@ class Step:
     none_choice: Choice | None = None
     # A long answer may come in several messages, joined once the user says that is all.
     in_parts: bool = False
-    when: Callable[[Answers], bool] = field(default=lambda answers: True)
+    # Asked only when this says so, given the answers before it; None: asked of everyone.
+    when: Callable[[Answers], bool] | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the step depends on earlier answers (a form can only check it once they are known)."""
+        return self.when is not None
+
+    def applies(self, answers: Answers) -> bool:
+        return self.when is None or self.when(answers)
 
     @property
     def prompt(self) -> str:
@@ -160,7 +169,7 @@ EDITABLE: tuple[str, ...] = tuple(step.key for step in STEPS if step.kind not in
 
 def applicable(answers: Answers) -> list[Step]:
     """The steps this user will see, given what they answered so far."""
-    return [step for step in STEPS if step.when(answers)]
+    return [step for step in STEPS if step.applies(answers)]
 
 
 def next_step(answers: Answers, after: str | None) -> Step:

@@ -30,3 +30,20 @@ async def test_every_status_reply_arrives_under_rate_limits(slack: SlackHarness,
 
     attempts = {user: len(slack.fake.messages("D" + user)) for user in users}
     assert attempts == {user: 2 if user in users[::3] else 1 for user in users}
+
+
+async def test_a_pressed_message_that_cannot_be_edited_gets_its_new_state_posted(slack: SlackHarness) -> None:
+    await slack.dm("U1", "hi")
+    await slack.press("U1", "Start appeal")
+    await slack.dm("U1", "olegz_dev")
+    await slack.press("U1", "Nothing yet, I'm worried")
+    await slack.dm("U1", "skip")
+    await slack.press("U1", "Skip")
+    await slack.press("U1", "Skip")
+    posted_before = len(slack.fake.to("chat.postMessage", channel="DU1"))
+    slack.fake.fail("chat.update", "message_not_found", channel="DU1")
+
+    await slack.press("U1", "VPN or travel")
+
+    [posted] = slack.fake.to("chat.postMessage", channel="DU1")[posted_before:]
+    assert "✓ VPN or travel" in str(posted["blocks"])

@@ -63,6 +63,25 @@ async def test_a_toggle_refused_with_429_still_edits_the_pressed_message_in_plac
     assert len(delivered(api)) == sent_before  # edited in place, not sent again as a new message
 
 
+async def test_a_pressed_message_that_cannot_be_edited_gets_its_new_state_as_a_new_message(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    await bot.says(OLEG, "/start")
+    await bot.taps(OLEG, "Start appeal")
+    await bot.says(OLEG, "olegz_dev")
+    await bot.taps(OLEG, "Nothing yet, I'm worried")
+    await bot.says(OLEG, "skip")
+    await bot.taps(OLEG, "Skip")
+    await bot.taps(OLEG, "Skip")
+    sent_before = len(delivered(api))
+    api.fail("editMessageText", 400, "Bad Request: message can't be edited", chat_id=OLEG.id)
+
+    await bot.taps(OLEG, "VPN or travel")
+
+    assert len(delivered(api)) == sent_before + 1
+    assert bot.button(OLEG.id, "✓ VPN or travel")
+
+
 async def test_a_reply_waits_behind_the_users_earlier_notification(
     bot: TelegramHarness, api: FakeBotApi, clock: ManualClock
 ) -> None:
