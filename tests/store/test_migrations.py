@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
 from bot.core.prompts import PromptStore, Waiting
@@ -32,25 +32,8 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path: object) -> 
 def test_tickets_already_waiting_for_the_user_get_a_paused_clock_from_the_upgrade(tmp_path: object) -> None:
     database = Database(f"sqlite:///{tmp_path}/waiting.db")
     migrate.upgrade(database.engine, "0004_replies_in_outbox")
-    at = "2026-11-20 12:00:00.000000"
     with database.engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO users (id, channel, platform_user_id, chat_id, created_at)"
-                " VALUES (1, 'terminal', 'olga', 'chat-olga', :at)"
-            ),
-            {"at": at},
-        )
-        for ticket_id, status in ((1, "awaiting_user"), (2, "in_review")):
-            connection.execute(
-                text(
-                    "INSERT INTO tickets (id, kind, user_id, status, answers, answers_sha256, checklist,"
-                    " suggested_entries, created_at, updated_at, first_response_due, resolution_due,"
-                    " last_user_update_at, escalation_level)"
-                    " VALUES (:id, 'question', 1, :status, '{}', '', '[]', '[]', :at, :at, :at, :at, :at, 0)"
-                ),
-                {"id": ticket_id, "status": status, "at": at},
-            )
+        _a_user_with_tickets(connection, "question", "awaiting_user", "in_review")
     migrate.upgrade(database.engine)
     with database.session() as session:
         waiting, reviewed = session.get(Ticket, 1), session.get(Ticket, 2)
@@ -65,24 +48,8 @@ def test_the_telegram_prompts_of_migration_0002_are_kept_as_the_telegram_channel
 ) -> None:
     database = Database(f"sqlite:///{tmp_path}/prompts.db")
     migrate.upgrade(database.engine, "0007_inbox")
-    at = "2026-11-20 12:00:00.000000"
     with database.engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO users (id, channel, platform_user_id, chat_id, created_at)"
-                " VALUES (1, 'terminal', 'olga', 'chat-olga', :at)"
-            ),
-            {"at": at},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO tickets (id, kind, user_id, status, answers, answers_sha256, checklist,"
-                " suggested_entries, created_at, updated_at, first_response_due, resolution_due,"
-                " last_user_update_at, escalation_level)"
-                " VALUES (1, 'appeal', 1, 'in_review', '{}', '', '[]', '[]', :at, :at, :at, :at, :at, 0)"
-            ),
-            {"at": at},
-        )
+        _a_user_with_tickets(connection, "appeal", "in_review")
         connection.execute(
             text(
                 "INSERT INTO telegram_agent_prompts (chat_id, message_id, ticket_id, step, draft)"
@@ -97,3 +64,25 @@ def test_the_telegram_prompts_of_migration_0002_are_kept_as_the_telegram_channel
         kept = connection.execute(text("SELECT chat_id, message_id, step FROM telegram_agent_prompts")).all()
     assert [tuple(row) for row in kept] == [("-100", "42", "explanation")]
     database.dispose()
+
+
+def _a_user_with_tickets(connection: Connection, kind: str, *statuses: str) -> None:
+    """Rows as an older schema holds them, written in SQL because today's models no longer match it."""
+    at = "2026-11-20 12:00:00.000000"
+    connection.execute(
+        text(
+            "INSERT INTO users (id, channel, platform_user_id, chat_id, created_at)"
+            " VALUES (1, 'terminal', 'olga', 'chat-olga', :at)"
+        ),
+        {"at": at},
+    )
+    for ticket_id, status in enumerate(statuses, start=1):
+        connection.execute(
+            text(
+                "INSERT INTO tickets (id, kind, user_id, status, answers, answers_sha256, checklist,"
+                " suggested_entries, created_at, updated_at, first_response_due, resolution_due,"
+                " last_user_update_at, escalation_level)"
+                " VALUES (:id, :kind, 1, :status, '{}', '', '[]', '[]', :at, :at, :at, :at, :at, 0)"
+            ),
+            {"id": ticket_id, "kind": kind, "status": status, "at": at},
+        )
