@@ -1,6 +1,7 @@
 """Agents work tickets from the card: Claim, Request info, Reply, Add note, Resolve, View details.
 
-Only configured agents may act (the core checks again). Modals open right after the click, since
+Each button and each modal has its own listener; only configured agents get through to them
+(`guard.AgentsOnly`, bolt middleware; the core checks again). Modals open right after the click, since
 a trigger_id is only valid for 3 s; the slow part (the core, Slack calls) runs after the ack.
 A view submission waits for the core, so a refused decision is shown inline on the field it is about.
 """
@@ -8,8 +9,7 @@ A view submission waits for the core, so a refused decision is shown inline on t
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack.blocks import sections
 from bot.channels.slack.card import AGENT_ACTION_PREFIX, parse_action_value
 from bot.channels.slack.deps import SlackDeps
+from bot.channels.slack.guard import REFUSAL, AgentsOnly, actor_of
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
@@ -41,10 +42,13 @@ FIELD_OF_REFUSAL = {
     "appeal_again_date": "again_after",
     "appeal_again_past": "again_after",
 }
+# Where any other refusal is shown: each modal's first field.
+FIRST_FIELD = {INFO: "message", REPLY: "message", NOTE: "message", RESOLVE: "outcome"}
+Listener = Callable[..., Awaitable[None]]
 
 
-def actor_of(user: dict[str, Any]) -> Actor:
-    return Actor("slack", str(user["id"]), user.get("name") or user.get("username"))
+def _reference(action: dict[str, Any]) -> str:
+    return parse_action_value(str(action["value"]))[1]
 
 
 class AgentDesk:
@@ -53,38 +57,46 @@ class AgentDesk:
         self.label = deps.renderer.label_text
 
     def register(self, app: AsyncApp) -> None:
-        app.action(re.compile("^" + re.escape(AGENT_ACTION_PREFIX)))(self.on_button)
-        app.view(INFO)(self.on_info)
-        app.view(REPLY)(self.on_reply)
-        app.view(NOTE)(self.on_note)
-        app.view(RESOLVE)(self.on_resolve)
+        """One listener per button and per modal, each behind the agents-only middleware."""
+        guard = AgentsOnly(self.deps)
+        buttons = {
+            "claim": self.on_claim,
+            "info": self._opens(lambda action: self._text_modal(INFO, "info", _reference(action))),
+            "reply": self._opens(lambda action: self._text_modal(REPLY, "reply", _reference(action))),
+            "note": self._opens(lambda action: self._text_modal(NOTE, "note", _reference(action))),
+            "resolve": self._opens(lambda action: self._resolve_modal(*parse_action_value(str(action["value"])))),
+            "details": self.on_details,
+        }
+        for name, listener in buttons.items():
+            app.action(AGENT_ACTION_PREFIX + name, middleware=[guard.click])(listener)
+        submissions = {INFO: self.on_info, REPLY: self.on_reply, NOTE: self.on_note, RESOLVE: self.on_resolve}
+        for callback_id, submitted in submissions.items():
+            app.view(callback_id, middleware=[guard.submission(FIRST_FIELD[callback_id])])(submitted)
 
     # ---- buttons on the card ---------------------------------------------------------------------
 
-    async def on_button(
+    async def on_claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        actor = actor_of(body["user"])
+        self.deps.tasks.spawn(actor.id, self._claim(body["channel"]["id"], actor, _reference(action)))
+
+    async def on_details(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        actor = actor_of(body["user"])
-        channel = body["channel"]["id"]
-        name = action["action_id"][len(AGENT_ACTION_PREFIX) :]
-        kind, reference = parse_action_value(str(action["value"]))
-        if not self.deps.is_agent(actor.id):
-            await self._refuse(channel, actor.id, Refused("not_agent", {"who": actor.name or actor.id}))
-            return
-        trigger = body["trigger_id"]
-        if name == "info":
-            await client.views_open(trigger_id=trigger, view=self._text_modal(INFO, "info", reference))
-        elif name == "reply":
-            await client.views_open(trigger_id=trigger, view=self._text_modal(REPLY, "reply", reference))
-        elif name == "note":
-            await client.views_open(trigger_id=trigger, view=self._text_modal(NOTE, "note", reference))
-        elif name == "resolve":
-            await client.views_open(trigger_id=trigger, view=self._resolve_modal(kind, reference))
-        elif name == "details":
-            await self._details(client, trigger, channel, actor, reference)
-        elif name == "claim":
-            self.deps.tasks.spawn(actor.id, self._claim(channel, actor, reference))
+        await self._details(
+            client, body["trigger_id"], body["channel"]["id"], actor_of(body["user"]), _reference(action)
+        )
+
+    @staticmethod
+    def _opens(build: Callable[[dict[str, Any]], dict[str, Any]]) -> Listener:
+        """A button's listener that acks and opens a modal at once: a trigger_id is valid for 3 s only."""
+
+        async def listener(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+            await ack()
+            await client.views_open(trigger_id=body["trigger_id"], view=build(action))
+
+        return listener
 
     async def _claim(self, channel: str, actor: Actor, reference: str) -> None:
         """The card itself is updated by the outbox, like after any other change."""
@@ -107,7 +119,7 @@ class AgentDesk:
         await client.views_open(trigger_id=trigger, view=details)
 
     async def _refuse(self, channel: str, user: str, refusal: Refused) -> None:
-        await self.deps.chat.ephemeral(channel, user, "agents/refusal.j2", {"code": refusal.code, **refusal.context})
+        await self.deps.chat.ephemeral(channel, user, REFUSAL, {"code": refusal.code, **refusal.context})
 
     # ---- modals ----------------------------------------------------------------------------------
 
@@ -190,17 +202,15 @@ class AgentDesk:
 
     async def on_info(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         message = read(view, "message") or ""
-        await self._submit(
-            ack, body, "message", lambda ref, actor: self.deps.desk.tickets.request_info(ref, actor, message)
-        )
+        await self._submit(ack, body, lambda ref, actor: self.deps.desk.tickets.request_info(ref, actor, message))
 
     async def on_reply(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         message = read(view, "message") or ""
-        await self._submit(ack, body, "message", lambda ref, actor: self.deps.desk.tickets.reply(ref, actor, message))
+        await self._submit(ack, body, lambda ref, actor: self.deps.desk.tickets.reply(ref, actor, message))
 
     async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         text = read(view, "message") or ""
-        await self._submit(ack, body, "message", lambda ref, actor: self.deps.desk.tickets.note(ref, actor, text))
+        await self._submit(ack, body, lambda ref, actor: self.deps.desk.tickets.note(ref, actor, text))
 
     async def on_resolve(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         again = read(view, "again")
@@ -218,20 +228,17 @@ class AgentDesk:
                 appeal_again_after=after,
             )
 
-        await self._submit(ack, body, "outcome", resolve)
+        await self._submit(ack, body, resolve)
 
-    async def _submit(
-        self, ack: AsyncAck, body: dict[str, Any], first_field: str, action: Callable[[str, Actor], Any]
-    ) -> None:
+    async def _submit(self, ack: AsyncAck, body: dict[str, Any], action: Callable[[str, Actor], Any]) -> None:
         """Runs the action before acking: the core's answer decides between closing and inline errors."""
-        actor = actor_of(body["user"])
-        reference = str(body["view"].get("private_metadata") or "")
+        view = body["view"]
+        reference = str(view.get("private_metadata") or "")
         try:
-            if not self.deps.is_agent(actor.id):
-                raise Refused("not_agent", {"who": actor.name or actor.id})
-            await asyncio.to_thread(action, reference, actor)
+            await asyncio.to_thread(action, reference, actor_of(body["user"]))
         except Refused as refusal:
-            text = self.deps.renderer.render("agents/refusal.j2", {"code": refusal.code, **refusal.context})
-            await ack(response_action="errors", errors={FIELD_OF_REFUSAL.get(refusal.code, first_field): text})
+            text = self.deps.renderer.render(REFUSAL, {"code": refusal.code, **refusal.context})
+            field = FIELD_OF_REFUSAL.get(refusal.code, FIRST_FIELD[view["callback_id"]])
+            await ack(response_action="errors", errors={field: text})
             return
         await ack()
