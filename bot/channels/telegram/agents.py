@@ -1,7 +1,8 @@
 """The agents' group: ticket card buttons, ForceReply questions to agents, replies to users, and resolutions.
 
-Callback data is `tk:<ticket id>:<action>[:<arg>...]`. Every step checks that the person is a
-configured agent; the ticket service checks again and has the last word. What the bot waits for
+Callback data is `tk:<ticket id>:<action>[:<arg>...]`, and each kind of button has its own
+`CallbackQueryHandler` route by pattern. Every route checks that the person is a configured agent;
+the ticket service checks again and has the last word. What the bot waits for
 (which prompt an answer belongs to, a resolution's draft) is in the database, not in memory.
 The date from which an upheld user may appeal again is asked twice over: a ForceReply for the date
 and, since a ForceReply carries no buttons, the question above it with "No waiting period"; each
@@ -11,14 +12,17 @@ row names the other as `linked`, so whichever is answered closes both.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update, User
-from telegram.constants import CallbackQueryLimit, ReplyLimit
-from telegram.ext import ContextTypes
+from telegram.constants import ReplyLimit
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
+from bot.channels.telegram.stale import StaleButtons, answer_press
 from bot.core.events import Button
 from bot.core.prompts import PromptStore, Waiting
 from bot.core.tickets.actors import Actor
@@ -28,11 +32,31 @@ from bot.desk import Desk
 from bot.store.models import Ticket
 
 PREFIX = "tk"
-CALLBACK_NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
 TEXT_STEPS = ("request_info", "reply", "note", "answer", "explanation", "facts", "appeal_after")
 STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
 REFUSAL = "telegram/agents/refusal.j2"
 Rows = tuple[tuple[Button, ...], ...]
+
+
+class Stale(Exception):
+    """The button is not (or no longer) one that works: answered with the stale-button notice."""
+
+
+@dataclass(frozen=True)
+class Press:
+    """A press on one of the agents' buttons, by an agent, on a ticket that exists."""
+
+    actor: Actor
+    ticket_id: int
+    reference: str
+    kind: str
+    chat_id: str
+    message_id: int
+    args: dict[str, str]  # the route's named groups in the callback data
+
+
+Act = Callable[[Press], Awaitable[str]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def card_buttons(ticket_id: int, status: str) -> Rows:
@@ -56,86 +80,145 @@ class AgentsGroup:
         self.poster = poster
         self.prompts = PromptStore(desk.db, "telegram")
         self.agents = desk.settings.agents_for("telegram")
+        self.stale = StaleButtons(desk.renderer)
 
     # ---- buttons on cards and on the bot's questions ---------------------------------------------------
 
-    async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        notice = ""
-        try:
-            notice = await self._press(query)
-        except Refused as refused:
-            notice = self._notice(REFUSAL, {"code": refused.code, **refused.context})
-        finally:
-            text = notice[:CALLBACK_NOTICE_LIMIT] or None
-            await persistently(lambda: query.answer(text, show_alert=text is not None))
+    def routes(self) -> list[CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]]:
+        """One handler per button, by its callback data; a `tk:` button none of them takes is stale."""
+        acts: tuple[tuple[str, Act], ...] = (
+            ("claim", self._claim),
+            ("(?P<step>info|reply|note)", self._ask_step),
+            ("resolve", self._resolve_button),
+            ("o:(?P<outcome>[a-z-]+)", self._outcome),
+            ("r:(?P<outcome>[a-z-]+):(?P<reason>[0-9]+)", self._reason),
+            ("a:(?P<may>[yn])", self._appeal_again),
+            ("w", self._no_waiting),
+            ("x", self._cancel),
+        )
+        ticket = rf"^{PREFIX}:(?P<ticket>[0-9]+):"
+        routes = [CallbackQueryHandler(self._route(act), pattern=f"{ticket}{tail}$") for tail, act in acts]
+        return [*routes, CallbackQueryHandler(self.stale.on_callback, pattern=rf"^{PREFIX}:")]
 
-    async def _press(self, query: CallbackQuery) -> str:
-        """Acts on one button; returns a short notice for the agent, or '' if the chat shows what happened."""
-        parts = (query.data or "").split(":")  # empty data reaches this handler too: PTB matches it everywhere
-        ticket_part, action = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
+    def _route(self, act: Act) -> Callback:
+        """The PTB callback of one route: who pressed, on which ticket, then `act`; always answers the press."""
+
+        async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            if query is None or context.match is None:
+                return
+            notice = ""
+            try:
+                notice = await act(await self._press(query, context.match.groupdict()))
+            except Refused as refused:
+                notice = self._notice(REFUSAL, {"code": refused.code, **refused.context})
+            except Stale:
+                notice = self.stale.notice()
+            finally:
+                await answer_press(query, notice)
+
+        return callback
+
+    async def _press(self, query: CallbackQuery, groups: dict[str, str]) -> Press:
         message = query.message if isinstance(query.message, Message) else None
-        if not ticket_part.isdigit() or not action or message is None:
-            return self._stale()
+        if message is None:
+            raise Stale
         actor = self._actor(query.from_user)
-        ticket_id = int(ticket_part)
+        ticket_id = int(groups.pop("ticket"))
         reference, kind = await asyncio.to_thread(self._ticket, ticket_id)
-        chat_id, pressed = str(message.chat.id), message.message_id
-        name, *args = action
-        if name == "claim":
-            await asyncio.to_thread(self.desk.tickets.claim, reference, actor)
-            return self._notice("telegram/agents/done.j2", {"action": "claim", "reference": reference, **_who(actor)})
-        if name in STEP_OF_BUTTON:
-            await self._ask_text(chat_id, ticket_id, reference, actor, STEP_OF_BUTTON[name], {}, pressed)
-        elif name == "resolve" and ENDINGS[kind].answer_only:
-            draft: dict[str, Any] = {"outcome": ENDINGS[kind].outcomes[0], "reason": ENDINGS[kind].default_reason}
-            await self._ask_text(chat_id, ticket_id, reference, actor, "answer", draft, pressed)
-        elif name == "resolve":
-            rows: Rows = tuple(
-                (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{ticket_id}:o:{outcome}"),) for outcome in OUTCOMES[kind]
-            )
-            text = self._resolve_text("outcome", reference)
-            await persistently(
-                lambda: self.poster.send(chat_id, text, self._keyboard(rows, ticket_id), reply_to=pressed)
-            )
-        elif name == "o" and args and args[0] in OUTCOMES[kind]:
-            buttons = [
-                Button("tg.reason", f"{PREFIX}:{ticket_id}:r:{args[0]}:{index}", params={"reason": reason})
-                for index, reason in enumerate(REASON_CATEGORIES)
-            ]
-            rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-            text = self._resolve_text("reason", reference, outcome=args[0])
-            await self._edit(chat_id, pressed, text, self._keyboard(rows, ticket_id))
-        elif name == "r" and len(args) == 2 and args[0] in OUTCOMES[kind] and args[1].isdigit():
-            draft = {
-                "outcome": args[0],
-                "reason": REASON_CATEGORIES[int(args[1]) % len(REASON_CATEGORIES)],
-            }
-            await self._edit(chat_id, pressed, self._resolve_text("chosen", reference, **draft), None)
-            await self._ask_text(chat_id, ticket_id, reference, actor, "explanation", draft, pressed)
-        elif name == "a" and args and args[0] in ("y", "n"):
-            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
-            if waiting is None or waiting.step != "appeal_again":
-                return self._stale()
-            draft = {**waiting.draft, "may_appeal_again": args[0] == "y"}
-            if args[0] == "y":
-                await self._ask_appeal_after(chat_id, ticket_id, reference, actor, draft, pressed)
-            else:
-                await self._resolve_from_button(chat_id, pressed, reference, actor, draft)
-        elif name == "w":
-            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
-            if waiting is None or waiting.step != "appeal_after":
-                return self._stale()
-            await self._resolve_from_button(chat_id, pressed, reference, actor, waiting.draft)
-        elif name == "x":
-            waiting = await asyncio.to_thread(self.prompts.get, chat_id, pressed)
-            await self._forget(chat_id, pressed, waiting.draft if waiting else {})
-            await self._edit(chat_id, pressed, self._resolve_text("cancelled", reference), None)
-        else:
-            return self._stale()
+        return Press(actor, ticket_id, reference, kind, str(message.chat.id), message.message_id, groups)
+
+    # Each act returns a short notice for the agent, or '' when the chat shows what happened.
+
+    async def _claim(self, press: Press) -> str:
+        await asyncio.to_thread(self.desk.tickets.claim, press.reference, press.actor)
+        context = {"action": "claim", "reference": press.reference, **_who(press.actor)}
+        return self._notice("telegram/agents/done.j2", context)
+
+    async def _ask_step(self, press: Press) -> str:
+        await self._ask_text(
+            press.chat_id,
+            press.ticket_id,
+            press.reference,
+            press.actor,
+            STEP_OF_BUTTON[press.args["step"]],
+            {},
+            press.message_id,
+        )
         return ""
+
+    async def _resolve_button(self, press: Press) -> str:
+        ending = ENDINGS[press.kind]
+        if ending.answer_only:
+            draft: dict[str, Any] = {"outcome": ending.outcomes[0], "reason": ending.default_reason}
+            await self._ask_text(
+                press.chat_id, press.ticket_id, press.reference, press.actor, "answer", draft, press.message_id
+            )
+            return ""
+        rows: Rows = tuple(
+            (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{press.ticket_id}:o:{outcome}"),)
+            for outcome in OUTCOMES[press.kind]
+        )
+        text = self._resolve_text("outcome", press.reference)
+        markup = self._keyboard(rows, press.ticket_id)
+        await persistently(lambda: self.poster.send(press.chat_id, text, markup, reply_to=press.message_id))
+        return ""
+
+    async def _outcome(self, press: Press) -> str:
+        outcome = press.args["outcome"]
+        if outcome not in OUTCOMES[press.kind]:
+            raise Stale
+        buttons = [
+            Button("tg.reason", f"{PREFIX}:{press.ticket_id}:r:{outcome}:{index}", params={"reason": reason})
+            for index, reason in enumerate(REASON_CATEGORIES)
+        ]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        text = self._resolve_text("reason", press.reference, outcome=outcome)
+        await self._edit(press.chat_id, press.message_id, text, self._keyboard(rows, press.ticket_id))
+        return ""
+
+    async def _reason(self, press: Press) -> str:
+        if press.args["outcome"] not in OUTCOMES[press.kind]:
+            raise Stale
+        draft = {
+            "outcome": press.args["outcome"],
+            "reason": REASON_CATEGORIES[int(press.args["reason"]) % len(REASON_CATEGORIES)],
+        }
+        await self._edit(press.chat_id, press.message_id, self._resolve_text("chosen", press.reference, **draft), None)
+        await self._ask_text(
+            press.chat_id, press.ticket_id, press.reference, press.actor, "explanation", draft, press.message_id
+        )
+        return ""
+
+    async def _appeal_again(self, press: Press) -> str:
+        waiting = await self._waiting(press, "appeal_again")
+        may = press.args["may"] == "y"
+        draft = {**waiting.draft, "may_appeal_again": may}
+        if may:
+            await self._ask_appeal_after(
+                press.chat_id, press.ticket_id, press.reference, press.actor, draft, press.message_id
+            )
+        else:
+            await self._resolve_from_button(press.chat_id, press.message_id, press.reference, press.actor, draft)
+        return ""
+
+    async def _no_waiting(self, press: Press) -> str:
+        waiting = await self._waiting(press, "appeal_after")
+        await self._resolve_from_button(press.chat_id, press.message_id, press.reference, press.actor, waiting.draft)
+        return ""
+
+    async def _cancel(self, press: Press) -> str:
+        waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
+        await self._forget(press.chat_id, press.message_id, waiting.draft if waiting else {})
+        await self._edit(press.chat_id, press.message_id, self._resolve_text("cancelled", press.reference), None)
+        return ""
+
+    async def _waiting(self, press: Press, step: str) -> Waiting:
+        """What the pressed question was asked for; a question already answered is stale."""
+        waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
+        if waiting is None or waiting.step != step:
+            raise Stale
+        return waiting
 
     # ---- answers to the bot's ForceReply questions ---------------------------------------------------
 
@@ -327,9 +410,6 @@ class AgentsGroup:
 
     def _notice(self, template: str, context: dict[str, Any]) -> str:
         return self.desk.renderer.render(template, context, "plain")
-
-    def _stale(self) -> str:
-        return self._notice("errors/stale_button.j2", {})
 
 
 def _who(actor: Actor) -> dict[str, str]:

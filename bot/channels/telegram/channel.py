@@ -19,7 +19,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram.agents import PREFIX, AgentsGroup
+from bot.channels.telegram.agents import AgentsGroup
 from bot.channels.telegram.handlers import FreelancerChats
 from bot.channels.telegram.inbox import InboxHandlers, RecordingBot
 from bot.channels.telegram.limiter import RateLimiter
@@ -88,8 +88,10 @@ class TelegramChannel:
         app = self.application
         new_message = filters.UpdateType.MESSAGE
         groups = new_message & filters.ChatType.GROUPS & filters.COMMAND
-        app.add_handler(CallbackQueryHandler(agents.on_callback, pattern=rf"^{PREFIX}:"))
-        app.add_handler(CallbackQueryHandler(freelancers.on_callback))
+        # PTB hands a press without data to the first CallbackQueryHandler whatever its pattern: that one is stale.
+        app.add_handler(CallbackQueryHandler(agents.stale.on_callback, pattern="^$"))
+        app.add_handlers(agents.routes())
+        app.add_handler(CallbackQueryHandler(freelancers.on_callback))  # the rest is the core's payloads
         if self.config.agents_chat:
             agents_chat = filters.Chat(chat_id=int(self.config.agents_chat))
             app.add_handler(MessageHandler(new_message & agents_chat & filters.REPLY, agents.on_reply))
