@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 from sqlmodel import Session, select
 
@@ -118,7 +119,19 @@ class Desk:
 
         Whatever is not sent now (a crash, a rate limit) stays in the outbox for the workers.
         """
-        handled = await asyncio.to_thread(self.engine.handle_turn, inbound, replies.owner)
+        return await self._send_now(replies, partial(self.engine.handle_turn, inbound, replies.owner))
+
+    async def tell(
+        self, inbound: Inbound, notice: Sequence[Reply], replies: DeliveryWorker, reply_to: str | None = None
+    ) -> Handled:
+        """What a channel does with a message it answers itself: the notice goes out like any reply,
+        through the outbox, and what is not sent now is sent by the workers."""
+        return await self._send_now(replies, partial(self.engine.handle_notice, inbound, notice, replies.owner, reply_to))
+
+    @staticmethod
+    async def _send_now(replies: DeliveryWorker, queue: Callable[[], Handled]) -> Handled:
+        """Queues a turn's replies (leased to the worker), then has the worker send them at once."""
+        handled = await asyncio.to_thread(queue)
         await replies.deliver(handled.to_send)
         return handled
 

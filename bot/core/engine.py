@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -127,6 +127,19 @@ class ConversationEngine:
             user = self.chats.user(session, inbound)
             failed = [Reply("errors/internal.j2")]
             return queue_replies(session, self.tickets.outbox, inbound, user.id, failed, lease_to)
+
+    def handle_notice(
+        self, inbound: Inbound, notice: Sequence[Reply], lease_to: str | None = None, reply_to: str | None = None
+    ) -> Handled:
+        """Queues the notice a channel answers an update with instead of handing it on (a file it
+        cannot fetch, a command where the bot does not talk), once per update id, like a turn's replies.
+
+        No route sees the update and no user is created: the notice is all it leaves behind.
+        """
+        with self.db.session() as session:
+            if inbound.update_id is not None and not self.chats.first_delivery(session, inbound):
+                return Handled([])
+            return queue_replies(session, self.tickets.outbox, inbound, None, notice, lease_to, reply_to)
 
     def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled:
         self.answers.refresh()

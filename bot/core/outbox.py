@@ -44,7 +44,8 @@ class Outbound:
     `kind` is "user" for a notification to a freelancer, "reply" for the answer to their message,
     "ticket_card" for the agents' card of a ticket (create or edit in place), "agent_alert" for a
     message to the agents' chat and "supervisor_alert" for a direct message to one supervisor.
-    A reply with `edit_message_id` is the new state of that message.
+    A reply with `edit_message_id` is the new state of that message; one with `reply_to` answers
+    that message, and is shown as a reply to it where the channel can.
 
     A message longer than the platform takes goes out in parts: the sender skips the first
     `parts_sent` (out in an earlier attempt) and reports each further part with `parts_out`, so a
@@ -65,6 +66,7 @@ class Outbound:
     expects: str | None = None
     parts_sent: int = 0
     as_plain_text: bool = False
+    reply_to: str | None = None
     parts_log: PartsLog | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -182,6 +184,7 @@ class Notification:
     ticket_id: int | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit_message_id: str | None = None
+    reply_to: str | None = None
     expects: str | None = None
 
     def values(self, now: datetime) -> dict[str, Any]:
@@ -197,6 +200,7 @@ class Notification:
             "context": self.context,
             "buttons": buttons_to_json(self.buttons),
             "edit_message_id": self.edit_message_id,
+            "reply_to": self.reply_to,
             "expects": self.expects,
             "status": "pending",
             "attempts": 0,
@@ -221,6 +225,7 @@ class Notification:
             0,
             self.edit_message_id,
             self.expects,
+            reply_to=self.reply_to,
         )
 
 
@@ -239,6 +244,7 @@ def outbound(row: OutboxMessage) -> Outbound:
         expects=row.expects,
         parts_sent=row.parts_sent,
         as_plain_text=row.as_plain_text,
+        reply_to=row.reply_to,
     )
 
 

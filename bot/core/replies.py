@@ -45,8 +45,10 @@ def queue_replies(
     user_id: int | None,
     replies: Sequence[Reply],
     lease_to: str | None = None,
+    reply_to: str | None = None,
 ) -> Handled:
-    """Adds the replies to the outbox in the caller's transaction, leased to `lease_to` if given.
+    """Adds the replies to the outbox in the caller's transaction, leased to `lease_to` if given,
+    each answering the message `reply_to` if given.
 
     The update itself is handled once (its id is recorded in the same transaction), so each reply
     gets a fresh key rather than one derived from the update.
@@ -64,6 +66,7 @@ def queue_replies(
             user_id=user_id,
             buttons=reply.buttons,
             edit_message_id=inbound.pressed_message_id if reply.replaces_buttons else None,
+            reply_to=reply_to,
             expects=reply.expects,
         )
         for index, reply in enumerate(replies)

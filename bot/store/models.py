@@ -149,7 +149,8 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered at least once; `dedupe_key` keeps it to once per fact.
 
     Replies to a user's message are rows too (kind "reply"): `edit_message_id` is the message whose
-    button was pressed, when the reply is its new state, and `expects` what kind of answer comes next.
+    button was pressed, when the reply is its new state, `reply_to` the message it answers (shown as a
+    reply to it where the channel can), and `expects` what kind of answer comes next.
     A message sent in parts counts the parts already out (`parts_sent`), so a retry sends only the rest;
     one the platform refused for our own output is retried once `as_plain_text`, without buttons.
     """
@@ -171,6 +172,7 @@ class OutboxMessage(SQLModel, table=True):
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     edit_message_id: str | None = Field(default=None, max_length=128)
+    reply_to: str | None = Field(default=None, max_length=128)
     expects: str | None = Field(default=None, max_length=16)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0

@@ -82,7 +82,7 @@ class TelegramChannel:
         self.poster = Poster(self.application.bot, desk.renderer, settings, limiter or RateLimiter())
         self.sender = TelegramSender(desk, self.poster)
         replies = desk.worker({self.name: self.sender})
-        self._add_handlers(FreelancerChats(desk, self.poster, replies), AgentsGroup(desk, self.poster))
+        self._add_handlers(FreelancerChats(desk, replies), AgentsGroup(desk, self.poster))
 
     def _add_handlers(self, freelancers: FreelancerChats, agents: AgentsGroup) -> None:
         app = self.application

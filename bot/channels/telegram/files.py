@@ -20,8 +20,12 @@ DOWNLOAD_TIMEOUT_SECONDS = 120.0
 
 
 def download_limit(settings: Settings) -> int:
-    """The largest file we can take on Telegram: the configured limit, capped by Telegram's own server."""
-    if TelegramSettings.of(settings).api_url.rstrip("/") == OFFICIAL_API:
+    """The largest file we can take on Telegram: the configured limit, capped by the Bot API server's
+    (Telegram's own server: 20 MB, unless `download_limit_mb` says what the server in between allows)."""
+    telegram = TelegramSettings.of(settings)
+    if telegram.download_limit_mb is not None:
+        return min(settings.evidence_max_bytes, int(telegram.download_limit_mb * 1024 * 1024))
+    if telegram.api_url.rstrip("/") == OFFICIAL_API:
         return min(settings.evidence_max_bytes, OFFICIAL_DOWNLOAD_LIMIT)
     return settings.evidence_max_bytes
 

@@ -13,38 +13,37 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.files import attachments_of, download_limit, too_big_for_telegram
-from bot.channels.telegram.messages import Poster, persistently
+from bot.channels.telegram.inbox import CHANNEL
+from bot.channels.telegram.messages import persistently
 from bot.core.delivery import DeliveryWorker
-from bot.core.events import Identity, Inbound
+from bot.core.events import Identity, Inbound, Reply
 from bot.desk import Desk
 
 
 class FreelancerChats:
-    def __init__(self, desk: Desk, poster: Poster, replies: DeliveryWorker) -> None:
+    def __init__(self, desk: Desk, replies: DeliveryWorker) -> None:
         self.desk = desk
-        self.poster = poster
         self.replies = replies
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        chat_id = str(message.chat.id)
         attachments = attachments_of(message, context.bot, asyncio.get_running_loop())
-        too_big = [item.name for item in attachments if too_big_for_telegram(item, self.desk.settings)]
-        if too_big:
-            max_mb = round(download_limit(self.desk.settings) / (1024 * 1024), 1)
-            text = self.poster.render("telegram/file_too_big.j2", {"names": too_big, "max_mb": max_mb})
-            await persistently(lambda: self.poster.send(chat_id, text))
-            return
         inbound = Inbound(
-            Identity("telegram", str(user.id), chat_id),
+            Identity(CHANNEL, str(user.id), str(message.chat.id)),
             text=message.text or message.caption or "",
             attachments=attachments,
             update_id=str(update.update_id),
             display_name=user.full_name,
             locale=user.language_code,
         )
+        too_big = [item.name for item in attachments if too_big_for_telegram(item, self.desk.settings)]
+        if too_big:
+            max_mb = round(download_limit(self.desk.settings) / (1024 * 1024), 1)
+            notice = Reply("telegram/file_too_big.j2", {"names": too_big, "max_mb": max_mb})
+            await self.desk.tell(inbound, [notice], self.replies)
+            return
         await self.desk.answer(inbound, self.replies)
 
     async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +56,7 @@ class FreelancerChats:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         inbound = Inbound(
-            Identity("telegram", str(user.id), str(message.chat.id)),
+            Identity(CHANNEL, str(user.id), str(message.chat.id)),
             payload=query.data or "",
             update_id=str(update.update_id),
             display_name=user.full_name,
@@ -67,9 +66,11 @@ class FreelancerChats:
         await self.desk.answer(inbound, self.replies)
 
     async def on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Appeals are private: a command in some group gets a pointer to the private chat."""
-        message = update.effective_message
+        """Appeals are private: a command in some group gets a pointer to the private chat, as a reply to it."""
+        message, user = update.effective_message, update.effective_user
         if message is None:
             return
-        text = self.poster.render("telegram/private_only.j2", {"username": context.bot.username})
-        await persistently(lambda: self.poster.send(str(message.chat.id), text, reply_to=message.message_id))
+        chat_id = str(message.chat.id)
+        inbound = Inbound(Identity(CHANNEL, str(user.id) if user else chat_id, chat_id), update_id=str(update.update_id))
+        notice = Reply("telegram/private_only.j2", {"username": context.bot.username})
+        await self.desk.tell(inbound, [notice], self.replies, reply_to=str(message.message_id))

@@ -61,7 +61,7 @@ class TelegramSender:
             lambda error: isinstance(error, BadRequest),
         ):
             return Delivered(message.edit_message_id)
-        reply_to = None
+        reply_to = int(message.reply_to) if message.reply_to else None
         if message.kind == "agent_alert" and message.ticket_id is not None:
             card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
             reply_to = int(card.message_id) if card and card.chat_id == message.chat_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from bot.config import ChannelSettings
@@ -15,6 +16,8 @@ class TelegramSettings(ChannelSettings):
 
     token: str | None = None
     api_url: str = "https://api.telegram.org"
+    # The Bot API server's own limit on a file's download; unset: 20 MB on Telegram's server, none on your own.
+    download_limit_mb: float | None = Field(default=None, gt=0)
     agents_chat: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.delivery import DeliveryWorker
 from bot.core.outbox import SEND_NOW_LEASE
+from bot.desk import Desk
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG
 from tests.fakes.telegram_bot_api import FakeBotApi
-from tests.fakes.telegram_harness import TelegramHarness, file_appeal
+from tests.fakes.telegram_harness import EVIDENCE_PDF, TelegramHarness, file_appeal
 
 
 def delivered(api: FakeBotApi, method: str = "sendMessage") -> list[str]:
@@ -116,3 +119,37 @@ async def test_a_reply_not_sent_before_a_crash_is_sent_by_the_workers(
 
     assert len(delivered(api)) == 1
     assert bot.button(OLEG.id, "Start appeal")
+
+
+async def test_the_notice_that_a_file_is_too_big_for_telegram_survives_429s_like_any_reply(
+    api: FakeBotApi, telegram_desk: Callable[..., Desk], clock: ManualClock
+) -> None:
+    bot = TelegramHarness(api, telegram_desk(telegram_download_limit_mb=0.001))  # about 1 KB through this server
+    await bot.start()
+    try:
+        api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=OLEG.id, times=3)
+
+        await bot.sends_document(OLEG, EVIDENCE_PDF, "booking.pdf", "application/pdf")
+        assert delivered(api) == []
+        await retries(bot, clock, seconds=1, times=3)
+
+        [notice] = delivered(api)
+        assert "Not saved: booking.pdf" in notice and "Telegram lets me download" in notice
+        assert api.calls("getFile") == [] and bot.desk.user_of("telegram", str(OLEG.id)) is None
+    finally:
+        await bot.stop()
+
+
+async def test_the_pointer_to_the_private_chat_survives_429s_and_answers_the_groups_command(
+    bot: TelegramHarness, api: FakeBotApi, clock: ManualClock
+) -> None:
+    group = -100777
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=group, times=3)
+
+    await bot.says(OLEG, "/appeal@appealdesk_test_bot", chat_id=group)
+    assert [call for call in api.calls("sendMessage", chat_id=group) if call.error is None] == []
+    await retries(bot, clock, seconds=1, times=3)
+
+    [pointer] = [message for message in api.messages_in(group) if message["from"]["is_bot"]]
+    assert "only help in a private chat" in pointer["text"]
+    assert pointer["reply_to_message"]["text"] == "/appeal@appealdesk_test_bot"
