@@ -1,6 +1,7 @@
 """The outbox's Slack sender: user messages to their DM, and each ticket's card in the agents' channel.
 
-A card is posted once and then edited in place; every change is also written to the card's thread.
+Its card is published by the core's `CardPublisher`, through this sender's post, edit and thread:
+the card in Block Kit, every change written to the card's thread.
 Slack's answer decides what the outbox does next (`result_of`): 429 waits as long as Retry-After
 says, a gone user or channel is undeliverable, a refusal of our own blocks or text is retried once
 as plain text, anything else (network included) is retried with backoff.
@@ -8,7 +9,6 @@ as plain text, anything else (network included) is retried with backoff.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
+from bot.core.cards import Card, CardPublisher, Posted
 from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, Rejected, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class SlackSender:
         self.client = client
         self.chat = chat
         self.cards = cards
-        self.registry = registry
+        self.publisher = CardPublisher(registry, self.channel)
 
     async def send(self, message: Outbound) -> DeliveryResult:
         ts: str | None
@@ -81,7 +82,7 @@ class SlackSender:
             if message.as_plain_text:
                 ts = await self._plain(message)
             elif message.kind == "ticket_card":
-                ts = await self._card(message)
+                ts = await self.publisher.publish(message, self)
             elif message.kind == "agent_alert":
                 ts = await self._alert(message)
             elif message.kind == "supervisor_alert":
@@ -101,37 +102,34 @@ class SlackSender:
         text = self.chat.renderer.render(message.template, message.context, "plain")
         return await self.chat.post_plain(message.chat_id, text, message.parts_sent, message.parts_out)
 
-    async def _card(self, message: Outbound) -> str:
-        view = message.context["ticket"]
-        blocks, text = self.cards.card(view)
-        ts, channel = await self._place_card(message, blocks, text)
-        event = message.context.get("event")
-        if event:
-            entry_blocks, entry_text = self.cards.thread_entry(view, event)
-            await self.client.chat_postMessage(channel=channel, thread_ts=ts, blocks=entry_blocks, text=entry_text)
-        return ts
-
-    async def _place_card(self, message: Outbound, blocks: list[dict[str, object]], text: str) -> tuple[str, str]:
-        """Edits the ticket's card if it exists; posts (and registers) it otherwise, or if it was deleted."""
-        ticket_id = message.ticket_id or 0
-        card = await asyncio.to_thread(self.registry.get, ticket_id, self.channel)
-        if card is not None:
-            try:
-                await self.client.chat_update(channel=card.chat_id, ts=card.message_id, blocks=blocks, text=text)
-                return card.message_id, card.chat_id
-            except SlackApiError as error:
-                if error.response.get("error") != "message_not_found":
-                    raise
-                log.info("card of ticket %s was deleted; posting it again", ticket_id)
+    async def post(self, message: Outbound, posted: Posted) -> None:
+        blocks, text = self.cards.card(message.context["ticket"])
         response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
-        ts, channel = str(response["ts"]), str(response.get("channel") or message.chat_id)
-        await asyncio.to_thread(self.registry.save, ticket_id, self.channel, channel, ts)
-        return ts, channel
+        await posted(Card(str(response.get("channel") or message.chat_id), str(response["ts"])))
+
+    async def edit(self, card: Card, message: Outbound) -> bool:
+        blocks, text = self.cards.card(message.context["ticket"])
+        try:
+            await self.client.chat_update(channel=card.chat_id, ts=card.message_id, blocks=blocks, text=text)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise
+            log.info("card of ticket %s was deleted; posting it again", message.ticket_id)
+            return False
+        return True
+
+    async def thread(self, card: Card, message: Outbound) -> str | None:
+        """Every change of the ticket is written to the card's thread."""
+        blocks, text = self.cards.thread_entry(message.context["ticket"], message.context["event"])
+        response = await self.client.chat_postMessage(
+            channel=card.chat_id, thread_ts=card.message_id, blocks=blocks, text=text
+        )
+        return str(response["ts"])
 
     async def _alert(self, message: Outbound) -> str:
         """Alerts go to the card's thread and are shown in the channel too, so they are seen in context."""
         blocks, text = self.cards.alert(message.template, message.context)
-        card = await asyncio.to_thread(self.registry.get, message.ticket_id or 0, self.channel)
+        card = await self.publisher.card_of(message)
         if card is not None:
             response = await self.client.chat_postMessage(
                 channel=card.chat_id, thread_ts=card.message_id, reply_broadcast=True, blocks=blocks, text=text

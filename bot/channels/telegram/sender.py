@@ -1,7 +1,8 @@
 """The outbox's Telegram sender: users' notifications, and the agents' ticket cards kept up to date in place.
 
-Whatever is said between the user and the team (a reply, a question, the user's answers) is also
-posted as a reply to the card, so the card's replies read as the ticket's conversation.
+Cards are published by the core's `CardPublisher` through this sender's post, edit and thread.
+Whatever is said between the user and the team (a reply, a question, the user's answers) is
+threaded as a reply to the card, so the card's replies read as the ticket's conversation.
 
 Telegram's answers map onto the outbox's results in `results.py`. A message in parts sends only the
 parts not yet out, and records each one, so a retry never repeats a part. A message Telegram refused
@@ -11,12 +12,11 @@ What goes to the agents' group comes redacted from the core, since the whole gro
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from telegram import Message
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
@@ -24,6 +24,7 @@ from bot.channels.telegram.agents import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Markup, Poster, Text
 from bot.channels.telegram.results import result_of
+from bot.core.cards import Card, CardPublisher, Posted
 from bot.core.outbox import Delivered, DeliveryResult, Outbound, edited_in_place
 from bot.desk import Desk
 
@@ -36,11 +37,12 @@ class TelegramSender:
     def __init__(self, desk: Desk, poster: Poster) -> None:
         self.desk = desk
         self.poster = poster
+        self.cards = CardPublisher(desk.cards, self.channel)
 
     async def send(self, message: Outbound) -> DeliveryResult:
         try:
             if message.kind == "ticket_card" and message.ticket_id is not None and not message.as_plain_text:
-                return await self._card(message, message.ticket_id)
+                return Delivered(await self.cards.publish(message, self))
             return await self._message(message)
         except TelegramError as error:
             return result_of(error, message.chat_id)
@@ -62,45 +64,46 @@ class TelegramSender:
         ):
             return Delivered(message.edit_message_id)
         reply_to = int(message.reply_to) if message.reply_to else None
-        if message.kind == "agent_alert" and message.ticket_id is not None:
-            card = await asyncio.to_thread(self.desk.cards.get, message.ticket_id, self.channel)
+        if message.kind == "agent_alert":
+            card = await self.cards.card_of(message)
             reply_to = int(card.message_id) if card and card.chat_id == message.chat_id else None
         sent = await self._post(message, text, markup, reply_to=reply_to)
         return Delivered(str(sent[-1].message_id) if sent else None)
 
-    async def _card(self, message: Outbound, ticket_id: int) -> DeliveryResult:
-        """Posts a ticket's card the first time, then edits that message on every change."""
-        text = self._render(message)
-        markup = keyboard(self.desk.renderer, card_buttons(ticket_id, str(message.context["ticket"]["status"])))
-        card = await asyncio.to_thread(self.desk.cards.get, ticket_id, self.channel)
-        if card is not None and card.chat_id == message.chat_id:
-            try:
-                await self.poster.edit(message.chat_id, int(card.message_id), text, markup)
-            except BadRequest as error:
-                if "message to edit not found" not in error.message.lower():
-                    raise
-            else:
-                await self._said(message, int(card.message_id))
-                return Delivered(card.message_id)
-        posted: list[Message] = []
+    async def post(self, message: Outbound, posted: Posted) -> None:
+        """Posts a ticket's card whole (a retry's earlier parts belonged to a card now gone), buttons on top."""
+        text, markup = self._render(message), self._card_buttons(message)
 
-        async def register(first: Message) -> None:  # before the rest: a retry edits the card, never posts a second
-            posted.append(first)
-            await asyncio.to_thread(
-                self.desk.cards.save, ticket_id, self.channel, message.chat_id, str(first.message_id)
+        async def first(sent: Message) -> None:
+            await posted(Card(message.chat_id, str(sent.message_id)))
+
+        await self._post(replace(message, parts_sent=0), text, markup, markup_on_first=True, on_first=first)
+
+    async def edit(self, card: Card, message: Outbound) -> bool:
+        if card.chat_id != message.chat_id:  # the agents moved to another group: the card starts there anew
+            return False
+        try:
+            await self.poster.edit(
+                message.chat_id, int(card.message_id), self._render(message), self._card_buttons(message)
             )
+        except BadRequest as error:
+            if "message to edit not found" not in error.message.lower():
+                raise
+            return False
+        return True
 
-        await self._post(replace(message, parts_sent=0), text, markup, markup_on_first=True, on_first=register)
-        await self._said(message, posted[0].message_id)
-        return Delivered(str(posted[0].message_id))
-
-    async def _said(self, message: Outbound, card_id: int) -> None:
+    async def thread(self, card: Card, message: Outbound) -> str | None:
         """A message between the user and the team, as a reply under the card it belongs to."""
         event = message.context.get("event") or {}
         if not event.get("public_message"):
-            return
+            return None
         text = self.poster.render("telegram/agents/said.j2", message.context)
-        await self.poster.send(message.chat_id, text, reply_to=card_id)
+        sent = await self.poster.send(message.chat_id, text, reply_to=int(card.message_id))
+        return str(sent[-1].message_id) if sent else None
+
+    def _card_buttons(self, message: Outbound) -> InlineKeyboardMarkup | None:
+        ticket_id, status = message.ticket_id or 0, str(message.context["ticket"]["status"])
+        return keyboard(self.desk.renderer, card_buttons(ticket_id, status))
 
     async def _post(
         self,
