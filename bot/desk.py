@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 
 from sqlmodel import Session, select
@@ -22,13 +22,13 @@ from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
 from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
-from bot.core.inbox import Inbox
+from bot.core.inbox import Inbox, handle_kept
 from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
 from bot.core.rendering import Renderer
-from bot.core.replies import Handled
+from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import SYSTEM
@@ -127,6 +127,17 @@ class Desk:
         """What a channel does with a message it answers itself: the notice goes out like any reply,
         through the outbox, and what is not sent now is sent by the workers."""
         return await self._send_now(replies, partial(self.engine.handle_notice, inbound, notice, replies.owner, reply_to))
+
+    async def handle_kept(
+        self, update_id: str, identity: Identity, handle: Callable[[], Awaitable[None]], replies: DeliveryWorker
+    ) -> bool:
+        """Handles an update kept in the inbox by the core's rule (tried again, then given up); a user whose
+        message is given up is told so, through the outbox. Returns whether it was handled."""
+
+        async def sorry() -> None:
+            await self.tell(Inbound(identity, update_id=update_id), [INTERNAL_ERROR], replies)
+
+        return await handle_kept(self.inbox, identity.channel, update_id, handle, sorry)
 
     @staticmethod
     async def _send_now(replies: DeliveryWorker, queue: Callable[[], Handled]) -> Handled:

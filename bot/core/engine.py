@@ -26,7 +26,7 @@ from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.intake.flow import IntakeFlow
 from bot.core.modes import Mode
-from bot.core.replies import Handled, queue_replies
+from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
 from bot.core.repository import ChatRepository
 from bot.core.routing import Route, first_route
 from bot.core.sla import hours_left, next_update_by
@@ -125,8 +125,7 @@ class ConversationEngine:
             log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
         with self.db.session() as session:
             user = self.chats.user(session, inbound)
-            failed = [Reply("errors/internal.j2")]
-            return queue_replies(session, self.tickets.outbox, inbound, user.id, failed, lease_to)
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to)
 
     def handle_notice(
         self, inbound: Inbound, notice: Sequence[Reply], lease_to: str | None = None, reply_to: str | None = None

@@ -3,19 +3,29 @@
 A channel records each update (its raw payload) before it acknowledges it, handles it, and marks
 it done. On start it handles again whatever a dead process left undone. Recording is also the
 dedupe: an update recorded once is handled once, however often the platform sends it.
+
+An update whose handling fails is tried again at once, and after `MAX_ATTEMPTS` failures in all
+(a restart's replay counts on) it is given up: never replayed again, logged as a product error, and
+the user is told that something went wrong, so nobody is left without an answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.store.db import Database
 from bot.store.models import InboxUpdate
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+RETRY_SECONDS = 0.5  # after the first failure; twice as long after the second
 
 
 class Inbox:
@@ -50,22 +60,84 @@ class Inbox:
 
     def done(self, channel: str, update_id: str) -> None:
         with self.db.session() as session:
-            row = session.exec(
-                select(InboxUpdate).where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
-            ).first()
-            if row is not None and row.handled_at is None:
+            row = self._row(session, channel, update_id)
+            if row is not None and row.handled_at is None and row.failed_at is None:
                 row.handled_at = self.clock.now()
                 session.add(row)
 
+    def failed(self, channel: str, update_id: str) -> bool:
+        """Counts a failed attempt at handling the update; True once it is given up, and the user is owed
+        an answer. An update that was never kept is given up at its first failure: nothing replays it.
+
+        The log names the inbox row only, never what the update says or who sent it.
+        """
+        with self.db.session() as session:
+            row = self._row(session, channel, update_id)
+            if row is None:
+                log.error("product error: handling a %s update that was not kept failed; it is given up", channel)
+                return True
+            if row.handled_at is not None or row.failed_at is not None:
+                return False
+            row.attempts += 1
+            if row.attempts >= MAX_ATTEMPTS:
+                row.failed_at = self.clock.now()
+                log.error(
+                    "product error: handling inbox row %s (%s) failed %s times; it is given up",
+                    row.id,
+                    channel,
+                    row.attempts,
+                )
+            session.add(row)
+            return row.failed_at is not None
+
+    @staticmethod
+    def _row(session: Session, channel: str, update_id: str) -> InboxUpdate | None:
+        return session.exec(
+            select(InboxUpdate).where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
+        ).first()
+
     def undone(self, channel: str) -> list[tuple[str, dict[str, Any]]]:
-        """What was recorded but not handled (its process died, or is handling it now), oldest first.
+        """What was recorded but neither handled nor given up (its process died, or is handling it now),
+        oldest first.
 
         Called on start; handling an update twice is harmless, as the engine records each update id.
         """
         with self.db.session() as session:
             rows = session.exec(
                 select(InboxUpdate)
-                .where(InboxUpdate.channel == channel, col(InboxUpdate.handled_at).is_(None))
+                .where(
+                    InboxUpdate.channel == channel,
+                    col(InboxUpdate.handled_at).is_(None),
+                    col(InboxUpdate.failed_at).is_(None),
+                )
                 .order_by(col(InboxUpdate.id))
             )
             return [(row.update_id, dict(row.payload)) for row in rows]
+
+
+async def handle_kept(
+    inbox: Inbox,
+    channel: str,
+    update_id: str,
+    handle: Callable[[], Awaitable[None]],
+    give_up: Callable[[], Awaitable[None]],
+    retry_seconds: float = RETRY_SECONDS,
+) -> bool:
+    """Handles a kept update until it is done or given up; `give_up` answers the user then.
+
+    Returns whether it was handled.
+    """
+    failures = 0
+    while True:
+        try:
+            await handle()
+        except Exception:
+            log.exception("handling %s update %s failed", channel, update_id)
+            failures += 1
+            if await asyncio.to_thread(inbox.failed, channel, update_id):
+                await give_up()
+                return False
+            await asyncio.sleep(retry_seconds * failures)
+            continue
+        await asyncio.to_thread(inbox.done, channel, update_id)
+        return True

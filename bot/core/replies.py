@@ -18,6 +18,9 @@ from sqlmodel import Session
 from bot.core.events import Inbound, Reply
 from bot.core.outbox import REPLY_KIND, Notification, Outbound, Outbox
 
+# What a user is told when their message could not be handled: it says so, and that nothing was lost.
+INTERNAL_ERROR = Reply("errors/internal.j2")
+
 
 @dataclass(frozen=True)
 class Handled:

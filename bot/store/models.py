@@ -53,7 +53,8 @@ class ProcessedUpdate(SQLModel, table=True):
 
 
 class InboxUpdate(SQLModel, table=True):
-    """A platform update kept before it was acknowledged, until it is handled (`handled_at`)."""
+    """A platform update kept before it was acknowledged, until it is handled (`handled_at`), or given up
+    (`failed_at`) after its handling failed `attempts` times."""
 
     __tablename__ = "inbox"
     __table_args__ = (UniqueConstraint("channel", "update_id", name="uq_inbox_update"),)
@@ -64,6 +65,8 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime
     handled_at: datetime | None = None
+    attempts: int = 0
+    failed_at: datetime | None = None
 
 
 class Ticket(SQLModel, table=True):

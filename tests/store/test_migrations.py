@@ -7,6 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
+from bot.core.clock import ManualClock
+from bot.core.inbox import Inbox
 from bot.core.prompts import PromptStore, Waiting
 from bot.store import migrate
 from bot.store.db import Database
@@ -22,7 +24,7 @@ def test_the_migrated_schema_matches_the_models(database: Database) -> None:
 def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path: object) -> None:
     database = Database(f"sqlite:///{tmp_path}/fresh.db")
     migrate.upgrade(database.engine)
-    assert migrate.current(database.engine) == "0010_outbox_reply_to"
+    assert migrate.current(database.engine) == "0011_inbox_attempts"
     migrate.downgrade(database.engine, "base")
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(database.engine)
@@ -63,6 +65,24 @@ def test_the_telegram_prompts_of_migration_0002_are_kept_as_the_telegram_channel
     with database.engine.connect() as connection:
         kept = connection.execute(text("SELECT chat_id, message_id, step FROM telegram_agent_prompts")).all()
     assert [tuple(row) for row in kept] == [("-100", "42", "explanation")]
+    database.dispose()
+
+
+def test_updates_kept_before_the_upgrade_have_no_failed_attempts_and_are_still_replayed(tmp_path: object) -> None:
+    database = Database(f"sqlite:///{tmp_path}/inbox.db")
+    migrate.upgrade(database.engine, "0010_outbox_reply_to")
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO inbox (channel, update_id, payload, received_at)"
+                " VALUES ('slack', 'EvOLD', '{}', '2026-11-20 12:00:00.000000')"
+            )
+        )
+    migrate.upgrade(database.engine)
+    inbox = Inbox(database, ManualClock())
+    assert inbox.undone("slack") == [("EvOLD", {})]
+    assert [inbox.failed("slack", "EvOLD") for _ in range(3)] == [False, False, True]
+    assert inbox.undone("slack") == []
     database.dispose()
 
 

@@ -3,12 +3,15 @@
 A message is kept in the core's inbox before Slack gets its 200 (the listener returns only then),
 because Slack never sends an acknowledged event again: a process that dies after the answer
 handles it on its next start. An event id already in the inbox is a retry, and is not handled twice.
+One whose handling fails (a Slack call on the way to the core) is tried again, and then given up with
+an apology to the user, by the core's inbox rule.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -16,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.channels.slack.blocks import USER_ACTION_PREFIX
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.inbound import plain_text
-from bot.core.events import Inbound
+from bot.core.events import Identity, Inbound
 
 # Edits, deletions and other bookkeeping events are not something the user said.
 HANDLED_SUBTYPES = (None, "file_share")
@@ -33,7 +36,7 @@ class DirectMessages:
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         user = event.get("user")
-        if event.get("channel_type") != "im" or event.get("bot_id") or not user:
+        if event.get("channel_type") != "im" or event.get("bot_id") or not user or not event.get("channel"):
             return
         if event.get("subtype") not in HANDLED_SUBTYPES:
             return
@@ -49,9 +52,13 @@ class DirectMessages:
             self.deps.tasks.spawn(str(event["user"]), self._message(event_id, str(event["user"]), event))
 
     async def _message(self, event_id: str, user: str, event: dict[str, Any]) -> None:
-        await self._handle(event_id, user, event)
-        if event_id:
-            await asyncio.to_thread(self.deps.desk.inbox.done, CHANNEL, event_id)
+        """A kept message is handled by the core's inbox rule: tried again if it fails, the user told if given up."""
+        handle = partial(self._handle, event_id, user, event)
+        if not event_id:
+            await handle()
+            return
+        identity = Identity(CHANNEL, user, str(event["channel"]))
+        await self.deps.desk.handle_kept(event_id, identity, handle, self.deps.replies)
 
     async def _handle(self, event_id: str, user: str, event: dict[str, Any]) -> None:
         identity = await self.deps.people.identity(user, event["channel"])

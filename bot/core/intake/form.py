@@ -24,7 +24,7 @@ from bot.core.intake.locales import day_first
 from bot.core.intake.parsing import Invalid, Labeler, Raw, Reading
 from bot.core.intake.steps import STEPS, Step
 from bot.core.intake.submission import Suggest, file_appeal, in_intake_order, record, skipped
-from bot.core.replies import Handled, queue_replies
+from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
 from bot.core.tickets.service import TicketService
 from bot.store.models import User
 
@@ -137,7 +137,7 @@ class IntakeForm:
         with self.db.session() as session:
             user = self.user_for(session, identity, display_name)
             return queue_replies(
-                session, self.outbox, Inbound(identity), user.id, [Reply("errors/internal.j2")], lease_to
+                session, self.outbox, Inbound(identity), user.id, [INTERNAL_ERROR], lease_to
             )
 
     def _file(
