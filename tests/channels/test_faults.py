@@ -3,7 +3,8 @@
 `benchmarks/faults_scenario.py` runs a real `appealdesk run` against the fake Bot API and the fake
 Slack Web API, both answering a seeded 20% of the bot's sends with 429 and 10% with 502, while the
 users talk to it and agents (another process) claim, note and answer their questions. The product
-is killed with SIGKILL once, at 40% of the users' steps, and started again.
+is killed with SIGKILL once, at 40% of the users' steps, and started again. It runs on SQLite and,
+like every test over `database`, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import sys
 from pathlib import Path
 
 from benchmarks.faults_scenario import Scenario, slack_steps, telegram_steps
+from bot.store.db import Database
 
 USERS = 50
 APPEALDESK = Path(sys.executable).parent / "appealdesk"
 
 
-def test_every_reply_and_notification_arrives_once_under_faults_and_a_kill(tmp_path: Path) -> None:
-    scenario = Scenario(
-        USERS, seed=9, appealdesk=APPEALDESK, database_url=f"sqlite:///{tmp_path}/faults.db", workdir=tmp_path
-    )
+def test_every_reply_and_notification_arrives_once_under_faults_and_a_kill(database: Database, tmp_path: Path) -> None:
+    scenario = Scenario(USERS, seed=9, appealdesk=APPEALDESK, database_url=database.url, workdir=tmp_path)
 
     figures = asyncio.run(scenario.run())
 
