@@ -61,7 +61,7 @@ class Desk:
             formats=[plugin.format for plugin in PLUGINS],
         )
         self.outbox = Outbox(self.db, self.clock)
-        self.cards = CardRegistry(self.db)
+        self.cards = CardRegistry(self.db, self.clock)
         self.inbox = Inbox(self.db, self.clock)
         self.tickets = TicketService(
             self.db,

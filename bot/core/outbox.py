@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, or_
+from sqlalchemy import insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -462,14 +462,53 @@ class Outbox:
 
 
 class CardRegistry:
-    """Where each ticket's agents' card lives on each channel, so senders can edit it in place."""
+    """Where each ticket's agents' card lives on each channel, so senders can edit it in place.
 
-    def __init__(self, db: Database) -> None:
+    A ticket's first card is claimed before it is posted: the row's key is unique, so of two
+    workers posting it at the same moment one posts and the other waits to edit. A claim whose
+    worker died before posting runs out after `LEASE` and is taken over.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     def get(self, ticket_id: int, channel: str) -> TicketCard | None:
+        """The posted card (a claimed one not yet posted is not there to edit)."""
         with self.db.session() as session:
-            return session.get(TicketCard, (ticket_id, channel))
+            card = session.get(TicketCard, (ticket_id, channel))
+            return card if card is not None and card.message_id is not None else None
+
+    def claim(self, ticket_id: int, channel: str, chat_id: str) -> bool:
+        """Takes the posting of the ticket's first card; False if another worker has taken it, or it is out."""
+        now = self.clock.now()
+        try:
+            with self.db.session() as session:
+                session.add(
+                    TicketCard(ticket_id=ticket_id, channel=channel, chat_id=chat_id, claimed_until=now + LEASE)
+                )
+            return True
+        except IntegrityError:
+            pass
+        with self.db.session() as session:
+            lapsed = session.execute(
+                update(TicketCard)
+                .where(
+                    col(TicketCard.ticket_id) == ticket_id,
+                    col(TicketCard.channel) == channel,
+                    col(TicketCard.message_id).is_(None),
+                    col(TicketCard.claimed_until) < now,
+                )
+                .values(chat_id=chat_id, claimed_until=now + LEASE)
+            )
+            return bool(lapsed.rowcount)  # type: ignore[attr-defined]
+
+    def release(self, ticket_id: int, channel: str) -> None:
+        """Gives up a claim whose post failed, so the row's retry (or another) can post the card."""
+        with self.db.session() as session:
+            card = session.get(TicketCard, (ticket_id, channel))
+            if card is not None and card.message_id is None:
+                session.delete(card)
 
     def save(self, ticket_id: int, channel: str, chat_id: str, message_id: str) -> None:
         with self.db.session() as session:
@@ -477,7 +516,7 @@ class CardRegistry:
             if card is None:
                 card = TicketCard(ticket_id=ticket_id, channel=channel, chat_id=chat_id, message_id=message_id)
             else:
-                card.chat_id, card.message_id = chat_id, message_id
+                card.chat_id, card.message_id, card.claimed_until = chat_id, message_id, None
             session.add(card)
 
     def find(self, channel: str, chat_id: str, message_id: str) -> int | None:

@@ -191,14 +191,19 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class TicketCard(SQLModel, table=True):
-    """Where a ticket's card was posted for agents, so it can be edited in place."""
+    """Where a ticket's card was posted for agents, so it can be edited in place.
+
+    The row is written before the first post, without `message_id` and claimed until
+    `claimed_until`, so two workers never post one ticket's first card twice.
+    """
 
     __tablename__ = "ticket_cards"
 
     ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
     channel: str = Field(primary_key=True, max_length=32)
     chat_id: str = Field(max_length=128)
-    message_id: str = Field(max_length=128)
+    message_id: str | None = Field(default=None, max_length=128)
+    claimed_until: datetime | None = None
 
 
 class AgentPrompt(SQLModel, table=True):

@@ -82,7 +82,7 @@ class SlackSender:
             if message.as_plain_text:
                 ts = await self._plain(message)
             elif message.kind == "ticket_card":
-                ts = await self.publisher.publish(message, self)
+                return await self.publisher.publish(message, self)
             elif message.kind == "agent_alert":
                 ts = await self._alert(message)
             elif message.kind == "supervisor_alert":

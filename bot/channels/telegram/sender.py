@@ -42,7 +42,7 @@ class TelegramSender:
     async def send(self, message: Outbound) -> DeliveryResult:
         try:
             if message.kind == "ticket_card" and message.ticket_id is not None and not message.as_plain_text:
-                return Delivered(await self.cards.publish(message, self))
+                return await self.cards.publish(message, self)
             return await self._message(message)
         except TelegramError as error:
             return result_of(error, message.chat_id)
