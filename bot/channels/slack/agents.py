@@ -1,4 +1,6 @@
-"""Agents work tickets from the card: Claim, Request info, Reply, Add note, Resolve, View details.
+"""Agents work tickets from the card: Claim, Request info, Reply, Add note, Resolve, Reopen, View details.
+
+Which of them a card shows is the core's `available_actions`; each has its own listener here.
 
 Each button and each modal has its own listener; only configured agents get through to them
 (`guard.AgentsOnly`, bolt middleware; the core checks again). Modals open right after the click, since
@@ -20,6 +22,7 @@ from bot.channels.slack.card import AGENT_ACTION_PREFIX, parse_action_value
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.guard import REFUSAL, AgentsOnly, actor_of
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
+from bot.core.tickets.actions import AgentAction
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
 
@@ -27,6 +30,7 @@ INFO = "agent_info"
 REPLY = "agent_reply"
 NOTE = "agent_note"
 RESOLVE = "agent_resolve"
+REOPEN = "agent_reopen"
 DETAILS = "agent_details"
 
 # Which modal field a refusal from the core is about; anything else is shown on the first field.
@@ -43,7 +47,7 @@ FIELD_OF_REFUSAL = {
     "appeal_again_past": "again_after",
 }
 # Where any other refusal is shown: each modal's first field.
-FIRST_FIELD = {INFO: "message", REPLY: "message", NOTE: "message", RESOLVE: "outcome"}
+FIRST_FIELD = {INFO: "message", REPLY: "message", NOTE: "message", RESOLVE: "outcome", REOPEN: "message"}
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -59,17 +63,28 @@ class AgentDesk:
     def register(self, app: AsyncApp) -> None:
         """One listener per button and per modal, each behind the agents-only middleware."""
         guard = AgentsOnly(self.deps)
-        buttons = {
-            "claim": self.on_claim,
-            "info": self._opens(lambda action: self._text_modal(INFO, "info", _reference(action))),
-            "reply": self._opens(lambda action: self._text_modal(REPLY, "reply", _reference(action))),
-            "note": self._opens(lambda action: self._text_modal(NOTE, "note", _reference(action))),
-            "resolve": self._opens(lambda action: self._resolve_modal(*parse_action_value(str(action["value"])))),
-            "details": self.on_details,
+        buttons: dict[AgentAction, Listener] = {
+            AgentAction.CLAIM: self.on_claim,
+            AgentAction.REQUEST_INFO: self._opens(lambda action: self._text_modal(INFO, "info", _reference(action))),
+            AgentAction.REPLY: self._opens(lambda action: self._text_modal(REPLY, "reply", _reference(action))),
+            AgentAction.NOTE: self._opens(lambda action: self._text_modal(NOTE, "note", _reference(action))),
+            AgentAction.RESOLVE: self._opens(
+                lambda action: self._resolve_modal(*parse_action_value(str(action["value"])))
+            ),
+            AgentAction.REOPEN: self._opens(
+                lambda action: self._text_modal(REOPEN, "reopen", _reference(action), optional=True)
+            ),
+            AgentAction.DETAILS: self.on_details,
         }
         for name, listener in buttons.items():
-            app.action(AGENT_ACTION_PREFIX + name, middleware=[guard.click])(listener)
-        submissions = {INFO: self.on_info, REPLY: self.on_reply, NOTE: self.on_note, RESOLVE: self.on_resolve}
+            app.action(AGENT_ACTION_PREFIX + name.value, middleware=[guard.click])(listener)
+        submissions = {
+            INFO: self.on_info,
+            REPLY: self.on_reply,
+            NOTE: self.on_note,
+            RESOLVE: self.on_resolve,
+            REOPEN: self.on_reopen,
+        }
         for callback_id, submitted in submissions.items():
             app.view(callback_id, middleware=[guard.submission(FIRST_FIELD[callback_id])])(submitted)
 
@@ -123,11 +138,12 @@ class AgentDesk:
 
     # ---- modals ----------------------------------------------------------------------------------
 
-    def _text_modal(self, callback_id: str, name: str, reference: str) -> dict[str, Any]:
+    def _text_modal(self, callback_id: str, name: str, reference: str, optional: bool = False) -> dict[str, Any]:
         field = input_block(
             "message",
             self.label(f"slack.modal.{name}_label"),
             text_element(multiline=True),
+            optional=optional,
             hint=self.label(f"slack.modal.{name}_hint"),
         )
         return modal(
@@ -211,6 +227,10 @@ class AgentDesk:
     async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         text = read(view, "message") or ""
         await self._submit(ack, body, lambda ref, actor: self.deps.desk.tickets.note(ref, actor, text))
+
+    async def on_reopen(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        message = read(view, "message")
+        await self._submit(ack, body, lambda ref, actor: self.deps.desk.tickets.reopen(ref, actor, message))
 
     async def on_resolve(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         again = read(view, "again")

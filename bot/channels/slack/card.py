@@ -10,10 +10,9 @@ from typing import Any
 
 from bot.channels.slack.blocks import MAX_BLOCKS, Block, actions, button, sections, shorten
 from bot.core.rendering import Renderer
+from bot.core.tickets.actions import AgentAction, TicketState, available_actions
 
 AGENT_ACTION_PREFIX = "agent:"
-OPEN_ACTIONS = ("claim", "info", "reply", "note", "resolve", "details")
-CLOSED_ACTIONS = ("note", "details")
 MAX_TEXT_CHARS = 3000
 
 
@@ -33,16 +32,15 @@ class Cards:
 
     def card(self, view: dict[str, Any]) -> tuple[list[Block], str]:
         text = self.renderer.render("agents/ticket_card.j2", {"ticket": view}, "slack_mrkdwn")
-        names = CLOSED_ACTIONS if view["status"] == "resolved" else OPEN_ACTIONS
         value = action_value(view)
         elements = [
             button(
-                self.renderer.label_text(f"slack.card.{name}"),
-                AGENT_ACTION_PREFIX + name,
+                self.renderer.label_text(f"slack.{offer.label}"),
+                AGENT_ACTION_PREFIX + offer.action.value,
                 value,
-                "primary" if name == "claim" else None,
+                "primary" if offer.action is AgentAction.CLAIM else None,
             )
-            for name in names
+            for offer in available_actions(TicketState.of(view))
         ]
         return [*sections(text)[: MAX_BLOCKS - 1], *actions(elements)], shorten(text, MAX_TEXT_CHARS)
 

@@ -20,6 +20,7 @@ from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, U
 from telegram.constants import ReplyLimit
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
+from bot.channels.telegram.card import PREFIX, Rows
 from bot.channels.telegram.formatting import keyboard
 from bot.channels.telegram.messages import Markup, Poster, Text, persistently
 from bot.channels.telegram.stale import StaleButtons, answer_press
@@ -31,11 +32,9 @@ from bot.core.tickets.service import MIN_EXPLANATION, MIN_FACTS
 from bot.desk import Desk
 from bot.store.models import Ticket
 
-PREFIX = "tk"
 TEXT_STEPS = ("request_info", "reply", "note", "answer", "explanation", "facts", "appeal_after")
 STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
 REFUSAL = "telegram/agents/refusal.j2"
-Rows = tuple[tuple[Button, ...], ...]
 
 
 class Stale(Exception):
@@ -59,21 +58,6 @@ Act = Callable[[Press], Awaitable[str]]
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-def card_buttons(ticket_id: int, status: str) -> Rows:
-    """What an agent can do from a ticket's card; a resolved ticket only takes notes."""
-    note = Button("tg.card.note", f"{PREFIX}:{ticket_id}:note")
-    if status == "resolved":
-        return ((note,),)
-    return (
-        (
-            Button("tg.card.claim", f"{PREFIX}:{ticket_id}:claim"),
-            Button("tg.card.request_info", f"{PREFIX}:{ticket_id}:info"),
-        ),
-        (Button("tg.card.reply", f"{PREFIX}:{ticket_id}:reply"), note),
-        (Button("tg.card.resolve", f"{PREFIX}:{ticket_id}:resolve"),),
-    )
-
-
 class AgentsGroup:
     def __init__(self, desk: Desk, poster: Poster) -> None:
         self.desk = desk
@@ -87,7 +71,8 @@ class AgentsGroup:
     def routes(self) -> list[CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]]:
         """One handler per button, by its callback data; a `tk:` button none of them takes is stale."""
         acts: tuple[tuple[str, Act], ...] = (
-            ("claim", self._claim),
+            ("(?P<action>claim|reopen)", self._claim_or_reopen),
+            ("details", self._details),
             ("(?P<step>info|reply|note)", self._ask_step),
             ("resolve", self._resolve_button),
             ("o:(?P<outcome>[a-z-]+)", self._outcome),
@@ -130,10 +115,22 @@ class AgentsGroup:
 
     # Each act returns a short notice for the agent, or '' when the chat shows what happened.
 
-    async def _claim(self, press: Press) -> str:
-        await asyncio.to_thread(self.desk.tickets.claim, press.reference, press.actor)
-        context = {"action": "claim", "reference": press.reference, **_who(press.actor)}
+    async def _claim_or_reopen(self, press: Press) -> str:
+        name = press.args["action"]
+        act = self.desk.tickets.claim if name == "claim" else self.desk.tickets.reopen
+        await asyncio.to_thread(act, press.reference, press.actor)
+        context = {"action": name, "reference": press.reference, **_who(press.actor)}
         return self._notice("telegram/agents/done.j2", context)
+
+    async def _details(self, press: Press) -> str:
+        """Everything, personal data included, in the agent's private chat with the bot; the core logs it.
+
+        The group never sees it. Telegram lets the bot write only to someone who has started it.
+        """
+        view = await asyncio.to_thread(self.desk.tickets.show, press.reference, press.actor)
+        text = self.poster.render("agents/ticket_detail.j2", {"ticket": view})
+        sent = await persistently(lambda: self.poster.send(press.actor.id, text))
+        return self._notice("telegram/agents/details.j2", {"reference": press.reference, "sent": bool(sent)})
 
     async def _ask_step(self, press: Press) -> str:
         await self._ask_text(

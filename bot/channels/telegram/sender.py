@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.telegram.agents import card_buttons
+from bot.channels.telegram.card import card_buttons
 from bot.channels.telegram.formatting import keyboard, split_message
 from bot.channels.telegram.messages import Markup, Poster, Text
 from bot.channels.telegram.results import result_of
@@ -102,8 +102,7 @@ class TelegramSender:
         return str(sent[-1].message_id) if sent else None
 
     def _card_buttons(self, message: Outbound) -> InlineKeyboardMarkup | None:
-        ticket_id, status = message.ticket_id or 0, str(message.context["ticket"]["status"])
-        return keyboard(self.desk.renderer, card_buttons(ticket_id, status))
+        return keyboard(self.desk.renderer, card_buttons(message.ticket_id or 0, message.context["ticket"]))
 
     async def _post(
         self,

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.outbox import Notification, Outbox
 from bot.core.sla import next_update_by, pause, resume
+from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.checklist import build_checklist
@@ -175,13 +176,11 @@ class TicketService:
     def claim(self, reference: str, actor: Actor, force: bool = False) -> dict[str, Any]:
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
-            if ticket.assignee and ticket.assignee != actor.label and ticket.status != "new" and not force:
-                raise Refused("claimed_by_other", {"reference": reference, "assignee": ticket.assignee})
             if ticket.assignee == actor.label and ticket.status in ("in_review", "awaiting_user"):
                 return ticket_view(session, ticket, self.settings)  # pressing Claim twice changes nothing
             before = ticket.status
             action = "claim" if ticket.status == "new" else "reassign"
-            ticket.status = target_status(action, ticket.status)
+            ticket.status = permit(ticket, reference, actor, AgentAction.CLAIM, force)
             ticket.assignee = actor.label
             first = ticket.first_response_at is None
             if first:
@@ -198,7 +197,7 @@ class TicketService:
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             before = ticket.status
-            ticket.status = target_status("request_info", ticket.status)
+            ticket.status = permit(ticket, reference, actor, AgentAction.REQUEST_INFO)
             ticket.assignee = ticket.assignee or actor.label
             ticket.pending_question = message
             ticket.first_response_at = ticket.first_response_at or self.clock.now()
@@ -214,7 +213,7 @@ class TicketService:
             raise Refused("reply_missing")
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
-            target_status("reply", ticket.status)
+            permit(ticket, reference, actor, AgentAction.REPLY)
             ticket.first_response_at = ticket.first_response_at or self.clock.now()
             event = self._record(session, ticket, actor, "reply", ticket.status, ticket.status, public=message)
             self._tell_user(session, ticket, event, "notify/agent_reply.j2", {"message": message})
@@ -237,6 +236,7 @@ class TicketService:
             raise Refused("note_missing")
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
+            permit(ticket, reference, actor, AgentAction.NOTE)
             self._record(session, ticket, actor, "note", ticket.status, ticket.status, internal=text.strip())
             return ticket_view(session, ticket, self.settings)
 
@@ -267,7 +267,7 @@ class TicketService:
             facts = (facts or "").strip()
             self._check_decision(ticket, outcome, reason, message, facts, may_appeal_again)
             before = ticket.status
-            ticket.status = target_status("resolve", ticket.status)
+            ticket.status = permit(ticket, reference, actor, AgentAction.RESOLVE)
             ticket.outcome = outcome
             ticket.reason_category = reason
             ticket.public_explanation = message.strip()
@@ -296,7 +296,7 @@ class TicketService:
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             before = ticket.status
-            after = target_status("reopen", ticket.status)
+            after = permit(ticket, reference, actor, AgentAction.REOPEN)
             if ticket.kind == "appeal" and ticket.account_key:
                 other = self.open_appeal_for_account(session, ticket.account_key, ticket.user_id)
                 if other is not None and other.id != ticket.id:
@@ -316,6 +316,7 @@ class TicketService:
         """An agent reads a ticket; the view is logged, since it shows personal data."""
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
+            permit(ticket, reference, actor, AgentAction.DETAILS)
             self._record(session, ticket, actor, "viewed", ticket.status, ticket.status, notify_agents=False)
             return ticket_view(session, ticket, self.settings)
 

@@ -86,7 +86,7 @@ async def test_card_claim_request_info_and_resolve(slack: SlackHarness) -> None:
     assert "has been decided" in told and "your account is reinstated" in told
     assert "VPN server you used while travelling" in told and "Login history 12-19 Nov" in told
     final = slack.fake.to("chat.update", channel=AGENTS_CHANNEL)[-1]
-    assert [e["action_id"] for e in final["blocks"][-1]["elements"]] == ["agent:note", "agent:details"]
+    assert [e["action_id"] for e in final["blocks"][-1]["elements"]] == ["agent:note", "agent:reopen", "agent:details"]
 
 
 async def test_view_details_shows_personal_data_to_the_agent_and_logs_it(slack: SlackHarness) -> None:

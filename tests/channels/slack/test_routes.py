@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import func, select
 
 from bot.channels.slack.agents import FIRST_FIELD
-from bot.channels.slack.card import AGENT_ACTION_PREFIX, OPEN_ACTIONS
+from bot.channels.slack.card import AGENT_ACTION_PREFIX
+from bot.core.tickets.actions import TicketState, available_actions
 from bot.store.models import TicketEvent
 from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SlackHarness, typed
 from tests.channels.slack.flows import appeal_in_dm
@@ -20,7 +21,7 @@ def events(slack: SlackHarness) -> int:
         return session.exec(select(func.count()).select_from(TicketEvent)).one()
 
 
-@pytest.mark.parametrize("name", OPEN_ACTIONS)
+@pytest.mark.parametrize("name", [offer.action.value for offer in available_actions(TicketState("new"))])
 async def test_every_card_button_refuses_someone_who_is_not_an_agent_and_nothing_else_answers(
     slack: SlackHarness, name: str
 ) -> None:

@@ -97,7 +97,11 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
     assert "has been decided: <b>your account is reinstated</b>" in decision.text
     card = api.message(AGENTS_CHAT, card_id)
     assert "Outcome: reinstated" in card["text"]
-    assert [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row] == ["Note"]
+    assert [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Note",
+        "Reopen",
+        "View details",
+    ]
 
 
 async def test_upheld_asks_whether_they_may_appeal_again_even_across_a_restart(
@@ -337,3 +341,56 @@ async def test_personal_data_the_user_quotes_stays_out_of_the_group(bot: Telegra
     assert "Account: [hidden - appealdesk tickets show]" in card
     assert "[hidden - appealdesk tickets show]_passport.pdf" in card
     assert "is my handle. Paid to [hidden - appealdesk tickets show]." in card
+
+
+def alice() -> Actor:
+    return Actor("telegram", str(AGENT.id), AGENT.first_name)
+
+
+async def test_a_resolved_ticket_is_reopened_from_its_card(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id = await appeal_with_card(bot)
+    reference = ticket(bot).reference or ""
+    explanation = "The logins came from a VPN server you used while travelling."
+    bot.desk.tickets.resolve(
+        reference, alice(), "reinstated", "location-or-vpn", explanation, "Login history 12-19 Nov."
+    )
+    await bot.deliver()
+
+    calls = await bot.taps(AGENT, "Reopen", chat_id=AGENTS_CHAT, message_id=card_id)
+
+    assert f"{reference} is open again" in calls[-1].params["text"]
+    assert ticket(bot).status == "in_review" and ticket(bot).outcome is None
+    await bot.deliver()
+    assert "has been opened again" in api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+    card = api.message(AGENTS_CHAT, card_id)
+    labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Reopen" not in labels and "Resolve" in labels
+
+
+async def test_view_details_shows_personal_data_in_the_agents_private_chat_only(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    await file_appeal(bot, OLEG, "oleg.z@example.com")
+    await bot.deliver()
+    card_id = bot.desk.cards.get(ticket(bot).id or 0, "telegram")
+    assert card_id is not None
+
+    calls = await bot.taps(AGENT, "View details", chat_id=AGENTS_CHAT, message_id=int(card_id.message_id))
+
+    assert "are in your private chat with me" in calls[-1].params["text"]
+    assert "oleg.z@example.com" in texts(api.calls("sendMessage", chat_id=AGENT.id))
+    assert "oleg.z@example.com" not in texts(api.calls(chat_id=AGENTS_CHAT))
+    with bot.desk.db.session() as session:
+        viewed = session.exec(select(TicketEvent).where(TicketEvent.action == "viewed")).one()
+    assert viewed.actor == "telegram:Alice"
+
+
+async def test_view_details_asks_an_agent_who_never_started_the_bot_to_do_so(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    card_id = await appeal_with_card(bot)
+    api.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user", chat_id=AGENT.id, times=3)
+
+    calls = await bot.taps(AGENT, "View details", chat_id=AGENTS_CHAT, message_id=card_id)
+
+    assert "Open a chat with me and press Start" in calls[-1].params["text"]
