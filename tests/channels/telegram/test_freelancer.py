@@ -60,7 +60,7 @@ async def test_complete_intake_with_a_document(bot: TelegramHarness, api: FakeBo
     assert await bot.deliver() >= 1
     card = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-1]
     assert ticket.reference and ticket.reference in card.text
-    assert [label for label, _ in card.buttons] == ["Claim", "Request info", "Reply", "Note", "Resolve"]
+    assert [label for label, _ in card.buttons] == ["Claim", "Request info", "Reply", "Note", "Resolve", "View details"]
     stored = desk.cards.get(ticket.id or 0, "telegram")
     assert stored is not None and stored.chat_id == str(AGENTS_CHAT)
 
