@@ -11,15 +11,14 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, ContextTypes, TypeHandler
 
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.limiter import RateLimiter
+from bot.channels.telegram.ratelimits import flood_limits
 from bot.desk import Desk
 from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 
 HANDLED_GROUP = 1000
-UNLIMITED = RateLimiter(overall_per_second=1e9, chat_per_second=1e9, group_per_minute=1e9, burst=1_000_000)
 
 
 class Person(Protocol):
@@ -49,17 +48,20 @@ def find_button(api: FakeBotApi, chat_id: int, label: str, message_id: int | Non
 
 
 class TelegramHarness:
-    def __init__(self, api: FakeBotApi, desk: Desk, limiter: RateLimiter = UNLIMITED, timeout: float = 15.0) -> None:
+    def __init__(
+        self, api: FakeBotApi, desk: Desk, rate_limiter: AIORateLimiter | None = None, timeout: float = 15.0
+    ) -> None:
+        """`rate_limiter`: the product's, with no pace (the fake has no flood limits) unless given."""
         self.api = api
         self.desk = desk
-        self.limiter = limiter
+        self.rate_limiter = rate_limiter or flood_limits(overall_per_second=0, group=(0, 0))
         self.timeout = timeout
         self.channel: TelegramChannel | None = None
         self._handled: dict[int, asyncio.Event] = {}
         self.latencies: list[float] = []  # seconds from an update's arrival at the API to the bot's first reply
 
     async def start(self) -> TelegramChannel:
-        self.channel = TelegramChannel(self.desk, self.desk.settings, limiter=self.limiter, poll_timeout=1)
+        self.channel = TelegramChannel(self.desk, self.desk.settings, rate_limiter=self.rate_limiter, poll_timeout=1)
         self.channel.application.add_handler(TypeHandler(Update, self._mark), group=HANDLED_GROUP)
         await self.channel.start()
         return self.channel

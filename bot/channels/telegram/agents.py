@@ -22,7 +22,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.channels.telegram.card import PREFIX, Rows
 from bot.channels.telegram.formatting import keyboard
-from bot.channels.telegram.messages import Markup, Poster, Text, persistently
+from bot.channels.telegram.messages import Markup, Poster, Text, quietly
 from bot.channels.telegram.stale import StaleButtons, answer_press
 from bot.core.events import Button
 from bot.core.prompts import PromptStore, Waiting
@@ -158,7 +158,7 @@ class AgentsGroup:
         )
         text = self._resolve_text("outcome", press.reference)
         markup = self._keyboard(rows, press.ticket_id)
-        await persistently(lambda: self.poster.send(press.chat_id, text, markup, reply_to=press.message_id))
+        await quietly(lambda: self.poster.send(press.chat_id, text, markup, reply_to=press.message_id))
         return ""
 
     async def _outcome(self, press: Press) -> str:
@@ -237,7 +237,7 @@ class AgentsGroup:
         except Refused as refused:  # the prompt stays open: the agent can reply to it again
             answer = self.poster.render(REFUSAL, {"code": refused.code, **refused.context})
         if answer is not None:
-            await persistently(lambda: self.poster.send(chat_id, answer, reply_to=message.message_id))
+            await quietly(lambda: self.poster.send(chat_id, answer, reply_to=message.message_id))
 
     async def _answer(
         self, chat_id: str, waiting: Waiting, reference: str, actor: Actor, text: str, answer_id: int
@@ -355,7 +355,7 @@ class AgentsGroup:
         draft: dict[str, Any],
     ) -> int | None:
         """Sends a question and remembers what it is for; returns its message id, or None if it was not sent."""
-        sent = await persistently(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
+        sent = await quietly(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
         if not sent:
             return None
         await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
@@ -391,7 +391,7 @@ class AgentsGroup:
             return ticket.reference, ticket.kind
 
     async def _edit(self, chat_id: str, message_id: int, text: Text, markup: InlineKeyboardMarkup | None) -> None:
-        await persistently(lambda: self.poster.edit(chat_id, message_id, text, markup))
+        await quietly(lambda: self.poster.edit(chat_id, message_id, text, markup))
 
     def _keyboard(self, rows: Rows, ticket_id: int) -> InlineKeyboardMarkup | None:
         """The rows, and a way out of the resolution."""

@@ -16,15 +16,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.agents import AgentsGroup
 from bot.channels.telegram.handlers import FreelancerChats
 from bot.channels.telegram.inbox import InboxHandlers, RecordingBot
-from bot.channels.telegram.limiter import RateLimiter
 from bot.channels.telegram.messages import Poster
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
+from bot.channels.telegram.ratelimits import INLINE_FLOOD_RETRIES, flood_limits
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.config import Settings, StartupProblem
@@ -43,8 +51,13 @@ class TelegramChannel:
     name = "telegram"
 
     def __init__(
-        self, desk: Desk, settings: Settings, limiter: RateLimiter | None = None, poll_timeout: float = 10.0
+        self,
+        desk: Desk,
+        settings: Settings,
+        rate_limiter: AIORateLimiter | None = None,
+        poll_timeout: float = 10.0,
     ) -> None:
+        """`rate_limiter`: Telegram's flood limits (`flood_limits()`) unless given."""
         config = TelegramSettings.of(settings)
         if not config.token:
             raise StartupProblem("APPEALDESK_TELEGRAM_TOKEN", "is not set.")
@@ -62,27 +75,31 @@ class TelegramChannel:
         self.config = config
         self.poll_timeout = poll_timeout
         api = config.api_url.rstrip("/")
+        limiter = rate_limiter or flood_limits()
         builder = ApplicationBuilder().concurrent_updates(PerChatUpdateProcessor())
         self.inbox: InboxHandlers | None = None
         if config.webhook_url:  # Telegram retries a webhook until it is answered, after handling
             builder = builder.token(config.token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            builder = builder.updater(None)
+            builder = builder.updater(None).rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it by its default
         else:
-            bot = RecordingBot(
+            recording = RecordingBot(
                 config.token,
                 base_url=f"{api}/bot",
                 base_file_url=f"{api}/file/bot",
                 request=HTTPXRequest(connection_pool_size=256),
                 get_updates_request=HTTPXRequest(connection_pool_size=1),
                 inbox=desk.inbox,
+                rate_limiter=limiter,
             )
-            builder = builder.bot(bot)
-            self.inbox = InboxHandlers(desk.inbox, bot)
+            builder = builder.bot(recording)
+            self.inbox = InboxHandlers(desk.inbox, recording)
         self.application: Application = builder.build()
-        self.poster = Poster(self.application.bot, desk.renderer, settings, limiter or RateLimiter())
+        bot = self.application.bot
+        self.poster = Poster(bot, desk.renderer, settings)  # the outbox's: the outbox retries a 429
         self.sender = TelegramSender(desk, self.poster)
         replies = desk.worker({self.name: self.sender})
-        self._add_handlers(FreelancerChats(desk, replies), AgentsGroup(desk, self.poster))
+        answering = Poster(bot, desk.renderer, settings, INLINE_FLOOD_RETRIES)  # someone waits in the chat
+        self._add_handlers(FreelancerChats(desk, replies), AgentsGroup(desk, answering))
 
     def _add_handlers(self, freelancers: FreelancerChats, agents: AgentsGroup) -> None:
         app = self.application

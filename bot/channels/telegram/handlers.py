@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram.files import attachments_of, download_limit, too_big_for_telegram
 from bot.channels.telegram.inbox import CHANNEL
-from bot.channels.telegram.messages import persistently
+from bot.channels.telegram.messages import quietly
 from bot.core.delivery import DeliveryWorker
 from bot.core.events import Identity, Inbound, Reply
 from bot.desk import Desk
@@ -51,7 +51,7 @@ class FreelancerChats:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
-        await persistently(lambda: query.answer())
+        await quietly(lambda: query.answer())
         message = query.message
         if message is None or message.chat.type != ChatType.PRIVATE:
             return

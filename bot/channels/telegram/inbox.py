@@ -23,7 +23,7 @@ FIRST_GROUP = -1000  # before every handler
 LAST_GROUP = 999  # after every handler
 
 
-class RecordingBot(ExtBot[None]):
+class RecordingBot(ExtBot[Any]):
     """getUpdates, with each batch recorded before it is returned (and so before it is confirmed)."""
 
     def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:

@@ -1,23 +1,22 @@
-"""Posting rendered text to a chat: split at the length limit, paced, with a plain-text fallback."""
+"""Posting rendered text to a chat: split at the length limit, with a plain-text fallback.
+
+The pace is kept by the bot's AIORateLimiter (`ratelimits.py`), which every call goes through.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 
 from bot.channels.telegram.files import with_telegram_limit
 from bot.channels.telegram.formatting import split_message
-from bot.channels.telegram.limiter import RateLimiter
 from bot.config import Settings
 from bot.core.rendering import Renderer
 
@@ -25,7 +24,6 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ForceReply
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-MAX_INLINE_WAIT_SECONDS = 30.0
 T = TypeVar("T")
 # Hears of each part as it goes out: how many are out now, and the part's message.
 PartSent = Callable[[int, Message], Awaitable[None]]
@@ -47,19 +45,17 @@ def is_not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class Poster:
-    def __init__(self, bot: Bot, renderer: Renderer, settings: Settings, limiter: RateLimiter) -> None:
+    """Sends and edits; `flood_retries` is how many 429s the rate limiter waits out before raising.
+
+    The outbox's poster has none (the outbox retries, per chat); one answering a person in the chat may.
+    """
+
+    def __init__(self, bot: ExtBot[Any], renderer: Renderer, settings: Settings, flood_retries: int = 0) -> None:
         self.bot = bot
         self.renderer = renderer
         self.settings = settings
-        self.limiter = limiter
+        self.flood_retries = flood_retries
 
     def render(self, template: str, context: Mapping[str, Any]) -> Text:
         context = with_telegram_limit(context, self.settings)
@@ -90,7 +86,6 @@ class Poster:
 
     async def edit(self, chat_id: str, message_id: int, text: Text, markup: InlineKeyboardMarkup | None) -> None:
         """Edits a message in place with the first part of the text; an unchanged message counts as done."""
-        await self.limiter.wait(chat_id)
         try:
             await self._edit(chat_id, message_id, split_message(text.html)[0], ParseMode.HTML, markup)
         except BadRequest as error:
@@ -109,6 +104,7 @@ class Poster:
                 parse_mode=parse_mode,
                 reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
+                rate_limit_args=self.flood_retries,
             )
         except BadRequest as error:
             if not is_not_modified(error):
@@ -132,7 +128,6 @@ class Poster:
         sent = []
         keyed = 0 if markup_on_first else len(parts) - 1
         for index in range(first, len(parts)):
-            await self.limiter.wait(chat_id)
             message = await self.bot.send_message(
                 chat_id,
                 parts[index],
@@ -142,6 +137,7 @@ class Poster:
                     ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
                 ),
                 link_preview_options=NO_PREVIEW,
+                rate_limit_args=self.flood_retries,
             )
             sent.append(message)
             if part_sent is not None:
@@ -149,25 +145,14 @@ class Poster:
         return sent
 
 
-async def persistently(action: Callable[[], Awaitable[T]], attempts: int = 3) -> T | None:
-    """Runs a call made while answering someone: waits out flood limits and network trouble, never raises.
+async def quietly(action: Callable[[], Awaitable[T]]) -> T | None:
+    """Runs a call made while answering someone, outside the outbox: what fails is logged, never raised.
 
-    The user is waiting in the chat, so a short wait beats giving up; what still fails is logged.
+    Flood limits were waited out by the rate limiter as far as the poster allows; nothing else is
+    retried, and the person still has the button or the message to answer again.
     """
-    for attempt in range(attempts):
-        try:
-            return await action()
-        except RetryAfter as error:
-            delay = min(retry_after_seconds(error), MAX_INLINE_WAIT_SECONDS)
-        except NetworkError as error:
-            if isinstance(error, BadRequest):
-                log.warning("Telegram refused a call: %s", error.message)
-                return None
-            delay = 0.5 * 2**attempt
-        except TelegramError as error:
-            log.warning("Telegram refused a call: %s", error.message)
-            return None
-        if attempt + 1 < attempts:
-            await asyncio.sleep(delay)
-    log.warning("giving up on a Telegram call after %s attempts", attempts)
-    return None
+    try:
+        return await action()
+    except TelegramError as error:
+        log.warning("Telegram refused a call: %s", error.message)
+        return None

@@ -10,10 +10,12 @@ trouble and 5xx answers are retried.
 from __future__ import annotations
 
 import logging
+import warnings
+from datetime import timedelta
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram.messages import retry_after_seconds
 from bot.core.outbox import DeliveryResult, Rejected, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -53,3 +55,10 @@ def own_output_code(description: str) -> str:
     """The kind of refusal without its details ("can't parse entities"), which may quote the text sent."""
     reason = description.removeprefix("bad request:").strip()
     return reason.split(":", 1)[0].strip() or "bad request"
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Update
 from telegram.constants import CallbackQueryLimit
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram.messages import persistently
+from bot.channels.telegram.messages import quietly
 from bot.core.rendering import Renderer
 
 NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
@@ -20,7 +20,7 @@ STALE = "errors/stale_button.j2"
 async def answer_press(query: CallbackQuery, notice: str) -> None:
     """Answers a press: a notice (as an alert) for the one who pressed, or nothing when the chat shows it."""
     text = notice[:NOTICE_LIMIT] or None
-    await persistently(lambda: query.answer(text, show_alert=text is not None))
+    await quietly(lambda: query.answer(text, show_alert=text is not None))
 
 
 class StaleButtons:

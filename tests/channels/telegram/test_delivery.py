@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.channels.telegram.limiter import RateLimiter
+from bot.channels.telegram.ratelimits import flood_limits
 from bot.core.clock import ManualClock
 from bot.core.outbox import Delivered, Outbound, buttons_from_json
 from bot.core.tickets.actors import Actor
@@ -132,8 +132,8 @@ async def first_call(api: FakeBotApi, chat_id: int, since: int, timeout: float =
 async def test_a_users_notification_does_not_wait_behind_the_groups_card_updates(
     api: FakeBotApi, telegram_desk: Callable[..., Desk]
 ) -> None:
-    slow_group = RateLimiter(chat_per_second=1000, group_per_minute=20, burst=1)  # a card edit every 3 s
-    bot = TelegramHarness(api, telegram_desk(), limiter=slow_group)
+    slow_group = flood_limits(overall_per_second=0, group=(1, 3))  # a card edit every 3 s
+    bot = TelegramHarness(api, telegram_desk(), rate_limiter=slow_group)
     channel = await bot.start()
     await file_appeal(bot, OLEG, "olegz_dev")
     await bot.deliver()

@@ -1,4 +1,4 @@
-"""Splitting Telegram HTML, keyboards, the 20 MB download limit and the rate limiter, on their own."""
+"""Splitting Telegram HTML, keyboards, and the 20 MB download limit, on their own."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from bot.channels.registry import load_settings
 from bot.channels.telegram.files import download_limit, too_big_for_telegram, with_telegram_limit
 from bot.channels.telegram.formatting import keyboard, split_message, units
-from bot.channels.telegram.limiter import RateLimiter
 from bot.core.events import Attachment, Button
 from bot.core.rendering import Renderer
 from tests.fakes.telegram_bot_api import check_html
@@ -88,16 +87,3 @@ def test_telegram_caps_downloads_at_20_mb_on_its_own_server() -> None:
     assert with_telegram_limit({"max_mb": 50.0, "n": 1}, official) == {"max_mb": 20.0, "n": 1}
     big = Attachment("scan.pdf", "application/pdf", 30 * MB, lambda: b"")
     assert too_big_for_telegram(big, official) and not too_big_for_telegram(big, own_server)
-
-
-def test_rate_limiter_allows_a_burst_then_paces_each_chat() -> None:
-    now = [0.0]
-    limiter = RateLimiter(overall_per_second=30, chat_per_second=1, group_per_minute=20, burst=3, clock=lambda: now[0])
-
-    assert [limiter.reserve("42") for _ in range(3)] == [0, 0, 0]
-    assert limiter.reserve("42") == pytest.approx(1.0)
-    assert limiter.reserve("43") == 0  # another chat is not held up
-    assert [limiter.reserve("-100") for _ in range(3)] == [0, 0, 0]
-    assert limiter.reserve("-100") == pytest.approx(3.0)  # groups: 20 a minute
-    now[0] = 10.0
-    assert limiter.reserve("42") == 0
