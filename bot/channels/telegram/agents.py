@@ -129,7 +129,7 @@ class AgentsGroup:
         """
         view = await asyncio.to_thread(self.desk.tickets.show, press.reference, press.actor)
         text = self.poster.render("agents/ticket_detail.j2", {"ticket": view})
-        sent = await persistently(lambda: self.poster.send(press.actor.id, text))
+        sent = await quietly(lambda: self.poster.send(press.actor.id, text))
         return self._notice("telegram/agents/details.j2", {"reference": press.reference, "sent": bool(sent)})
 
     async def _ask_step(self, press: Press) -> str:
