@@ -27,8 +27,8 @@ from bot.channels.telegram.stale import StaleButtons, answer_press
 from bot.core.events import Button
 from bot.core.prompts import PromptStore, Waiting
 from bot.core.tickets.actors import Actor
+from bot.core.tickets.decision import MIN_EXPLANATION, MIN_FACTS, check_explanation, check_facts
 from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
-from bot.core.tickets.service import MIN_EXPLANATION, MIN_FACTS
 from bot.desk import Desk
 from bot.store.models import Ticket
 
@@ -263,14 +263,12 @@ class AgentsGroup:
             await self._resolve(reference, actor, draft)
             return self._done_text("resolve", reference, actor, draft)
         elif waiting.step == "explanation":
-            if len(text.strip()) < MIN_EXPLANATION:
-                raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
+            check_explanation(text)
             draft["explanation"] = text
             await self._ask_text(chat_id, waiting.ticket_id, reference, actor, "facts", draft, answer_id)
             return None
         else:
-            if len(text.strip()) < MIN_FACTS:
-                raise Refused("facts_missing", {"minimum": MIN_FACTS})
+            check_facts(text)
             draft["facts"] = text
             if draft["outcome"] == "upheld":
                 await self._ask_appeal_again(chat_id, waiting.ticket_id, reference, draft, answer_id)

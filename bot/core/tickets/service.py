@@ -22,6 +22,7 @@ from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.checklist import build_checklist
+from bot.core.tickets.decision import check_explanation, check_facts
 from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.redaction import for_agents
@@ -30,8 +31,6 @@ from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
 CLI = "cli"  # the agents' command line: nothing is pushed there, agents look
-MIN_EXPLANATION = 20
-MIN_FACTS = 10
 
 
 def canonical_sha256(value: Any) -> str:
@@ -388,10 +387,9 @@ class TicketService:
             raise Refused("outcome", {"outcome": outcome, "kind": ticket.kind, "allowed": list(ending.outcomes)})
         if reason not in REASON_CATEGORIES:
             raise Refused("reason", {"reason": reason, "allowed": list(REASON_CATEGORIES)})
-        if len(message.strip()) < MIN_EXPLANATION:
-            raise Refused("explanation_missing", {"minimum": MIN_EXPLANATION})
-        if ending.needs_facts and len(facts) < MIN_FACTS:
-            raise Refused("facts_missing", {"minimum": MIN_FACTS})
+        check_explanation(message)
+        if ending.needs_facts:
+            check_facts(facts)
         if outcome == "upheld" and may_appeal_again is None:
             raise Refused("appeal_again_missing")
 
