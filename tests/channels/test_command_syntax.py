@@ -159,6 +159,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "answered": True,
         "text": True,
         "already": False,
+        "sent": True,
         "helpful": False,
         "title": entry.title,
         "answer": entry.public_answer("WorkMarket"),
