@@ -3,6 +3,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     APPEALDESK_HTTP_HOST=0.0.0.0 \
     APPEALDESK_EVIDENCE_DIR=/data/evidence \
+    APPEALDESK_SECRET_KEY_FILE=/data/secret_key \
     APPEALDESK_DATABASE_URL=sqlite:////data/appealdesk.db
 
 WORKDIR /app

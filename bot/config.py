@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # Signs the HTTP server's cookies; unset, a key is generated once and kept in secret_key_file
+    secret_key: SecretStr | None = None
+    secret_key_file: Path = Path("var/secret_key")
     outbox_poll_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
 

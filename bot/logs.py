@@ -25,9 +25,11 @@ _tracebacks = logging.Formatter()
 
 
 def configured_secrets(settings: Settings) -> list[str]:
-    """Every credential in the settings: each channel's tokens and secrets, and the database password."""
+    """Every credential in the settings: each channel's tokens and secrets, the database password and the cookie signing key."""
     values = [secret for channel in settings.channels.values() for secret in channel.secrets()]
     values.append(urlparse(settings.database_url).password)
+    if settings.secret_key is not None:
+        values.append(settings.secret_key.get_secret_value())
     return [value for value in values if value]
 
 

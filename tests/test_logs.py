@@ -31,9 +31,10 @@ def test_every_credential_in_the_settings_is_a_secret(make_settings: Callable[..
         slack_bot_token="xoxb-bot-token",
         slack_signing_secret=SIGNING,
         slack_app_token="xapp-app-token",
+        secret_key="cookie-signing-key-7",
     )
     assert sorted(configured_secrets(settings)) == sorted(
-        [TOKEN, "webhook-secret-1", "xoxb-bot-token", SIGNING, "xapp-app-token", "db-pass-42"]
+        [TOKEN, "webhook-secret-1", "xoxb-bot-token", SIGNING, "xapp-app-token", "db-pass-42", "cookie-signing-key-7"]
     )
 
 

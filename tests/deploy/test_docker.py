@@ -55,6 +55,7 @@ def test_the_image_keeps_the_database_and_the_files_in_its_volume() -> None:
     environment = _image_environment()
     assert environment["APPEALDESK_DATABASE_URL"] == "sqlite:////data/appealdesk.db"
     assert environment["APPEALDESK_EVIDENCE_DIR"].startswith("/data/")
+    assert environment["APPEALDESK_SECRET_KEY_FILE"].startswith("/data/")
 
 
 def test_the_image_user_owns_the_volume_before_it_is_declared() -> None:
