@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from bot.channels.registry import PLUGINS
 from bot.config import Settings
+from bot.core.accounts import Accounts
 from bot.core.answers import RuleAnswers, RuleBook
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryWorker
@@ -95,6 +96,7 @@ class Desk:
         self.intake_form = IntakeForm(
             self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
         )
+        self.accounts = Accounts(self.db, self.clock)
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def hidden(self, channel: str) -> str:

@@ -13,6 +13,7 @@ from bot.cli.db import db_app
 from bot.cli.kb import kb_app
 from bot.cli.startup import OPTIONS, reported
 from bot.cli.tickets import tickets_app
+from bot.cli.users import users_app
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")
 
@@ -28,6 +29,7 @@ def options(
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
 app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, reply, note, resolve, reopen, download.")
 app.add_typer(db_app, name="db", help="Database migrations.")
+app.add_typer(users_app, name="users", help="Web console accounts: add, list, disable, reset a password.")
 
 
 @app.command()
@@ -56,6 +58,7 @@ def run() -> None:
                 "channels": [channel.name for channel in channels],
                 "host": desk.settings.http_host,
                 "port": desk.settings.http_port,
+                "admin_password": desk.accounts.first_admin(),
             },
         )
         asyncio.run(serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner)))

@@ -268,3 +268,25 @@ class KbVectors(SQLModel, table=True):
     revision_id: int = Field(foreign_key="kb_revisions.id", primary_key=True)
     model: str = Field(max_length=120, primary_key=True)
     vectors: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Account(SQLModel, table=True):
+    """Someone who signs in to the web console: an agent, a supervisor or an admin.
+
+    A session carries the `password_version` it was signed in with, so a new password ends every
+    older session; `one_time` marks a generated password that must be replaced at the next sign-in.
+    """
+
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=256)
+    one_time: bool = False
+    password_version: int = 1
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = None
+    disabled_at: datetime | None = None
+    created_at: datetime
+    last_sign_in_at: datetime | None = None

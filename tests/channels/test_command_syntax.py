@@ -224,6 +224,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "channels": ["terminal"],
         "host": "127.0.0.1",
         "port": 8080,
+        "admin_password": "one-time-password-1",
     }
     return {
         "*": common,

@@ -6,7 +6,9 @@ Telegram Bot API on 127.0.0.1 or an address where nothing listens.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -111,3 +113,28 @@ def test_other_commands_fail_as_clearly_on_a_bad_database_url(tmp_path: Path, co
         timeout=60,
     )
     assert_refused(result, "APPEALDESK_DATABASE_URL")
+
+
+def test_the_first_start_prints_the_first_admins_one_time_password_and_later_starts_do_not(tmp_path: Path) -> None:
+    def banner() -> str:
+        process = subprocess.Popen(
+            [APPEALDESK, "run"],
+            env=environment(tmp_path),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            lines = iter(process.stdout.readline, "")
+            return "".join(itertools.takewhile(lambda line: not line.startswith("Stop with Ctrl-C"), lines))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+    first = banner()
+    assert first.startswith(BANNER) and "/console/" in first
+    password = re.search(r"Sign in as \"admin\" with the one-time password (\S+)", first)
+    assert password is not None, first
+    assert "one-time password" not in banner()
