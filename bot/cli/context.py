@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import registry
 from bot.cli.startup import database_problem, reported, settings_problem
 from bot.config import Settings
+from bot.core.accounts import AccountRefused
+from bot.core.tickets.lifecycle import Refused
 from bot.desk import Desk
 
 
@@ -33,3 +39,17 @@ def open_desk(settings: Settings | None = None, wait_for_vectors: bool = True) -
             return desk.migrate()
         except SQLAlchemyError as error:
             raise database_problem(settings.database_url, error) from error
+
+
+T = TypeVar("T")
+
+
+def run_refusable(action: Callable[[Desk], T]) -> tuple[Desk, T]:
+    """Runs an action on the Desk; a rule's refusal becomes its sentence on stderr and exit code 2."""
+    desk = open_desk()
+    try:
+        return desk, action(desk)
+    except (Refused, AccountRefused) as refused:
+        template = "admin/account_refused.j2" if isinstance(refused, AccountRefused) else "agents/refusal.j2"
+        typer.echo(desk.renderer.render(template, {"code": refused.code, **refused.context}), err=True)
+        raise typer.Exit(2) from refused

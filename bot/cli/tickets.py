@@ -13,9 +13,8 @@ from typing import Any
 
 import typer
 
-from bot.cli.context import open_desk
+from bot.cli.context import run_refusable
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.lifecycle import Refused
 from bot.core.tickets.queue import ListFilter, queue_row
 from bot.desk import Desk
 
@@ -36,16 +35,6 @@ def _actor(name: str) -> Actor:
     return Actor("cli", name, name)
 
 
-def _run(action: Any) -> Any:
-    """Runs an action; a refusal becomes a clear message and exit code 2."""
-    desk = open_desk()
-    try:
-        return desk, action(desk)
-    except Refused as refused:
-        typer.echo(desk.renderer.render("agents/refusal.j2", {"code": refused.code, **refused.context}), err=True)
-        raise typer.Exit(2) from refused
-
-
 def _print(desk: Desk, view: dict[str, Any], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
@@ -64,7 +53,7 @@ def list_tickets(
     as_json: bool = JsonOption,
 ) -> None:
     """The queue, oldest first: the open tickets unless --status says otherwise."""
-    desk, views = _run(lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.hidden("cli"), escalated))
+    desk, views = run_refusable(lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.hidden("cli"), escalated))
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
         return
@@ -80,7 +69,7 @@ def show(
     as_json: bool = JsonOption,
 ) -> None:
     """Evidence, checklist and history of one ticket (the view is logged)."""
-    desk, view = _run(lambda desk: desk.tickets.show(reference, _actor(agent)))
+    desk, view = run_refusable(lambda desk: desk.tickets.show(reference, _actor(agent)))
     _print(desk, view, as_json)
 
 
@@ -92,7 +81,7 @@ def claim(
     as_json: bool = JsonOption,
 ) -> None:
     """Take the ticket: the user is told a reviewer is on it."""
-    desk, view = _run(lambda desk: desk.tickets.claim(reference, _actor(agent), force=force))
+    desk, view = run_refusable(lambda desk: desk.tickets.claim(reference, _actor(agent), force=force))
     _print(desk, view, as_json)
 
 
@@ -104,7 +93,7 @@ def request_info(
     as_json: bool = JsonOption,
 ) -> None:
     """Ask the user for something; their next reply is attached to the ticket."""
-    desk, view = _run(lambda desk: desk.tickets.request_info(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.request_info(reference, _actor(agent), message))
     _print(desk, view, as_json)
 
 
@@ -116,7 +105,7 @@ def reply(
     as_json: bool = JsonOption,
 ) -> None:
     """Write to the user without changing the status; their answers come back to this ticket."""
-    desk, view = _run(lambda desk: desk.tickets.reply(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.reply(reference, _actor(agent), message))
     _print(desk, view, as_json)
 
 
@@ -128,7 +117,7 @@ def note(
     as_json: bool = JsonOption,
 ) -> None:
     """An internal note; it never reaches the user."""
-    desk, view = _run(lambda desk: desk.tickets.note(reference, _actor(agent), text))
+    desk, view = run_refusable(lambda desk: desk.tickets.note(reference, _actor(agent), text))
     _print(desk, view, as_json)
 
 
@@ -153,7 +142,7 @@ def resolve(
     as_json: bool = JsonOption,
 ) -> None:
     """Decide an appeal, or answer a question: the user is told the outcome and the reasons either way."""
-    desk, view = _run(
+    desk, view = run_refusable(
         lambda desk: desk.tickets.resolve(
             reference,
             _actor(agent),
@@ -177,7 +166,7 @@ def reopen(
     as_json: bool = JsonOption,
 ) -> None:
     """Open a decided ticket again."""
-    desk, view = _run(lambda desk: desk.tickets.reopen(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.reopen(reference, _actor(agent), message))
     _print(desk, view, as_json)
 
 
@@ -199,7 +188,7 @@ def download(
     except OSError as error:
         typer.echo(f"Cannot create the folder {output}: {error.strerror}. Choose another one with -o.", err=True)
         raise typer.Exit(1) from error
-    desk, evidence = _run(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
+    desk, evidence = run_refusable(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
     target = output / f"{reference.upper()}-{file_id}-{evidence.name}"
     try:
         with target.open("xb") as handle:

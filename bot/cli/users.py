@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TypeVar
 
 import typer
 
-from bot.cli.context import open_desk
-from bot.core.accounts import AccountRefused, Role
-from bot.desk import Desk
+from bot.cli.context import run_refusable
+from bot.core.accounts import Role
 
 users_app = typer.Typer(no_args_is_help=True)
-T = TypeVar("T")
 
 PasswordStdin = typer.Option(
     False, "--password-stdin", help="Read the password from standard input instead of generating a one-time one."
 )
-
-
-def _run(change: Callable[[Desk], T]) -> tuple[Desk, T]:
-    """Runs a change; a refusal becomes its sentence and exit code 2."""
-    desk = open_desk()
-    try:
-        return desk, change(desk)
-    except AccountRefused as refused:
-        typer.echo(desk.renderer.render("admin/account_refused.j2", {"code": refused.code, **refused.context}), err=True)
-        raise typer.Exit(2) from refused
 
 
 def _stdin_password(wanted: bool) -> str | None:
@@ -49,7 +35,7 @@ def add(
 ) -> None:
     """Create an account; without --password-stdin it gets a one-time password, printed once."""
     password = _stdin_password(password_stdin)
-    _, generated = _run(lambda desk: desk.accounts.add(name, role, password))
+    _, generated = run_refusable(lambda desk: desk.accounts.add(name, role, password))
     typer.echo(f"Account {name} ({role.value}) created.")
     _one_time(name, generated)
 
@@ -57,7 +43,7 @@ def add(
 @users_app.command("list")
 def list_users() -> None:
     """Every account: name, role, and whether it is disabled, locked or waiting for its first sign-in."""
-    desk, accounts = _run(lambda desk: desk.accounts.all())
+    desk, accounts = run_refusable(lambda desk: desk.accounts.all())
     now = desk.clock.now()
     for account in accounts:
         state = [
@@ -75,7 +61,7 @@ def list_users() -> None:
 @users_app.command("disable")
 def disable(name: str) -> None:
     """Stop an account from signing in, and end its sessions."""
-    _run(lambda desk: desk.accounts.disable(name))
+    run_refusable(lambda desk: desk.accounts.disable(name))
     typer.echo(f"Account {name} is disabled.")
 
 
@@ -83,6 +69,6 @@ def disable(name: str) -> None:
 def reset_password(name: str, password_stdin: bool = PasswordStdin) -> None:
     """A new password (one-time, printed once, unless read from stdin); lifts a lockout and ends sessions."""
     password = _stdin_password(password_stdin)
-    _, generated = _run(lambda desk: desk.accounts.reset_password(name, password))
+    _, generated = run_refusable(lambda desk: desk.accounts.reset_password(name, password))
     typer.echo(f"The password of {name} is reset.")
     _one_time(name, generated)
