@@ -131,15 +131,21 @@ class Desk:
         return await self._send_now(replies, partial(self.engine.handle_notice, inbound, notice, replies.owner, reply_to))
 
     async def handle_kept(
-        self, update_id: str, identity: Identity, handle: Callable[[], Awaitable[None]], replies: DeliveryWorker
+        self,
+        update_id: str,
+        identity: Identity,
+        handle: Callable[[], Awaitable[None]],
+        replies: DeliveryWorker,
+        failed: bool = False,
     ) -> bool:
         """Handles an update kept in the inbox by the core's rule (tried again, then given up); a user whose
-        message is given up is told so, through the outbox. Returns whether it was handled."""
+        message is given up is told so, through the outbox. `failed`: a first attempt has failed already.
+        Returns whether it was handled."""
 
         async def sorry() -> None:
             await self.tell(Inbound(identity, update_id=update_id), [INTERNAL_ERROR], replies)
 
-        return await handle_kept(self.inbox, identity.channel, update_id, handle, sorry)
+        return await handle_kept(self.inbox, identity.channel, update_id, handle, sorry, failed=failed)
 
     @staticmethod
     async def _send_now(replies: DeliveryWorker, queue: Callable[[], Handled]) -> Handled:

@@ -122,22 +122,27 @@ async def handle_kept(
     handle: Callable[[], Awaitable[None]],
     give_up: Callable[[], Awaitable[None]],
     retry_seconds: float = RETRY_SECONDS,
+    failed: bool = False,
 ) -> bool:
     """Handles a kept update until it is done or given up; `give_up` answers the user then.
 
-    Returns whether it was handled.
+    `failed`: its first attempt has failed already (a framework's error handler hands the failure
+    on), so this counts it and tries again. Returns whether it was handled.
     """
     failures = 0
     while True:
-        try:
-            await handle()
-        except Exception:
-            log.exception("handling %s update %s failed", channel, update_id)
-            failures += 1
-            if await asyncio.to_thread(inbox.failed, channel, update_id):
-                await give_up()
-                return False
-            await asyncio.sleep(retry_seconds * failures)
-            continue
-        await asyncio.to_thread(inbox.done, channel, update_id)
-        return True
+        if failed:
+            failed = False
+        else:
+            try:
+                await handle()
+            except Exception:
+                log.exception("handling %s update %s failed", channel, update_id)
+            else:
+                await asyncio.to_thread(inbox.done, channel, update_id)
+                return True
+        failures += 1
+        if await asyncio.to_thread(inbox.failed, channel, update_id):
+            await give_up()
+            return False
+        await asyncio.sleep(retry_seconds * failures)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hmac
 import logging
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlparse
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, Update
+from telegram.constants import ChatType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -36,6 +38,7 @@ from bot.channels.telegram.ratelimits import INLINE_FLOOD_RETRIES, flood_limits
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.config import Settings, StartupProblem
+from bot.core.events import Identity
 from bot.core.outbox import Sender
 from bot.desk import Desk
 
@@ -45,6 +48,7 @@ COMMANDS = ("start", "appeal", "status", "ask", "add", "human", "help", "cancel"
 ALLOWED_UPDATES = ("message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+HANDLERS_GROUP = 0  # add_handler's default group, where every route of ours is
 
 
 class TelegramChannel:
@@ -97,9 +101,9 @@ class TelegramChannel:
         bot = self.application.bot
         self.poster = Poster(bot, desk.renderer, settings)  # the outbox's: the outbox retries a 429
         self.sender = TelegramSender(desk, self.poster)
-        replies = desk.worker({self.name: self.sender})
+        self.replies = desk.worker({self.name: self.sender})
         answering = Poster(bot, desk.renderer, settings, INLINE_FLOOD_RETRIES)  # someone waits in the chat
-        self._add_handlers(FreelancerChats(desk, replies), AgentsGroup(desk, answering))
+        self._add_handlers(FreelancerChats(desk, self.replies), AgentsGroup(desk, answering))
 
     def _add_handlers(self, freelancers: FreelancerChats, agents: AgentsGroup) -> None:
         app = self.application
@@ -119,9 +123,29 @@ class TelegramChannel:
         if self.inbox is not None:
             self.inbox.register(app)
 
-    @staticmethod
-    async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler raised. An update from someone's private chat goes by the core's rule for kept
+        updates: tried again at once, then given up and the user told so through the outbox, so
+        nobody is left without an answer. The log names the update, not who sent it or what it says."""
         log.error("Telegram update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            return
+        identity = Identity(self.name, str(user.id), str(chat.id))
+        again = partial(self._handle_again, update)
+        await self.desk.handle_kept(str(update.update_id), identity, again, self.replies, failed=True)
+
+    async def _handle_again(self, update: Update) -> None:
+        """The update once more through the handler python-telegram-bot picks for it, as `process_update` does."""
+        app = self.application
+        for handler in app.handlers.get(HANDLERS_GROUP, []):
+            check = handler.check_update(update)
+            if check is not None and check is not False:
+                context = app.context_types.context.from_update(update, app)
+                await handler.handle_update(update, app, check, context)
+                return
 
     # ---- the Channel protocol -------------------------------------------------------------------------
 
