@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from bot.core.clock import ManualClock
 from bot.core.inbox import Inbox
 from bot.core.prompts import PromptStore, Waiting
+from bot.core.tickets.resolution import ResolutionDraft
 from bot.store import migrate
 from bot.store.db import Database
 from bot.store.models import Ticket
@@ -59,7 +60,8 @@ def test_the_telegram_prompts_of_migration_0002_are_kept_as_the_telegram_channel
             )
         )
     migrate.upgrade(database.engine)
-    assert PromptStore(database, "telegram").get("-100", 42) == Waiting(1, "explanation", {"outcome": "upheld"})
+    kept = Waiting(1, "explanation", ResolutionDraft(kind="appeal", outcome="upheld"))
+    assert PromptStore(database, "telegram").get("-100", 42) == kept
     assert PromptStore(database, "slack").get("-100", 42) is None
     migrate.downgrade(database.engine, "0007_inbox")
     with database.engine.connect() as connection:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update, User
@@ -27,12 +27,12 @@ from bot.channels.telegram.stale import StaleButtons, answer_press
 from bot.core.events import Button
 from bot.core.prompts import PromptStore, Waiting
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.decision import MIN_EXPLANATION, MIN_FACTS, check_explanation, check_facts
-from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
+from bot.core.tickets.decision import MIN_EXPLANATION, MIN_FACTS
+from bot.core.tickets.lifecycle import Refused
+from bot.core.tickets.resolution import CHOICES, NO_WAITING_PERIOD, ResolutionDraft, Step
 from bot.desk import Desk
 from bot.store.models import Ticket
 
-TEXT_STEPS = ("request_info", "reply", "note", "answer", "explanation", "facts", "appeal_after")
 STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
 REFUSAL = "telegram/agents/refusal.j2"
 
@@ -133,89 +133,68 @@ class AgentsGroup:
         return self._notice("telegram/agents/details.j2", {"reference": press.reference, "sent": bool(sent)})
 
     async def _ask_step(self, press: Press) -> str:
-        await self._ask_text(
-            press.chat_id,
-            press.ticket_id,
-            press.reference,
-            press.actor,
-            STEP_OF_BUTTON[press.args["step"]],
-            {},
-            press.message_id,
-        )
+        waiting = Waiting(press.ticket_id, STEP_OF_BUTTON[press.args["step"]])
+        await self._ask_text(press.chat_id, press.reference, press.actor, waiting, press.message_id)
         return ""
 
     async def _resolve_button(self, press: Press) -> str:
-        ending = ENDINGS[press.kind]
-        if ending.answer_only:
-            draft: dict[str, Any] = {"outcome": ending.outcomes[0], "reason": ending.default_reason}
-            await self._ask_text(
-                press.chat_id, press.ticket_id, press.reference, press.actor, "answer", draft, press.message_id
-            )
-            return ""
-        rows: Rows = tuple(
-            (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{press.ticket_id}:o:{outcome}"),)
-            for outcome in OUTCOMES[press.kind]
-        )
-        text = self._resolve_text("outcome", press.reference)
-        markup = self._keyboard(rows, press.ticket_id)
-        await quietly(lambda: self.poster.send(press.chat_id, text, markup, reply_to=press.message_id))
+        draft = ResolutionDraft.start(press.kind)
+        await self._next(press.chat_id, press.ticket_id, press.reference, press.actor, draft, press.message_id)
         return ""
 
     async def _outcome(self, press: Press) -> str:
-        outcome = press.args["outcome"]
-        if outcome not in OUTCOMES[press.kind]:
-            raise Stale
+        draft = self._chosen(ResolutionDraft.start(press.kind), Step.OUTCOME, press.args["outcome"])
         buttons = [
-            Button("tg.reason", f"{PREFIX}:{press.ticket_id}:r:{outcome}:{index}", params={"reason": reason})
-            for index, reason in enumerate(REASON_CATEGORIES)
+            Button("tg.reason", f"{PREFIX}:{press.ticket_id}:r:{draft.outcome}:{index}", params={"reason": reason})
+            for index, reason in enumerate(draft.choices(Step.REASON))
         ]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-        text = self._resolve_text("reason", press.reference, outcome=outcome)
+        text = self._resolve_text("reason", press.reference, outcome=draft.outcome)
         await self._edit(press.chat_id, press.message_id, text, self._keyboard(rows, press.ticket_id))
         return ""
 
     async def _reason(self, press: Press) -> str:
-        if press.args["outcome"] not in OUTCOMES[press.kind]:
-            raise Stale
-        draft = {
-            "outcome": press.args["outcome"],
-            "reason": REASON_CATEGORIES[int(press.args["reason"]) % len(REASON_CATEGORIES)],
-        }
-        await self._edit(press.chat_id, press.message_id, self._resolve_text("chosen", press.reference, **draft), None)
-        await self._ask_text(
-            press.chat_id, press.ticket_id, press.reference, press.actor, "explanation", draft, press.message_id
-        )
+        draft = self._chosen(ResolutionDraft.start(press.kind), Step.OUTCOME, press.args["outcome"])
+        reasons = draft.choices(Step.REASON)
+        draft = draft.answer(Step.REASON, reasons[int(press.args["reason"]) % len(reasons)])
+        text = self._resolve_text("chosen", press.reference, outcome=draft.outcome, reason=draft.reason)
+        await self._edit(press.chat_id, press.message_id, text, None)
+        await self._next(press.chat_id, press.ticket_id, press.reference, press.actor, draft, press.message_id)
         return ""
 
     async def _appeal_again(self, press: Press) -> str:
-        waiting = await self._waiting(press, "appeal_again")
-        may = press.args["may"] == "y"
-        draft = {**waiting.draft, "may_appeal_again": may}
-        if may:
-            await self._ask_appeal_after(
-                press.chat_id, press.ticket_id, press.reference, press.actor, draft, press.message_id
-            )
+        waiting, draft = await self._waiting(press, Step.APPEAL_AGAIN)
+        draft = draft.answer(Step.APPEAL_AGAIN, press.args["may"] == "y")
+        if draft.next_step is Step.APPEAL_AFTER:
+            await self._ask_appeal_after(press, draft)
         else:
-            await self._resolve_from_button(press.chat_id, press.message_id, press.reference, press.actor, draft)
+            await self._resolve_from_button(press, draft, waiting.linked)
         return ""
 
     async def _no_waiting(self, press: Press) -> str:
-        waiting = await self._waiting(press, "appeal_after")
-        await self._resolve_from_button(press.chat_id, press.message_id, press.reference, press.actor, waiting.draft)
+        waiting, draft = await self._waiting(press, Step.APPEAL_AFTER)
+        await self._resolve_from_button(press, draft.answer(Step.APPEAL_AFTER, NO_WAITING_PERIOD), waiting.linked)
         return ""
 
     async def _cancel(self, press: Press) -> str:
         waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
-        await self._forget(press.chat_id, press.message_id, waiting.draft if waiting else {})
+        await self._forget(press.chat_id, press.message_id, waiting.linked if waiting else None)
         await self._edit(press.chat_id, press.message_id, self._resolve_text("cancelled", press.reference), None)
         return ""
 
-    async def _waiting(self, press: Press, step: str) -> Waiting:
-        """What the pressed question was asked for; a question already answered is stale."""
+    async def _waiting(self, press: Press, step: Step) -> tuple[Waiting, ResolutionDraft]:
+        """The decision the pressed question was asked for; a question already answered is stale."""
         waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
-        if waiting is None or waiting.step != step:
+        if waiting is None or waiting.draft is None or waiting.draft.next_step is not step:
             raise Stale
-        return waiting
+        return waiting, waiting.draft
+
+    @staticmethod
+    def _chosen(draft: ResolutionDraft, step: Step, value: str) -> ResolutionDraft:
+        """A choice carried by a button's data; one the draft does not offer was never ours."""
+        if value not in draft.choices(step):
+            raise Stale
+        return draft.answer(step, value)
 
     # ---- answers to the bot's ForceReply questions ---------------------------------------------------
 
@@ -225,7 +204,7 @@ class AgentsGroup:
             return
         chat_id, prompt_id = str(message.chat.id), message.reply_to_message.message_id
         waiting = await asyncio.to_thread(self.prompts.get, chat_id, prompt_id)
-        if waiting is None or waiting.step not in TEXT_STEPS:
+        if waiting is None or not _asks_text(waiting):
             return
         try:
             actor = self._actor(message.from_user)
@@ -243,135 +222,108 @@ class AgentsGroup:
         self, chat_id: str, waiting: Waiting, reference: str, actor: Actor, text: str, answer_id: int
     ) -> Text | None:
         """Acts on an agent's answer; returns what to tell them, or None when the next question was asked."""
-        draft = dict(waiting.draft)
-        if waiting.step == "request_info":
-            await asyncio.to_thread(self.desk.tickets.request_info, reference, actor, text)
-        elif waiting.step == "reply":
-            await asyncio.to_thread(self.desk.tickets.reply, reference, actor, text)
-        elif waiting.step == "note":
-            await asyncio.to_thread(self.desk.tickets.note, reference, actor, text)
-        elif waiting.step == "appeal_after":
-            view = await self._resolve(reference, actor, {**draft, "appeal_again_after": text})
-            linked = int(draft["linked"])
-            await asyncio.to_thread(self.prompts.done, chat_id, linked)
-            await self._edit(chat_id, linked, self._resolve_text("appeal_again_yes", reference), None)
-            return self._done_text(
-                "resolve", reference, actor, {**draft, "appeal_again_after": view["appeal_again_after"]}
+        if waiting.draft is None:
+            act = {"request_info": self.desk.tickets.request_info, "reply": self.desk.tickets.reply}.get(
+                waiting.step, self.desk.tickets.note
             )
-        elif waiting.step == "answer":
-            draft["explanation"] = text
-            await self._resolve(reference, actor, draft)
-            return self._done_text("resolve", reference, actor, draft)
-        elif waiting.step == "explanation":
-            check_explanation(text)
-            draft["explanation"] = text
-            await self._ask_text(chat_id, waiting.ticket_id, reference, actor, "facts", draft, answer_id)
-            return None
+            await asyncio.to_thread(act, reference, actor, text)
+            return self._done_text(waiting.step, reference, actor)
+        step = waiting.draft.next_step
+        assert step is not None  # a complete draft is decided, never kept
+        draft = waiting.draft.answer(step, text)
+        done = await self._next(chat_id, waiting.ticket_id, reference, actor, draft, answer_id)
+        if waiting.linked is not None:  # the date was typed: the question with "No waiting period" is answered
+            await asyncio.to_thread(self.prompts.done, chat_id, waiting.linked)
+            await self._edit(chat_id, waiting.linked, self._resolve_text("appeal_again_yes", reference), None)
+        return done
+
+    async def _next(
+        self, chat_id: str, ticket_id: int, reference: str, actor: Actor, draft: ResolutionDraft, reply_to: int
+    ) -> Text | None:
+        """Asks the step the core says comes next, in reply to `reply_to`; decides once none is left.
+
+        Returns what to tell the agent when the ticket was decided, None when a question was asked.
+        """
+        step = draft.next_step
+        if step is None:
+            return self._decided(reference, actor, await self._decide(reference, actor, draft))
+        if step is Step.OUTCOME:
+            rows: Rows = tuple(
+                (Button(f"tg.outcome.{outcome}", f"{PREFIX}:{ticket_id}:o:{outcome}"),)
+                for outcome in draft.choices(step)
+            )
+            text = self._resolve_text("outcome", reference)
+            markup = self._keyboard(rows, ticket_id)
+            await quietly(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
+        elif step is Step.APPEAL_AGAIN:
+            rows = (
+                (
+                    Button("tg.appeal_again.yes", f"{PREFIX}:{ticket_id}:a:y"),
+                    Button("tg.appeal_again.no", f"{PREFIX}:{ticket_id}:a:n"),
+                ),
+            )
+            text = self._resolve_text("appeal_again", reference)
+            await self._ask(chat_id, text, self._keyboard(rows, ticket_id), reply_to, Waiting(ticket_id, step, draft))
         else:
-            check_facts(text)
-            draft["facts"] = text
-            if draft["outcome"] == "upheld":
-                await self._ask_appeal_again(chat_id, waiting.ticket_id, reference, draft, answer_id)
-                return None
-            await self._resolve(reference, actor, draft)
-            return self._done_text("resolve", reference, actor, draft)
-        return self._done_text(waiting.step, reference, actor, draft)
+            await self._ask_text(chat_id, reference, actor, Waiting(ticket_id, step, draft), reply_to)
+        return None
 
     async def _ask_text(
-        self,
-        chat_id: str,
-        ticket_id: int,
-        reference: str,
-        actor: Actor,
-        step: str,
-        draft: dict[str, Any],
-        reply_to: int,
+        self, chat_id: str, reference: str, actor: Actor, waiting: Waiting, reply_to: int
     ) -> int | None:
         """Asks the agent for text with ForceReply, aimed at them alone, and remembers what it is for."""
+        wording = "answer" if waiting.draft and waiting.draft.answer_only else waiting.step
         context = {
-            "step": step,
+            "step": wording,
             "reference": reference,
             "agent_id": actor.id,
             "agent_name": actor.name or actor.id,
-            "minimum": MIN_EXPLANATION if step in ("answer", "explanation") else MIN_FACTS,
+            "minimum": MIN_EXPLANATION if wording in ("answer", "explanation") else MIN_FACTS,
         }
-        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{step}")[: ReplyLimit.MAX_INPUT_FIELD_PLACEHOLDER]
+        placeholder = self.desk.renderer.label_text(f"tg.placeholder.{wording}")[
+            : ReplyLimit.MAX_INPUT_FIELD_PLACEHOLDER
+        ]
         markup = ForceReply(selective=True, input_field_placeholder=placeholder)
         return await self._ask(
-            chat_id, self.poster.render("telegram/agents/prompt.j2", context), markup, reply_to, ticket_id, step, draft
+            chat_id, self.poster.render("telegram/agents/prompt.j2", context), markup, reply_to, waiting
         )
 
-    async def _ask_appeal_again(
-        self, chat_id: str, ticket_id: int, reference: str, draft: dict[str, Any], reply_to: int
-    ) -> None:
-        rows = (
-            (
-                Button("tg.appeal_again.yes", f"{PREFIX}:{ticket_id}:a:y"),
-                Button("tg.appeal_again.no", f"{PREFIX}:{ticket_id}:a:n"),
-            ),
-        )
-        text = self._resolve_text("appeal_again", reference)
-        await self._ask(chat_id, text, self._keyboard(rows, ticket_id), reply_to, ticket_id, "appeal_again", draft)
-
-    async def _ask_appeal_after(
-        self, chat_id: str, ticket_id: int, reference: str, actor: Actor, draft: dict[str, Any], question: int
-    ) -> None:
+    async def _ask_appeal_after(self, press: Press, draft: ResolutionDraft) -> None:
         """Asks for the date by ForceReply, and turns the question into "No waiting period" and Cancel."""
-        prompt = await self._ask_text(
-            chat_id, ticket_id, reference, actor, "appeal_after", {**draft, "linked": question}, question
-        )
+        question = press.message_id
+        asked = Waiting(press.ticket_id, Step.APPEAL_AFTER, draft, linked=question)
+        prompt = await self._ask_text(press.chat_id, press.reference, press.actor, asked, question)
         if prompt is None:
             return  # Telegram did not take the prompt; the question keeps its buttons for another try
-        await asyncio.to_thread(
-            self.prompts.save, chat_id, question, ticket_id, "appeal_after", {**draft, "linked": prompt}
-        )
-        rows = ((Button("tg.appeal_after.none", f"{PREFIX}:{ticket_id}:w"),),)
-        text = self._resolve_text("appeal_after", reference)
-        await self._edit(chat_id, question, text, self._keyboard(rows, ticket_id))
+        await asyncio.to_thread(self.prompts.save, press.chat_id, question, replace(asked, linked=prompt))
+        rows = ((Button("tg.appeal_after.none", f"{PREFIX}:{press.ticket_id}:w"),),)
+        text = self._resolve_text("appeal_after", press.reference)
+        await self._edit(press.chat_id, question, text, self._keyboard(rows, press.ticket_id))
 
-    async def _resolve_from_button(
-        self, chat_id: str, pressed: int, reference: str, actor: Actor, draft: dict[str, Any]
-    ) -> None:
-        await self._resolve(reference, actor, draft)
-        await self._forget(chat_id, pressed, draft)
-        await self._edit(chat_id, pressed, self._done_text("resolve", reference, actor, draft), None)
+    async def _resolve_from_button(self, press: Press, draft: ResolutionDraft, linked: int | None) -> None:
+        view = await self._decide(press.reference, press.actor, draft)
+        await self._forget(press.chat_id, press.message_id, linked)
+        await self._edit(press.chat_id, press.message_id, self._decided(press.reference, press.actor, view), None)
 
-    async def _forget(self, chat_id: str, message_id: int, draft: dict[str, Any]) -> None:
+    async def _forget(self, chat_id: str, message_id: int, linked: int | None) -> None:
         """Stops waiting on a message, and on the one linked to it."""
-        for waiting_on in (message_id, draft.get("linked")):
+        for waiting_on in (message_id, linked):
             if waiting_on is not None:
-                await asyncio.to_thread(self.prompts.done, chat_id, int(waiting_on))
+                await asyncio.to_thread(self.prompts.done, chat_id, waiting_on)
 
     async def _ask(
-        self,
-        chat_id: str,
-        text: Text,
-        markup: Markup | None,
-        reply_to: int,
-        ticket_id: int,
-        step: str,
-        draft: dict[str, Any],
+        self, chat_id: str, text: Text, markup: Markup | None, reply_to: int, waiting: Waiting
     ) -> int | None:
         """Sends a question and remembers what it is for; returns its message id, or None if it was not sent."""
         sent = await quietly(lambda: self.poster.send(chat_id, text, markup, reply_to=reply_to))
         if not sent:
             return None
-        await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, ticket_id, step, draft)
+        await asyncio.to_thread(self.prompts.save, chat_id, sent[-1].message_id, waiting)
         return sent[-1].message_id
 
-    async def _resolve(self, reference: str, actor: Actor, draft: dict[str, Any]) -> dict[str, Any]:
+    async def _decide(self, reference: str, actor: Actor, draft: ResolutionDraft) -> dict[str, Any]:
         """Decides in the core, which reads the appeal-again date as typed; returns the ticket as decided."""
-        return await asyncio.to_thread(
-            self.desk.tickets.resolve,
-            reference,
-            actor,
-            draft["outcome"],
-            draft["reason"],
-            draft["explanation"],
-            draft.get("facts"),
-            draft.get("may_appeal_again"),
-            draft.get("appeal_again_after"),
-        )
+        return await asyncio.to_thread(self.desk.tickets.decide, reference, actor, draft)
 
     # ---- helpers ------------------------------------------------------------------------------------
 
@@ -398,13 +350,25 @@ class AgentsGroup:
     def _resolve_text(self, step: str, reference: str, **context: Any) -> Text:
         return self.poster.render("telegram/agents/resolve.j2", {"step": step, "reference": reference, **context})
 
-    def _done_text(self, action: str, reference: str, actor: Actor, draft: dict[str, Any]) -> Text:
+    def _done_text(self, action: str, reference: str, actor: Actor, **context: Any) -> Text:
         return self.poster.render(
-            "telegram/agents/done.j2", {"action": action, "reference": reference, **_who(actor), **draft}
+            "telegram/agents/done.j2", {"action": action, "reference": reference, **_who(actor), **context}
         )
+
+    def _decided(self, reference: str, actor: Actor, view: dict[str, Any]) -> Text:
+        """What the agent is told of the decision, as the core recorded it."""
+        decided = {key: view[key] for key in ("outcome", "may_appeal_again", "appeal_again_after")}
+        return self._done_text("resolve", reference, actor, reason=view["reason_category"], **decided)
 
     def _notice(self, template: str, context: dict[str, Any]) -> str:
         return self.desk.renderer.render(template, context, "plain")
+
+
+def _asks_text(waiting: Waiting) -> bool:
+    """Whether the message waits for a typed answer (a decision's next step may be a choice of buttons)."""
+    if waiting.draft is None:
+        return waiting.step in STEP_OF_BUTTON.values()
+    return waiting.draft.next_step not in (None, *CHOICES)
 
 
 def _who(actor: Actor) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +22,10 @@ from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.checklist import build_checklist
-from bot.core.tickets.decision import check_explanation, check_facts
-from bot.core.tickets.lifecycle import ENDINGS, OPEN_STATUSES, REASON_CATEGORIES, Refused, target_status
+from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.redaction import for_agents
+from bot.core.tickets.resolution import ResolutionDraft, Step
 from bot.core.tickets.views import event_row, iso, queue_position, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
@@ -251,27 +251,49 @@ class TicketService:
         appeal_again_after: str | None = None,
         internal_note: str | None = None,
     ) -> dict[str, Any]:
-        """A decision always carries its reasons: outcome, category, a public explanation and, for an
-        appeal, the facts it relied on. A question needs only the answer: it ends `answered`, for
-        the reason `question-answered`, when the caller leaves them out.
+        """A decision given all at once (the command line, a form): the steps of a `ResolutionDraft`.
 
-        `appeal_again_after` is the date as the agent typed it ("2027-03-01", "in 30 days", "now").
+        A decision always carries its reasons: outcome, category, a public explanation and, for an
+        appeal, the facts it relied on. A question needs only the answer: it ends `answered`, for
+        the reason `question-answered`, when the caller leaves them out. `appeal_again_after` is the
+        date as the agent typed it ("2027-03-01", "in 30 days", "now").
         """
-        again_from = appeal_again_from(appeal_again_after, self.clock.now()) if may_appeal_again else None
+        answers: dict[Step, str | bool | None] = {
+            Step.OUTCOME: outcome,
+            Step.REASON: reason,
+            Step.EXPLANATION: message,
+            Step.FACTS: facts,
+            Step.APPEAL_AGAIN: may_appeal_again,
+            Step.APPEAL_AFTER: appeal_again_after,
+        }
+        return self._decide(reference, actor, answers, internal_note)
+
+    def decide(
+        self, reference: str, actor: Actor, draft: ResolutionDraft, internal_note: str | None = None
+    ) -> dict[str, Any]:
+        """Resolves the ticket as the agent's draft says, checked again against the ticket's kind."""
+        return self._decide(reference, actor, draft.answers(), internal_note)
+
+    def _decide(
+        self,
+        reference: str,
+        actor: Actor,
+        answers: Mapping[Step, str | bool | None],
+        internal_note: str | None,
+    ) -> dict[str, Any]:
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
-            ending = ENDINGS[ticket.kind]
-            outcome = outcome or (ending.outcomes[0] if ending.answer_only else "")
-            reason = reason or ending.default_reason or ""
-            facts = (facts or "").strip()
-            self._check_decision(ticket, outcome, reason, message, facts, may_appeal_again)
+            draft = ResolutionDraft(kind=ticket.kind).fill(answers)
+            again_from = (
+                appeal_again_from(draft.appeal_again_after, self.clock.now()) if draft.may_appeal_again else None
+            )
             before = ticket.status
             ticket.status = permit(ticket, reference, actor, AgentAction.RESOLVE)
-            ticket.outcome = outcome
-            ticket.reason_category = reason
-            ticket.public_explanation = message.strip()
-            ticket.facts = facts or None
-            ticket.may_appeal_again = may_appeal_again if outcome == "upheld" else None
+            ticket.outcome = draft.outcome
+            ticket.reason_category = draft.reason
+            ticket.public_explanation = draft.explanation
+            ticket.facts = draft.facts
+            ticket.may_appeal_again = draft.may_appeal_again
             ticket.appeal_again_after = again_from
             ticket.resolved_at = self.clock.now()
             ticket.pending_question = None
@@ -284,9 +306,9 @@ class TicketService:
                 "resolve",
                 before,
                 "resolved",
-                public=message.strip(),
+                public=draft.explanation,
                 internal=internal_note,
-                data={"outcome": outcome, "reason": reason, "facts": facts},
+                data={"outcome": draft.outcome, "reason": draft.reason, "facts": draft.facts or ""},
             )
             self._tell_user(session, ticket, event, "notify/resolved.j2")
             return ticket_view(session, ticket, self.settings)
@@ -378,20 +400,6 @@ class TicketService:
         if ticket is None:
             raise Refused("no_such_ticket", {"reference": reference})
         return ticket
-
-    def _check_decision(
-        self, ticket: Ticket, outcome: str, reason: str, message: str, facts: str, may_appeal_again: bool | None
-    ) -> None:
-        ending = ENDINGS[ticket.kind]
-        if outcome not in ending.outcomes:
-            raise Refused("outcome", {"outcome": outcome, "kind": ticket.kind, "allowed": list(ending.outcomes)})
-        if reason not in REASON_CATEGORIES:
-            raise Refused("reason", {"reason": reason, "allowed": list(REASON_CATEGORIES)})
-        check_explanation(message)
-        if ending.needs_facts:
-            check_facts(facts)
-        if outcome == "upheld" and may_appeal_again is None:
-            raise Refused("appeal_again_missing")
 
     def record(
         self,
