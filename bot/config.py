@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     # Signs the HTTP server's cookies; unset, a key is generated once and kept in secret_key_file
     secret_key: SecretStr | None = None
     secret_key_file: Path = Path("var/secret_key")
+    # Behind HTTPS, cookies are sent over HTTPS only
+    secure_cookies: bool = False
     outbox_poll_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
 

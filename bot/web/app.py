@@ -9,9 +9,10 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from bot.desk import Desk
+from bot.web.console.app import PREFIX, console_app
 
 
 def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
@@ -26,6 +27,6 @@ def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
             return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": desk.db.engine.dialect.name})
 
-    app = Starlette(routes=[Route("/healthz", healthz), *extra_routes])
+    app = Starlette(routes=[Route("/healthz", healthz), Mount(PREFIX, app=console_app(desk)), *extra_routes])
     app.state.desk = desk
     return app

@@ -23,11 +23,13 @@ class Actor:
 
 
 SYSTEM = Actor("system", "appealdesk")
+# The web console's accounts: each is an agent by its role (core/accounts.py), checked at its sign-in.
+CONSOLE = "console"
 
 
 def require_agent(actor: Actor, settings: Settings) -> None:
-    """Only configured agents (and the system itself) may act on tickets."""
-    if actor.channel == "system":
+    """Only configured agents, signed-in console accounts and the system itself may act on tickets."""
+    if actor.channel in (SYSTEM.channel, CONSOLE):
         return
     if actor.id not in settings.agents_for(actor.channel):
         raise Refused("not_agent", {"who": actor.name or actor.id})
