@@ -454,7 +454,7 @@ class TicketService:
             f"card:{ticket.id}",
             "ticket_card",
             "agents/ticket_card.j2",
-            {"event": event_row(event)},
+            {"event": event_row(event).json_dict()},
             suffix=f":{event.id}",
         )
 
