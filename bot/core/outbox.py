@@ -164,9 +164,9 @@ def buttons_from_json(rows: list[Any]) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(**button) for button in row) for row in rows)
 
 
-def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter, capped."""
-    delay: float = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1))
+def backoff_seconds(failures: int) -> float:
+    """Exponential backoff with jitter, capped, by the failures that came with no retry-after."""
+    delay: float = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, failures - 1))
     return delay * random.uniform(0.8, 1.2)
 
 
@@ -204,6 +204,7 @@ class Notification:
             "expects": self.expects,
             "status": "pending",
             "attempts": 0,
+            "failures": 0,
             "parts_sent": 0,
             "as_plain_text": False,
             "next_attempt_at": now,
@@ -418,7 +419,11 @@ class Outbox:
                 self._mark_user_undeliverable(session, row, now)
             else:
                 row.last_error = result.error
-                delay = result.retry_after if result.retry_after is not None else backoff_seconds(row.attempts)
+                if result.retry_after is None:  # a 429 says when; only the other failures lengthen the backoff
+                    row.failures += 1
+                    delay = backoff_seconds(row.failures)
+                else:
+                    delay = result.retry_after
                 row.next_attempt_at = now + timedelta(seconds=delay)
             session.add(row)
             return row.status

@@ -156,6 +156,8 @@ class OutboxMessage(SQLModel, table=True):
     reply to it where the channel can), and `expects` what kind of answer comes next.
     A message sent in parts counts the parts already out (`parts_sent`), so a retry sends only the rest;
     one the platform refused for our own output is retried once `as_plain_text`, without buttons.
+    `failures` counts the attempts that failed with no word from the platform on when to try again
+    (a 5xx, the network): the backoff grows with them, not with the 429s, which say when.
     """
 
     __tablename__ = "outbox"
@@ -179,6 +181,7 @@ class OutboxMessage(SQLModel, table=True):
     expects: str | None = Field(default=None, max_length=16)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
+    failures: int = 0
     parts_sent: int = 0
     as_plain_text: bool = False
     next_attempt_at: datetime

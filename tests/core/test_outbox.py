@@ -92,6 +92,22 @@ def test_a_platforms_retry_after_is_honoured(desk: Desk, clock: ManualClock) -> 
     assert row(desk).last_error == "429 Too Many Requests"
 
 
+def test_429s_before_a_failure_do_not_lengthen_its_backoff(desk: Desk, clock: ManualClock) -> None:
+    """A 429 says when to try again; only failures without that word make the row wait longer, so a
+    user's chat is not held for a minute by a 502 after a few rate limits."""
+    enqueue(desk)
+    sender = ScriptedSender(*[RetryLater("429 Too Many Requests", retry_after=1)] * 4, ConnectionError("down"))
+    for _ in range(4):
+        deliver(desk, sender)
+        clock.advance(seconds=1)
+
+    deliver(desk, sender)
+
+    failed = row(desk)
+    assert (failed.status, failed.attempts, failed.failures) == ("pending", 5, 1)
+    assert 1.5 <= (failed.next_attempt_at - clock.now()).total_seconds() <= 2.5
+
+
 def test_an_undeliverable_message_is_not_retried_and_agents_see_it(desk: Desk, clock: ManualClock) -> None:
     reference = file_appeal(ChatUser(desk))
     desk.tickets.claim(reference, ALICE)
