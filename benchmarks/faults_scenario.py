@@ -333,8 +333,10 @@ class Scenario:
     async def _kill_once(self, product: Product) -> None:
         await self._until(lambda: self.steps_done >= KILL_AT_SHARE * self.steps_total, seconds=120)
         self.killed_at, self.killed_wall = time.perf_counter(), datetime.now(UTC)
-        product.kill()
-        self.restarted_at = time.perf_counter()
+        # The fakes go on serving meanwhile: what the dying process sent is recorded before the restart.
+        await asyncio.to_thread(product.kill)
+        await self._until(lambda: self.slack.open_connections() == 0, seconds=5)
+        self.restarted_at = time.perf_counter()  # every call before this one is the killed process's
         mark = self.telegram.call_count()
         product.start()
         await self._wait_until_ready(since=mark)
@@ -402,18 +404,18 @@ class Scenario:
     def _repeats(self) -> tuple[int, int, float]:
         """Messages a chat received more than once: duplicates, and those sent again across the kill.
 
-        A message the killed process sent but had not yet recorded as sent is sent again by the next
-        one (delivery is at least once); returns how many, and how long before the kill the earliest
-        of them first went out. Any other repeat is a duplicate.
+        A message the killed process sent (a call before the restart) but had not yet recorded as
+        sent is sent again by the next one (delivery is at least once); returns how many, and how
+        long before the kill the earliest of them first went out. Any other repeat is a duplicate.
         """
         first_at: dict[str, float] = {}
         duplicates = resent = 0
         earliest = 0.0
-        killed = self.killed_at or float("inf")
+        killed, restarted = self.killed_at or float("inf"), self.restarted_at or float("inf")
         for what, at in sorted(self._sent_to_users(), key=lambda item: item[1]):
             if what not in first_at:
                 first_at[what] = at
-            elif first_at[what] <= killed < at:
+            elif first_at[what] <= restarted < at:
                 resent += 1
                 earliest = max(earliest, killed - first_at[what])
             else:

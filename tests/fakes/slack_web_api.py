@@ -97,6 +97,10 @@ class FakeSlack:
         """Every call to `channel` takes this long to answer, like a busy channel behind Slack's limits."""
         self.delays[channel] = seconds
 
+    def open_connections(self) -> int:
+        """Connections still open to the fake: none once a killed client's last requests are handled."""
+        return len(self._runner.server.connections) if self._runner and self._runner.server else 0
+
     def calls_to(self, channel: str, since: int = 0) -> list[Call]:
         return [call for call in self.calls[since:] if call.params.get("channel") == channel]
 
