@@ -13,6 +13,7 @@ from bot.channels.base import Channel, ChannelPlugin
 from bot.channels.slack.plugin import PLUGIN as SLACK
 from bot.channels.telegram.plugin import PLUGIN as TELEGRAM
 from bot.channels.terminal.plugin import PLUGIN as TERMINAL
+from bot.channels.web.plugin import PLUGIN as WEB
 from bot.config import ChannelSettings, Settings
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ PLUGINS: tuple[ChannelPlugin, ...] = (
     TERMINAL,
     TELEGRAM,
     SLACK,
+    WEB,
 )
 
 
@@ -56,10 +58,11 @@ def _under(channel: str, error: ValidationError) -> ValidationError:
 
 
 def configured_channels(desk: Desk) -> list[Channel]:
-    """Each channel `appealdesk run` starts whose credentials are set."""
+    """Each channel `appealdesk run` starts: those whose credentials are set, and those with nothing to set."""
     channels = desk.settings.channels
     return [
         plugin.connect(desk, desk.settings)
         for plugin in PLUGINS
-        if plugin.connect is not None and plugin.name in channels and channels[plugin.name].configured
+        if plugin.connect is not None
+        and (plugin.settings is None or (plugin.name in channels and channels[plugin.name].configured))
     ]

@@ -193,6 +193,35 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class TranscriptEntry(SQLModel, table=True):
+    """One message of a chat whose history no platform keeps for us (the web chat): the transcript
+    the user reads again on the next visit.
+
+    `author` "user" is what the user sent (`body` plain text, `files` the names attached); "bot" is
+    what the outbox delivered (`body` already rendered and escaped, `buttons` its rows of
+    {label, payload, style}). `key` makes each message once per chat: the update id of the user's,
+    the outbox row of the bot's. `replaces` is the earlier entry this one is the new state of (the
+    message whose button was pressed), so the chat shows it in its place.
+    """
+
+    __tablename__ = "transcript"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "key", name="uq_transcript_key"),
+        Index("ix_transcript_chat", "channel", "chat_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    key: str = Field(max_length=160)
+    author: str = Field(max_length=8)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    replaces: int | None = None
+    created_at: datetime
+
+
 class TicketCard(SQLModel, table=True):
     """Where a ticket's card was posted for agents, so it can be edited in place.
 

@@ -16,6 +16,7 @@ import pytest
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.terminal.plugin import SYNTAX as TERMINAL
+from bot.channels.web.channel import WebChannel
 from bot.config import PROJECT_ROOT
 from bot.core.rendering import Renderer
 from bot.core.tickets.actors import Actor
@@ -44,9 +45,10 @@ def channels(make_desk: DeskFactory) -> dict[str, tuple[Renderer, tuple[str, ...
     )
     telegram = TelegramChannel(desk, desk.settings)
     slack = SlackChannel(desk, desk.settings)
+    web = WebChannel(desk, desk.settings)
     return {
         "terminal": (desk.renderer.with_commands(TERMINAL), ("plain",)),
-        "web": (desk.renderer, ("html",)),
+        "web": (web.chat.desk.renderer, ("html", "plain")),
         "telegram": (telegram.poster.renderer, ("telegram_html", "plain")),
         "slack": (slack.renderer, ("slack_mrkdwn", "plain")),
     }
@@ -115,7 +117,7 @@ def test_knowledge_base_answers_name_commands_in_each_channels_syntax(
 def reaches(template: str, channel: str) -> bool:
     """Folders named after a channel hold texts only that channel shows."""
     folder = template.split("/", 1)[0]
-    return folder not in ("terminal", "telegram", "slack") or folder == channel
+    return folder not in ("terminal", "telegram", "slack", "web") or folder == channel
 
 
 def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
@@ -232,4 +234,5 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "slack/home.j2": {**common, "tickets": tickets},
         "agents/ticket_list.j2": {**common, "tickets": [queue_row(view, desk.clock.now()) for view in tickets]},
         "files/refused.j2": {**common, "file": {"name": "scan.pdf", "reason": "mismatch"}},
+        "web/upload_too_big.j2": {**common, "total_mb": 101},
     }
