@@ -29,9 +29,12 @@ MIN_OOS_REJECTION = 0.90
 MIN_GROUP = 20  # training questions a group needs for a threshold of its own
 AMBIGUOUS_CREDIT = 0.5  # an ambiguous reply with the right entry among the choices is half a right answer
 SHARES = ((1, 1, 1), (2, 1, 1), (1, 2, 2), (1, 0, 1), (1, 1, 0), (1, 0, 0))  # neighbours, centroid, answer
+WORD_SHARES = ((2, 1, 1), (1, 0, 0), (4, 1, 1), (2, 1, 0), (2, 0, 1))  # coverage, similarity, fuzzy
 FUSIONS = [
-    Fusion(lexical, *shares, floor=floor)
-    for lexical, shares, floor in itertools.product((0.3, 0.4, 0.5, 0.6, 0.7), SHARES, (0.75, 0.8))
+    Fusion(lexical, *words, *shares, floor=floor)
+    for lexical, words, shares, floor in itertools.product(
+        (0.2, 0.3, 0.4, 0.5, 0.6, 0.7), WORD_SHARES, SHARES, (0.75, 0.8)
+    )
 ]
 FOLDS = 5
 

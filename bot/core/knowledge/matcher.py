@@ -3,7 +3,8 @@
 Two families of signals, fused at score level (a weighted sum, so the absolute scores that confidence needs are
 kept; fusing ranks would throw them away):
 - lexical (0..1): weighted sum of IDF coverage, closest-question TF-IDF cosine (index.py) and a RapidFuzz
-  token-sort similarity on the lexical shortlist; exact about words, blind to other languages and synonyms.
+  token-sort similarity on the lexical shortlist (`WORDS`); exact about words, blind to other languages and
+  synonyms. Their shares are fitted with the rest of the fusion.
 - semantic (0..1): multilingual-e5 cosines to the entry's example questions (a soft vote of the nearest), to
   their centroid and to the answer (semantic.py), mixed and mapped from e5's narrow band (unrelated texts sit
   near 0.8) onto 0..1.
@@ -40,7 +41,8 @@ FAMILIES: tuple[Family, ...] = ("fused", "lexical")
 HEAD_CHARS = 1200  # huge pastes: the question is usually at the start or at the end
 TAIL_CHARS = 400
 SHORTLIST = 12
-WEIGHTS = (0.50, 0.25, 0.25)  # coverage, similarity, fuzzy
+SHORTLIST_WEIGHTS = (0.50, 0.25)  # coverage, similarity: which entries get the (costlier) fuzzy comparison
+WORDS = ("coverage", "similarity", "fuzzy")  # rows of `TextSignals.words`
 EMBEDDED_WINDOWS = 2  # embedding costs ~1 ms per token: only the most promising windows of a long message
 
 
@@ -69,13 +71,20 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class Fusion:
-    """score = w * lexical + (1 - w) * semantic, with w = `lexical` x reach; semantic mixes its three cosines."""
+    """score = w * lexical + (1 - w) * semantic, with w = `lexical` x reach; each mixes its own signals by shares."""
 
     lexical: float = 0.5
+    coverage: float = 2.0  # shares of the three word signals (WORDS) in the lexical score
+    similarity: float = 1.0
+    fuzzy: float = 1.0
     neighbours: float = 1.0  # shares of the three e5 cosines (semantic.MEANINGS) in the semantic score
     centroid: float = 1.0
     answer: float = 1.0
     floor: float = 0.75  # e5 cosine that counts as no resemblance at all
+
+    def words(self, words: np.ndarray) -> np.ndarray:
+        shares = np.array([self.coverage, self.similarity, self.fuzzy])
+        return np.asarray(shares @ words / shares.sum())
 
     def semantic(self, meaning: np.ndarray) -> np.ndarray:
         shares = np.array([self.neighbours, self.centroid, self.answer])
@@ -121,7 +130,7 @@ class TextSignals:
     """Raw signals of one scored text (the question, or one window of a long one), per entry."""
 
     text: str
-    lexical: np.ndarray
+    words: np.ndarray  # rows as WORDS, one column per entry
     reach: float
     meaning: np.ndarray | None  # rows as semantic.MEANINGS; None without the embedding model
 
@@ -238,27 +247,26 @@ class Matcher:
         scored = [item for item in scored if item[3]]  # windows with no content word say nothing
         if long:
             # The question itself first (people end it with "?"), then the windows the lexical index likes best.
-            scored.sort(key=lambda item: ("?" in item[0], float(item[1].max(initial=0.0))), reverse=True)
+            scored.sort(key=lambda item: ("?" in item[0], float(self.config.fusion.words(item[1]).max(initial=0.0))), reverse=True)
             scored = scored[:EMBEDDED_WINDOWS]
         meanings = self._meanings([window for window, *_ in scored])
         texts = [
-            TextSignals(window, lexical, reach, meaning)
-            for (window, lexical, reach, _), meaning in zip(scored, meanings, strict=True)
+            TextSignals(window, words, reach, meaning)
+            for (window, words, reach, _), meaning in zip(scored, meanings, strict=True)
         ]
         return Signals(texts, long, question_language(text))
 
     def _lexical(self, text: str) -> tuple[np.ndarray, float, bool]:
-        """Lexical scores, reach, and whether the text has any content word at all."""
+        """The word signals (rows as WORDS), reach, and whether the text has any content word at all."""
         terms = self.normaliser.terms(text)
         known, unknown = self.index.resolve(terms)
         total = sum(known.values()) + unknown * self.index.unknown_idf
         if not known:
-            return np.zeros(len(self.entries)), 0.0, bool(terms)
+            return np.zeros((len(WORDS), len(self.entries))), 0.0, bool(terms)
         coverage = self.index.coverage(known, unknown)
         similarity = self.index.similarity(known, unknown)
-        lexical = WEIGHTS[0] * coverage + WEIGHTS[1] * similarity
-        lexical = lexical + WEIGHTS[2] * self._fuzzy(" ".join(terms), lexical)
-        return lexical, sum(known.values()) / total, True
+        fuzzy = self._fuzzy(" ".join(terms), SHORTLIST_WEIGHTS[0] * coverage + SHORTLIST_WEIGHTS[1] * similarity)
+        return np.stack([coverage, similarity, fuzzy]), sum(known.values()) / total, True
 
     def _meanings(self, texts: list[str]) -> list[np.ndarray | None]:
         """The e5 cosines of each text (all embedded in one call), or None per text without the model."""
@@ -275,15 +283,16 @@ class Matcher:
         semantic: np.ndarray | None = None
         chosen = np.zeros(size, dtype=np.int64)
         for number, text in enumerate(signals.texts):
+            words = fusion.words(text.words)
             if text.meaning is None:
-                meaning, share, score = None, 1.0, text.lexical
+                meaning, share, score = None, 1.0, words
             else:
                 meaning = fusion.semantic(text.meaning)
                 share = fusion.lexical * text.reach
-                score = share * text.lexical + (1 - share) * meaning
+                score = share * words + (1 - share) * meaning
             better = (score > best) | (number == 0)
             best = np.where(better, score, best)
-            lexical = np.where(better, text.lexical, lexical)
+            lexical = np.where(better, words, lexical)
             weight = np.where(better, share, weight)
             if meaning is not None:
                 semantic = np.where(better, meaning, meaning if semantic is None else semantic)

@@ -90,7 +90,7 @@ def sure_of(threshold_short: float, threshold_long: float) -> Confidence:
 
 def test_weights_and_confidence_models_load_from_matcher_yaml_and_default_when_missing(tmp_path: Path) -> None:
     config = MatcherConfig(
-        Fusion(0.6, 2.0, 1.0, 0.5, 0.8),
+        Fusion(lexical=0.6, coverage=1.0, similarity=0.0, fuzzy=0.5, neighbours=2.0, centroid=1.0, answer=0.5, floor=0.8),
         Thresholds(0.5, 0.1, 0.2),
         {"fused": sure_of(0.8, 0.9), "lexical": sure_of(0.7, 0.75)},
     )
@@ -98,6 +98,20 @@ def test_weights_and_confidence_models_load_from_matcher_yaml_and_default_when_m
 
     assert MatcherConfig.load(tmp_path / "matcher.yaml") == config
     assert MatcherConfig.load(tmp_path / "missing.yaml") == MatcherConfig()
+
+
+def test_the_word_score_mixes_coverage_similarity_and_fuzzy_by_the_configured_shares(small_kb: Path) -> None:
+    entries = Matcher.from_dir(small_kb).entries
+    synonyms = load_lexicon(small_kb / "synonyms.yaml")
+    example = "will nordvpn get my account banned"  # one of the entry's own questions, word for word
+
+    def score(fusion: Fusion) -> float:
+        matcher = Matcher(entries, synonyms, MatcherConfig(fusion))
+        return matcher.match(example).matches[0].score
+
+    # said exactly like an example, so the closest-question cosine is 1; the entry's fields cover it only in part
+    assert score(Fusion(coverage=0.0, similarity=1.0, fuzzy=0.0)) == pytest.approx(1.0)
+    assert score(Fusion(coverage=1.0, similarity=0.0, fuzzy=0.0)) < score(Fusion()) < 1.0
 
 
 def test_long_messages_have_a_confidence_threshold_of_their_own(small_kb: Path) -> None:
