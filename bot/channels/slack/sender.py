@@ -19,6 +19,7 @@ from bot.channels.slack.card import Cards
 from bot.channels.slack.chat import Chat
 from bot.core.cards import Card, CardPublisher, Posted
 from bot.core.outbox import CardRegistry, Delivered, DeliveryResult, Outbound, Rejected, RetryLater, Undeliverable
+from bot.core.tickets.agent_view import AgentCardView
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,12 @@ class SlackSender:
         return await self.chat.post_plain(message.chat_id, text, message.parts_sent, message.parts_out)
 
     async def post(self, message: Outbound, posted: Posted) -> None:
-        blocks, text = self.cards.card(message.context["ticket"])
+        blocks, text = self.cards.card(AgentCardView.read(message.context))
         response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
         await posted(Card(str(response.get("channel") or message.chat_id), str(response["ts"])))
 
     async def edit(self, card: Card, message: Outbound) -> bool:
-        blocks, text = self.cards.card(message.context["ticket"])
+        blocks, text = self.cards.card(AgentCardView.read(message.context))
         try:
             await self.client.chat_update(channel=card.chat_id, ts=card.message_id, blocks=blocks, text=text)
         except SlackApiError as error:
@@ -120,7 +121,7 @@ class SlackSender:
 
     async def thread(self, card: Card, message: Outbound) -> str | None:
         """Every change of the ticket is written to the card's thread."""
-        blocks, text = self.cards.thread_entry(message.context["ticket"], message.context["event"])
+        blocks, text = self.cards.thread_entry(AgentCardView.read(message.context))
         response = await self.client.chat_postMessage(
             channel=card.chat_id, thread_ts=card.message_id, blocks=blocks, text=text
         )
@@ -128,7 +129,7 @@ class SlackSender:
 
     async def _alert(self, message: Outbound) -> str:
         """Alerts go to the card's thread and are shown in the channel too, so they are seen in context."""
-        blocks, text = self.cards.alert(message.template, message.context)
+        blocks, text = self.cards.alert(message.template, AgentCardView.read(message.context))
         card = await self.publisher.card_of(message)
         if card is not None:
             response = await self.client.chat_postMessage(
@@ -140,6 +141,6 @@ class SlackSender:
 
     async def _direct(self, message: Outbound) -> str:
         """A supervisor's alert goes to their DM with the app (a user id as channel), redacted like any alert."""
-        blocks, text = self.cards.alert(message.template, message.context)
+        blocks, text = self.cards.alert(message.template, AgentCardView.read(message.context))
         response = await self.client.chat_postMessage(channel=message.chat_id, blocks=blocks, text=text)
         return str(response["ts"])

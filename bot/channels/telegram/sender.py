@@ -26,6 +26,7 @@ from bot.channels.telegram.messages import Markup, Poster, Text
 from bot.channels.telegram.results import result_of
 from bot.core.cards import Card, CardPublisher, Posted
 from bot.core.outbox import Delivered, DeliveryResult, Outbound, edited_in_place
+from bot.core.tickets.agent_view import AgentCardView
 from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class TelegramSender:
 
     async def post(self, message: Outbound, posted: Posted) -> None:
         """Posts a ticket's card whole (a retry's earlier parts belonged to a card now gone), buttons on top."""
-        text, markup = self._render(message), self._card_buttons(message)
+        text, markup = self._card(message)
 
         async def first(sent: Message) -> None:
             await posted(Card(message.chat_id, str(sent.message_id)))
@@ -83,9 +84,7 @@ class TelegramSender:
         if card.chat_id != message.chat_id:  # the agents moved to another group: the card starts there anew
             return False
         try:
-            await self.poster.edit(
-                message.chat_id, int(card.message_id), self._render(message), self._card_buttons(message)
-            )
+            await self.poster.edit(message.chat_id, int(card.message_id), *self._card(message))
         except BadRequest as error:
             if "message to edit not found" not in error.message.lower():
                 raise
@@ -94,15 +93,18 @@ class TelegramSender:
 
     async def thread(self, card: Card, message: Outbound) -> str | None:
         """A message between the user and the team, as a reply under the card it belongs to."""
-        event = message.context.get("event") or {}
-        if not event.get("public_message"):
+        view = AgentCardView.read(message.context)
+        if view.event is None or not view.event.public_message:
             return None
-        text = self.poster.render("telegram/agents/said.j2", message.context)
+        text = self.poster.render("telegram/agents/said.j2", view.context())
         sent = await self.poster.send(message.chat_id, text, reply_to=int(card.message_id))
         return str(sent[-1].message_id) if sent else None
 
-    def _card_buttons(self, message: Outbound) -> InlineKeyboardMarkup | None:
-        return keyboard(self.desk.renderer, card_buttons(message.ticket_id or 0, message.context["ticket"]))
+    def _card(self, message: Outbound) -> tuple[Text, InlineKeyboardMarkup | None]:
+        """The card's text and buttons, from the core's redacted view of the ticket."""
+        view = AgentCardView.read(message.context)
+        text = self.poster.render(message.template, view.context())
+        return text, keyboard(self.desk.renderer, card_buttons(message.ticket_id or 0, view))
 
     async def _post(
         self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.lifecycle import TRANSITIONS, Refused, target_status
@@ -39,7 +39,7 @@ STEPS: dict[AgentAction, tuple[str, ...]] = {
 
 
 class Held(Protocol):
-    """What the rules read of a ticket: a `Ticket` row, or a `TicketState` taken from a view."""
+    """What the rules read of a ticket: a `Ticket` row, a card's `TicketSummary`, or a `TicketState`."""
 
     @property
     def status(self) -> str: ...
@@ -52,11 +52,6 @@ class Held(Protocol):
 class TicketState:
     status: str
     assignee: str | None = None
-
-    @classmethod
-    def of(cls, view: dict[str, Any]) -> TicketState:
-        """From the ticket's view, as cards get it."""
-        return cls(str(view["status"]), view.get("assignee"))
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from bot.core.outbox import Notification, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import Actor, require_agent
+from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
-from bot.core.tickets.redaction import for_agents
 from bot.core.tickets.resolution import ResolutionDraft, Step
-from bot.core.tickets.views import event_row, iso, queue_position, ticket_view
+from bot.core.tickets.views import EventRow, event_row, iso, queue_position, ticket_summary, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
@@ -454,18 +454,19 @@ class TicketService:
             f"card:{ticket.id}",
             "ticket_card",
             "agents/ticket_card.j2",
-            {"event": event_row(event).json_dict()},
+            event_row(event),
             suffix=f":{event.id}",
         )
 
     def alert_agents(self, session: Session, ticket: Ticket, key: str, template: str, context: dict[str, Any]) -> None:
-        self._to_agents(session, ticket, key, "agent_alert", template, context)
+        self._to_agents(session, ticket, key, "agent_alert", template, None, **context)
 
     def alert_supervisors(self, session: Session, ticket: Ticket, key: str, template: str, missed: str) -> bool:
         """Messages each supervisor on a chat channel directly; command-line supervisors see the ticket in
-        `tickets list --escalated`. Returns whether any supervisor is configured, so the user can be told."""
+        `tickets list --escalated`. Returns whether any supervisor is configured, so the user can be told.
+        The alert is redacted like the agents' cards: a chat message is read wherever it is forwarded."""
         contacts = self.settings.supervisor_contacts()
-        view = ticket_view(session, ticket, self.settings, with_events=False)
+        summary = ticket_summary(session, ticket, self.settings)
         for channel, user_id in contacts:
             if channel == CLI:
                 continue
@@ -477,7 +478,9 @@ class TicketService:
                     chat_id=user_id,
                     kind="supervisor_alert",
                     template=template,
-                    context={"ticket": view, "missed": missed},
+                    context=AgentCardView.redacted(
+                        summary, ticket.answers, self.hidden(channel), missed=missed
+                    ).context(),
                     ticket_id=ticket.id,
                 ),
             )
@@ -490,12 +493,13 @@ class TicketService:
         key: str,
         kind: str,
         template: str,
-        context: dict[str, Any],
+        event: EventRow | None,
         suffix: str = "",
+        **details: Any,
     ) -> None:
         """Queues one message per agents' destination, with the ticket as it is now, redacted: the
         whole chat reads it (agents see everything with `tickets show`, which is logged)."""
-        view = ticket_view(session, ticket, self.settings, with_events=False)
+        summary = ticket_summary(session, ticket, self.settings)
         for channel, chat_id in self.agent_destinations:
             self.outbox.enqueue(
                 session,
@@ -505,7 +509,9 @@ class TicketService:
                     chat_id=chat_id,
                     kind=kind,
                     template=template,
-                    context=for_agents({"ticket": view, **context}, ticket.answers, self.hidden(channel)),
+                    context=AgentCardView.redacted(
+                        summary, ticket.answers, self.hidden(channel), event, **details
+                    ).context(),
                     ticket_id=ticket.id,
                 ),
             )

@@ -6,7 +6,9 @@ import json
 
 from sqlmodel import col, select
 
+from bot.core.clock import ManualClock
 from bot.core.tickets.actors import Actor
+from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.redaction import Redaction, personal_values
 from bot.desk import Desk
 from bot.store.models import OutboxMessage
@@ -68,3 +70,33 @@ def test_every_message_the_core_queues_for_the_agents_chats_is_redacted(make_des
     assert evidence["account"]["value"] == hidden and evidence["earnings"]["choice_labels"] == []
     assert [item["name"] for item in cards[-1]["ticket"]["files"]] == [f"{hidden} passport.pdf"]
     assert "Lisbon" in cards[-1]["ticket"]["pending_question"]  # the rest of the text is kept
+
+
+def test_a_channel_reads_a_queued_card_back_as_a_typed_view_already_redacted(make_desk: object) -> None:
+    desk: Desk = make_desk(destinations=[("slack", "CAGENTS")])  # type: ignore[operator]
+    reference = file_appeal(ChatUser(desk), PROFILE)
+    desk.tickets.reply(reference, ALICE, "We found your page https://www.workmarket.com/freelancers/~olegz.")
+    with desk.db.session() as session:
+        card = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "ticket_card")).all()[-1]
+    view = AgentCardView.read(card.context)
+    hidden = desk.hidden("slack")
+    assert (view.ticket.reference, view.ticket.status, view.ticket.requester.channel) == (reference, "new", "terminal")
+    assert view.event is not None and view.event.action == "reply"
+    assert view.event.public_message == f"We found your page {hidden}."
+    assert {row.key: row.value for row in view.ticket.evidence}["account"] == hidden
+    assert view.context() == card.context
+
+
+def test_a_supervisors_alert_is_redacted_like_the_agents_cards(make_desk: object, clock: ManualClock) -> None:
+    desk: Desk = make_desk(  # type: ignore[operator]
+        telegram_token="123:test", supervisors=["telegram:5001"], first_response_hours=24
+    )
+    file_appeal(ChatUser(desk), PROFILE, earnings="Over $100,000")
+    clock.advance(hours=24, minutes=1)
+    desk.scheduler.run_once()
+    with desk.db.session() as session:
+        [alert] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "supervisor_alert")).all()
+    queued = json.dumps(alert.context, ensure_ascii=False).lower()
+    assert "olegz" not in queued and "100,000" not in queued and alert.context["missed"] == "first_response"
+    evidence = {row.key: row for row in AgentCardView.read(alert.context).ticket.evidence}
+    assert evidence["account"].value == desk.hidden("telegram") and evidence["earnings"].choice_labels == []
