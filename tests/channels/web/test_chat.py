@@ -14,6 +14,7 @@ from tests.chat import file_appeal, pdf
 
 
 def test_a_new_visitor_is_greeted_with_the_choices_and_nothing_is_stored(browser: Browser, desk: Desk) -> None:
+    assert "<title>WorkMarket appeals and questions</title>" in browser.client.get("/").text
     [greeting] = browser.page.messages
     assert "I help freelancers of WorkMarket appeal a suspension" in greeting.text
     assert [label for label, _ in greeting.buttons] == ["Start appeal", "First, ask a question"]

@@ -27,6 +27,14 @@
   events.addEventListener("entry", (event) => { notice.textContent = ""; show(event.data); });
   events.addEventListener("error", () => { notice.textContent = notice.dataset.lost; });
 
+  // Enter sends, Shift+Enter starts a new line.
+  composer.querySelector("textarea")?.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-chat")) return;
