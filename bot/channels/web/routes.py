@@ -8,6 +8,7 @@ core's replies arrive through the outbox, and the event stream shows both.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from bot.core.events import Identity, Inbound
 from bot.desk import Desk
 from bot.store.models import TranscriptEntry
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -104,6 +106,9 @@ class WebChat:
                 await asyncio.to_thread(self.transcript.add, chat_id, f"in:{inbound.update_id}", said)
                 self.bell.ring(chat_id)
             await self.desk.answer(inbound, self.replies)
+        except Exception:  # the user still gets an answer, where the page shows failures
+            log.exception("web chat: a message could not be handled")
+            return self._notice("errors/internal.j2", 500)
         finally:
             await form.close()
         if "application/json" in request.headers.get("accept", ""):

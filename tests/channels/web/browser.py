@@ -77,6 +77,7 @@ class Browser:
 
     def __init__(self, client: TestClient, channel: WebChannel) -> None:
         self.client = client
+        self.web = channel
         self.desk = channel.chat.desk
         self.page = self.open()
         chat_id = channel.chat.sessions.chat_in(client.cookies.get(COOKIE))

@@ -28,9 +28,9 @@ def serving(desk: Desk, web: WebChannel) -> TestClient:
 
 
 @contextmanager
-def browsing(desk: Desk) -> Iterator[Browser]:
+def browsing(desk: Desk, stream_seconds: float = STREAM_SECONDS) -> Iterator[Browser]:
     """A visitor of the web chat of a desk with settings of its own."""
-    web = WebChannel(desk, desk.settings, stream_seconds=STREAM_SECONDS)
+    web = WebChannel(desk, desk.settings, stream_seconds=stream_seconds)
     with serving(desk, web) as client:
         yield Browser(client, web)
 

@@ -88,3 +88,15 @@ def test_the_page_is_never_cached_nor_framed(browser: Browser) -> None:
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+
+
+def test_a_message_the_core_fails_on_still_gets_an_answer(browser: Browser, desk: Desk, monkeypatch: object) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(desk.engine, "handle_turn", broken)  # type: ignore[attr-defined]
+    response = browser.client.post(
+        "/chat/send", data={"csrf": browser.page.csrf, "text": "hello"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 500
+    assert "Sorry, something went wrong on our side" in response.text and "/human" in response.text
