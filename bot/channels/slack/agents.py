@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import RadioButtonsElement
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import sections
@@ -161,10 +162,9 @@ class AgentDesk:
         label = self.label
         outcomes = [option(value, value) for value in OUTCOMES.get(kind, OUTCOMES["appeal"])]
         reasons = [option(value, value) for value in REASON_CATEGORIES]
-        again = {
-            "type": "radio_buttons",
-            "options": [option(label("slack.modal.again_yes"), "yes"), option(label("slack.modal.again_no"), "no")],
-        }
+        again = RadioButtonsElement(
+            options=[option(label("slack.modal.again_yes"), "yes"), option(label("slack.modal.again_no"), "no")]
+        )
         blocks = [
             *sections(f"*{reference}*"),
             input_block("outcome", label("slack.modal.outcome"), select_element(outcomes)),

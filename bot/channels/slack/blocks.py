@@ -1,13 +1,17 @@
 """Block Kit building within Slack's limits: section length, blocks per message, button sizes.
 
-Text handed to these functions is already mrkdwn from the renderer, which escaped every value;
-button texts are plain text and need no escaping.
+Blocks are built with `slack_sdk.models`, whose `to_dict()` checks Slack's limits (a button's text,
+value and action id, a section's text) and raises rather than send what Slack would refuse; texts
+are shortened to fit first. Text handed to these functions is already mrkdwn from the renderer,
+which escaped every value; button texts are plain text and need no escaping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
 from bot.core.events import Button, Reply
 from bot.core.rendering import Renderer
@@ -46,12 +50,12 @@ def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
 
 
 def sections(text: str) -> list[Block]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(text)]
+    return [SectionBlock(text=MarkdownTextObject(text=chunk)).to_dict() for chunk in split_text(text)]
 
 
-def plain(text: str, limit: int = MAX_PLAIN_TEXT) -> dict[str, Any]:
+def plain_text(text: str, limit: int = MAX_PLAIN_TEXT) -> PlainTextObject:
     """A plain_text object, shortened to Slack's limit for where it is used."""
-    return {"type": "plain_text", "text": shorten(text, limit), "emoji": True}
+    return PlainTextObject(text=shorten(text, limit), emoji=True)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -61,15 +65,13 @@ def shorten(text: str, limit: int) -> str:
 def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     if len(value) > MAX_BUTTON_VALUE or len(action_id) > MAX_ACTION_ID:
         raise ValueError(f"button {action_id!r} exceeds Slack's limits")
-    element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
-    if style in ("primary", "danger"):
-        element["style"] = style
-    return element
+    shown = style if style in ("primary", "danger") else None
+    return ButtonElement(text=plain_text(text), action_id=action_id, value=value, style=shown).to_dict()
 
 
 def actions(elements: Sequence[Block]) -> list[Block]:
     return [
-        {"type": "actions", "elements": list(elements[i : i + MAX_ACTIONS_PER_BLOCK])}
+        ActionsBlock(elements=list(elements[i : i + MAX_ACTIONS_PER_BLOCK])).to_dict()
         for i in range(0, len(elements), MAX_ACTIONS_PER_BLOCK)
     ]
 

@@ -6,12 +6,15 @@ import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import DividerBlock, InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack.blocks import Block, actions, button, plain, sections
+from bot.channels.slack.blocks import Block, actions, button, plain_text, sections
 from bot.channels.slack.deps import SlackDeps
 from bot.channels.slack.dm import DirectMessages
 from bot.channels.slack.modal_intake import AppealForm
+from bot.channels.slack.views import MAX_LABEL, MAX_PLACEHOLDER
 from bot.core.events import Inbound
 from bot.core.tickets.views import ticket_view
 
@@ -60,24 +63,22 @@ class Home:
     def blocks(self, tickets: list[dict[str, Any]]) -> list[Block]:
         label = self.deps.renderer.label_text
         text = self.deps.renderer.render("slack/home.j2", {"tickets": tickets}, "slack_mrkdwn")
-        search: Block = {
-            "type": "input",
-            "block_id": "search",
-            "dispatch_action": True,
-            "label": plain(label("slack.home.search"), 2000),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": SEARCH,
-                "placeholder": plain(label("slack.home.search_placeholder"), 150),
-                "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
-            },
-        }
+        search = InputBlock(
+            block_id="search",
+            dispatch_action=True,
+            label=plain_text(label("slack.home.search"), MAX_LABEL),
+            element=PlainTextInputElement(
+                action_id=SEARCH,
+                placeholder=plain_text(label("slack.home.search_placeholder"), MAX_PLACEHOLDER),
+                dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_enter_pressed"]),
+            ),
+        )
         buttons = [
             button(label("slack.home.start"), START, "go:appeal", "primary"),
             button(label("slack.home.form"), FORM, "form"),
             button(label("slack.home.status"), STATUS, "go:status"),
         ]
-        return [*sections(text)[:90], *actions(buttons), {"type": "divider"}, search]
+        return [*sections(text)[:90], *actions(buttons), DividerBlock().to_dict(), search.to_dict()]
 
     async def on_start(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -12,6 +12,8 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import CheckboxesElement, DatePickerElement, InputInteractiveElement
+from slack_sdk.models.blocks.block_elements import FileInputElement  # not re-exported by slack_sdk.models.blocks
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import Block, sections
@@ -58,19 +60,19 @@ class AppealForm:
         title = label("slack.form.consent") if step.kind == "consent" else label(step.label)
         return input_block(step.key, title, self._element(step), optional=not required(step), hint=hint)
 
-    def _element(self, step: Step) -> Block:
+    def _element(self, step: Step) -> InputInteractiveElement:
         label = self.renderer.label_text
         options = [option(label(choice.label), choice.value) for choice in step.choices]
         if step.kind == "choice":
             return select_element(options)
         if step.kind == "multi":
-            return {"type": "checkboxes", "options": options}
+            return CheckboxesElement(options=options)
         if step.kind == "consent":
-            return {"type": "checkboxes", "options": [option(label("slack.form.consent_option"), "yes")]}
+            return CheckboxesElement(options=[option(label("slack.form.consent_option"), "yes")])
         if step.kind == "date":
-            return {"type": "datepicker"}
+            return DatePickerElement()
         if step.kind == "files":
-            return {"type": "file_input", "max_files": min(self.settings.evidence_max_files, MAX_FILES_PER_INPUT)}
+            return FileInputElement(max_files=min(self.settings.evidence_max_files, MAX_FILES_PER_INPUT))
         if step.kind == "text":
             return text_element(multiline=True, max_length=step.max_length)
         return text_element(max_length=256)

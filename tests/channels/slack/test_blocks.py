@@ -7,6 +7,7 @@ import pytest
 from bot.channels.slack.blocks import MAX_BLOCKS, button, paginate, sections, split_text
 from bot.channels.slack.command import core_command
 from bot.channels.slack.inbound import plain_text
+from bot.channels.slack.views import input_block, modal, text_element
 
 
 def test_split_text_keeps_sections_short_and_escapes_whole() -> None:
@@ -43,3 +44,13 @@ def test_appeal_subcommands_map_to_the_core_commands() -> None:
     assert core_command("ask is a VPN ok?") == "/ask is a VPN ok?"
     assert core_command("my account was suspended") == "/appeal"
     assert core_command("kb test is a VPN ok?") == "/kb test is a VPN ok?"
+
+
+def test_a_modal_is_built_by_slack_sdk_within_slacks_limits() -> None:
+    view = modal(
+        "cb", "A title much longer than Slack allows", sections("*AD-1*"), "Send it now please, thanks", "Close"
+    )
+    assert len(view["title"]["text"]) == 24 and view["title"]["text"].endswith("…")
+    assert view["type"] == "modal" and len(view["submit"]["text"]) == 24
+    field = input_block("message", "Label", text_element(multiline=True, max_length=10_000))
+    assert field["element"] == {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000}
