@@ -1,8 +1,8 @@
 """Long messages: a story with one question in it is matched on its sentences, not as one bag of words.
 
 Averaged over 1,500 characters, the words of the actual question are drowned by the story around them. We split
-the message into windows of two consecutive sentences; the matcher scores the most promising ones and keeps the
-best window per entry. The max over windows inflates scores, so long messages have their own thresholds.
+the message into windows of two consecutive sentences; the matcher scores the most promising one (the question,
+if a sentence ends with "?"). A best window inflates scores, so long messages have their own thresholds.
 """
 
 from __future__ import annotations
