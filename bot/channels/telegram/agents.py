@@ -26,6 +26,7 @@ from bot.channels.telegram.messages import Markup, Poster, Text, quietly
 from bot.channels.telegram.stale import StaleButtons, answer_press
 from bot.core.events import Button
 from bot.core.prompts import PromptStore, Waiting
+from bot.core.tickets.actions import AgentAction, TicketState, permit
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.decision import MIN_EXPLANATION, MIN_FACTS
 from bot.core.tickets.lifecycle import Refused
@@ -34,6 +35,7 @@ from bot.desk import Desk
 from bot.store.models import Ticket
 
 STEP_OF_BUTTON = {"info": "request_info", "reply": "reply", "note": "note"}
+REOPEN = "reopen"  # the message for the user that a reopened ticket's news carries (optional)
 REFUSAL = "telegram/agents/refusal.j2"
 
 
@@ -71,7 +73,9 @@ class AgentsGroup:
     def routes(self) -> list[CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]]:
         """One handler per button, by its callback data; a `tk:` button none of them takes is stale."""
         acts: tuple[tuple[str, Act], ...] = (
-            ("(?P<action>claim|reopen)", self._claim_or_reopen),
+            ("claim", self._claim),
+            ("reopen", self._ask_reopen),
+            ("rw", self._reopen_without_message),
             ("details", self._details),
             ("(?P<step>info|reply|note)", self._ask_step),
             ("resolve", self._resolve_button),
@@ -115,12 +119,50 @@ class AgentsGroup:
 
     # Each act returns a short notice for the agent, or '' when the chat shows what happened.
 
-    async def _claim_or_reopen(self, press: Press) -> str:
-        name = press.args["action"]
-        act = self.desk.tickets.claim if name == "claim" else self.desk.tickets.reopen
-        await asyncio.to_thread(act, press.reference, press.actor)
-        context = {"action": name, "reference": press.reference, **_who(press.actor)}
-        return self._notice("telegram/agents/done.j2", context)
+    async def _claim(self, press: Press) -> str:
+        await asyncio.to_thread(self.desk.tickets.claim, press.reference, press.actor)
+        return self._notice(
+            "telegram/agents/done.j2", {"action": "claim", "reference": press.reference, **_who(press.actor)}
+        )
+
+    async def _ask_reopen(self, press: Press) -> str:
+        """Asks for a message for the user by ForceReply, above it "Reopen without a message" and Cancel.
+
+        As Slack's modal and the command line, the message goes with the news that the ticket is open again.
+        """
+        permit(
+            TicketState(*await asyncio.to_thread(self._state, press.ticket_id)),
+            press.reference,
+            press.actor,
+            AgentAction.REOPEN,
+        )
+        rows = ((Button("tg.reopen.plain", f"{PREFIX}:{press.ticket_id}:rw"),),)
+        text = self._resolve_text("reopen", press.reference)
+        question = await self._ask(
+            press.chat_id,
+            text,
+            self._keyboard(rows, press.ticket_id),
+            press.message_id,
+            Waiting(press.ticket_id, REOPEN),
+        )
+        if question is None:
+            return ""
+        asked = Waiting(press.ticket_id, REOPEN, linked=question)
+        prompt = await self._ask_text(press.chat_id, press.reference, press.actor, asked, question)
+        if prompt is not None:
+            await asyncio.to_thread(self.prompts.save, press.chat_id, question, replace(asked, linked=prompt))
+        return ""
+
+    async def _reopen_without_message(self, press: Press) -> str:
+        waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
+        if waiting is None or waiting.step != REOPEN:
+            raise Stale
+        await asyncio.to_thread(self.desk.tickets.reopen, press.reference, press.actor)
+        await self._forget(press.chat_id, press.message_id, waiting.linked)
+        await self._edit(press.chat_id, press.message_id, self._done_text(REOPEN, press.reference, press.actor), None)
+        return self._notice(
+            "telegram/agents/done.j2", {"action": REOPEN, "reference": press.reference, **_who(press.actor)}
+        )
 
     async def _details(self, press: Press) -> str:
         """Everything, personal data included, in the agent's private chat with the bot; the core logs it.
@@ -179,7 +221,8 @@ class AgentsGroup:
     async def _cancel(self, press: Press) -> str:
         waiting = await asyncio.to_thread(self.prompts.get, press.chat_id, press.message_id)
         await self._forget(press.chat_id, press.message_id, waiting.linked if waiting else None)
-        await self._edit(press.chat_id, press.message_id, self._resolve_text("cancelled", press.reference), None)
+        cancelled = "reopen_cancelled" if waiting and waiting.step == REOPEN else "cancelled"
+        await self._edit(press.chat_id, press.message_id, self._resolve_text(cancelled, press.reference), None)
         return ""
 
     async def _waiting(self, press: Press, step: Step) -> tuple[Waiting, ResolutionDraft]:
@@ -223,18 +266,24 @@ class AgentsGroup:
     ) -> Text | None:
         """Acts on an agent's answer; returns what to tell them, or None when the next question was asked."""
         if waiting.draft is None:
-            act = {"request_info": self.desk.tickets.request_info, "reply": self.desk.tickets.reply}.get(
-                waiting.step, self.desk.tickets.note
-            )
-            await asyncio.to_thread(act, reference, actor, text)
-            return self._done_text(waiting.step, reference, actor)
-        step = waiting.draft.next_step
-        assert step is not None  # a complete draft is decided, never kept
-        draft = waiting.draft.answer(step, text)
-        done = await self._next(chat_id, waiting.ticket_id, reference, actor, draft, answer_id)
-        if waiting.linked is not None:  # the date was typed: the question with "No waiting period" is answered
+            acts = {
+                "request_info": self.desk.tickets.request_info,
+                "reply": self.desk.tickets.reply,
+                "note": self.desk.tickets.note,
+                REOPEN: self.desk.tickets.reopen,
+            }
+            await asyncio.to_thread(acts[waiting.step], reference, actor, text)
+            done: Text | None = self._done_text(waiting.step, reference, actor)
+            closed = done
+        else:
+            step = waiting.draft.next_step
+            assert step is not None  # a complete draft is decided, never kept
+            draft = waiting.draft.answer(step, text)
+            done = await self._next(chat_id, waiting.ticket_id, reference, actor, draft, answer_id)
+            closed = self._resolve_text("appeal_again_yes", reference)
+        if waiting.linked is not None and closed is not None:  # typed: the question with buttons is answered too
             await asyncio.to_thread(self.prompts.done, chat_id, waiting.linked)
-            await self._edit(chat_id, waiting.linked, self._resolve_text("appeal_again_yes", reference), None)
+            await self._edit(chat_id, waiting.linked, closed, None)
         return done
 
     async def _next(
@@ -333,6 +382,11 @@ class AgentsGroup:
             raise Refused("not_agent", {"who": actor.name or actor.id})
         return actor
 
+    def _state(self, ticket_id: int) -> tuple[str, str | None]:
+        with self.desk.db.session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            return (ticket.status, ticket.assignee) if ticket else ("", None)
+
     def _ticket(self, ticket_id: int) -> tuple[str, str]:
         with self.desk.db.session() as session:
             ticket = session.get(Ticket, ticket_id)
@@ -367,7 +421,7 @@ class AgentsGroup:
 def _asks_text(waiting: Waiting) -> bool:
     """Whether the message waits for a typed answer (a decision's next step may be a choice of buttons)."""
     if waiting.draft is None:
-        return waiting.step in STEP_OF_BUTTON.values()
+        return waiting.step in (*STEP_OF_BUTTON.values(), REOPEN)
     return waiting.draft.next_step not in (None, *CHOICES)
 
 

@@ -347,7 +347,8 @@ def alice() -> Actor:
     return Actor("telegram", str(AGENT.id), AGENT.first_name)
 
 
-async def test_a_resolved_ticket_is_reopened_from_its_card(bot: TelegramHarness, api: FakeBotApi) -> None:
+async def resolved_with_card(bot: TelegramHarness) -> tuple[int, str]:
+    """An appeal reinstated from the command line, its card delivered; returns the card's id and the reference."""
     card_id = await appeal_with_card(bot)
     reference = ticket(bot).reference or ""
     explanation = "The logins came from a VPN server you used while travelling."
@@ -355,8 +356,15 @@ async def test_a_resolved_ticket_is_reopened_from_its_card(bot: TelegramHarness,
         reference, alice(), "reinstated", "location-or-vpn", explanation, "Login history 12-19 Nov."
     )
     await bot.deliver()
+    return card_id, reference
 
-    calls = await bot.taps(AGENT, "Reopen", chat_id=AGENTS_CHAT, message_id=card_id)
+
+async def test_a_resolved_ticket_is_reopened_from_its_card(bot: TelegramHarness, api: FakeBotApi) -> None:
+    card_id, reference = await resolved_with_card(bot)
+
+    await bot.taps(AGENT, "Reopen", chat_id=AGENTS_CHAT, message_id=card_id)
+    assert ticket(bot).status == "resolved"  # first, whether the user should read a message with it
+    calls = await bot.taps(AGENT, "Reopen without a message", chat_id=AGENTS_CHAT)
 
     assert f"{reference} is open again" in calls[-1].params["text"]
     assert ticket(bot).status == "in_review" and ticket(bot).outcome is None
@@ -365,6 +373,23 @@ async def test_a_resolved_ticket_is_reopened_from_its_card(bot: TelegramHarness,
     card = api.message(AGENTS_CHAT, card_id)
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert "Reopen" not in labels and "Resolve" in labels
+
+
+async def test_a_reopened_ticket_can_carry_a_message_for_the_user_as_on_slack(
+    bot: TelegramHarness, api: FakeBotApi
+) -> None:
+    card_id, reference = await resolved_with_card(bot)
+    await bot.taps(AGENT, "Reopen", chat_id=AGENTS_CHAT, message_id=card_id)
+    question = api.calls("sendMessage", chat_id=AGENTS_CHAT)[-2]
+    assert "Reopen without a message" in str(question.params["reply_markup"])
+
+    calls = await bot.says(AGENT, "We found a mistake in our check.", AGENTS_CHAT, reply_to=last_prompt(api))
+
+    assert f"{reference}</b> is open again" in texts(calls) and ticket(bot).status == "in_review"
+    assert "is open again" in api.message(AGENTS_CHAT, int(question.response["message_id"]))["text"]
+    await bot.deliver()
+    told = api.calls("sendMessage", chat_id=OLEG.id)[-1].text
+    assert "has been opened again" in told and "We found a mistake in our check." in told
 
 
 async def test_view_details_shows_personal_data_in_the_agents_private_chat_only(
