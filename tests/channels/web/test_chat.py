@@ -51,7 +51,8 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(browser: Browser) -> N
     text = browser.text()
     assert "Not saved: invoice.pdf - what is inside does not match its name (.pdf)." in text
     sent = [message for message in browser.open().messages if message.author == "user"]
-    assert sent[-1].files.strip() == "Attached: invoice.pdf"
+    assert (sent[-1].text, sent[-1].files.strip()) == ("", "Attached: invoice.pdf")
+    assert '<div class="said"></div>' not in browser.client.get("/").text
 
 
 def test_a_file_larger_than_the_limit_is_refused(make_desk: Callable[..., Desk]) -> None:
