@@ -22,6 +22,7 @@ from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import Actor, require_agent
 from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
+from bot.core.tickets.browse import QueuePage, QueueQuery, browse
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
@@ -381,12 +382,26 @@ class TicketService:
             for ticket in session.exec(query):
                 if personal:
                     self._record(session, ticket, actor, "listed", ticket.status, ticket.status, notify_agents=False)
-                view = {
-                    **ticket_view(session, ticket, self.settings, with_events=False),
-                    "subject": subject(ticket.answers),
-                }
-                views.append(view if personal else without_personal(view, ticket.answers, placeholder))
+                views.append(self._listed(session, ticket, personal, placeholder))
             return views
+
+    def browse(self, actor: Actor, query: QueueQuery, placeholder: str) -> tuple[Sequence[dict[str, Any]], QueuePage]:
+        """A page of the console's queue, the first due at the top, as cards show tickets (no personal data)."""
+        require_agent(actor, self.settings)
+        with self.db.session() as session:
+            page = browse(session, query, actor.label, self.clock.now())
+            return [self._listed(session, ticket, False, placeholder) for ticket in page.tickets], page
+
+    def glance(self, reference: str, actor: Actor, placeholder: str) -> dict[str, Any]:
+        """A ticket with its history as its card shows it: personal data hidden, so the view is not logged."""
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            view = {**ticket_view(session, ticket, self.settings), "subject": subject(ticket.answers)}
+            return without_personal(view, ticket.answers, placeholder)
+
+    def _listed(self, session: Session, ticket: Ticket, personal: bool, placeholder: str) -> dict[str, Any]:
+        view = {**ticket_view(session, ticket, self.settings, with_events=False), "subject": subject(ticket.answers)}
+        return view if personal else without_personal(view, ticket.answers, placeholder)
 
     # ---- shared machinery ------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
-"""The queue: open tickets, the most urgent first (by the time they are due)."""
+"""The queue: open tickets, the first due at the top, with filters, search and pages (rules in core/tickets/browse.py)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -8,7 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.core.accounts import Role
-from bot.core.tickets.queue import queue_row
+from bot.core.tickets.browse import HOLDERS, KINDS, PAGE_SIZES, QueueQuery, channels, query_params
+from bot.core.tickets.queue import LIST_FILTERS, queue_row
 from bot.web.console.auth import SignedIn, requires
 from bot.web.console.pages import desk_of, render
 
@@ -17,10 +20,26 @@ from bot.web.console.pages import desk_of, render
 async def queue(request: Request) -> Response:
     desk = desk_of(request)
     user: SignedIn = request.user
-    views = await run_in_threadpool(desk.tickets.list, user.actor, "open", False, desk.hidden("console"))
+    query = QueueQuery.from_params(dict(request.query_params))
+    views, page = await run_in_threadpool(desk.tickets.browse, user.actor, query, desk.hidden("console"))
+
+    def known_channels() -> list[str]:
+        with desk.db.session() as session:
+            return channels(session)
+
     now = desk.clock.now()
-    rows = sorted((queue_row(view, now) for view in views), key=lambda row: row["response_due"])
-    return render(request, "queue.html", {"tickets": rows})
+    context = {
+        "tickets": [queue_row(view, now) for view in views],
+        "page": page,
+        "query": query,
+        "statuses": LIST_FILTERS,
+        "kinds": KINDS,
+        "holders": HOLDERS,
+        "sizes": PAGE_SIZES,
+        "channels": await run_in_threadpool(known_channels),
+        "link": lambda **changes: "?" + urlencode(query_params(query, **changes)),
+    }
+    return render(request, "queue.html", context)
 
 
 ROUTES = [Route("/", queue, name="queue")]

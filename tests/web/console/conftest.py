@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,6 +15,7 @@ from bot.web.app import create_app
 
 PASSWORD = "a long enough password"
 TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 class Console:
@@ -31,6 +33,18 @@ class Console:
     def submit(self, form_page: str, action: str, **fields: str) -> object:
         """Loads `form_page` for its token, then posts `fields` to `action`, as the page's form does."""
         return self.client.post(action, data={"csrftoken": self.token(form_page), **fields}, follow_redirects=False)
+
+    def ticket_form(self, reference: str) -> dict[str, str]:
+        """The hidden fields of a ticket page's action forms: the CSRF token and the ticket's version."""
+        page = self.client.get(f"/console/tickets/{reference}").text
+        token, version = TOKEN.search(page), VERSION.search(page)
+        assert token and version, page
+        return {"csrftoken": token.group(1), "version": version.group(1)}
+
+    def act(self, reference: str, action: str, form: dict[str, str] | None = None, **fields: str) -> Any:
+        """Sends an action form of the ticket page; `form` is an earlier page's hidden fields (a stale page)."""
+        hidden = form or self.ticket_form(reference)
+        return self.client.post(f"/console/tickets/{reference}/{action}", data={**hidden, **fields}, follow_redirects=False)
 
     def sign_in(self, name: str, password: str = PASSWORD, next_page: str = "") -> object:
         return self.submit("/console/login", "/console/login", name=name, password=password, next=next_page)
