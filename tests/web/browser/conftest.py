@@ -60,13 +60,15 @@ class Server:
         self.thread.join(timeout=START_SECONDS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module, not per session: while it runs, Playwright's event loop is the main thread's, and
+    the asynchronous tests after the browser tests need that thread's loop free again."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is not installed: apt-get install -y chromium (.ci/run does it)"
