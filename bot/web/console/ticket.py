@@ -68,7 +68,8 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     user: SignedIn = request.user
-    offers = [offer.action for offer in available_actions(TicketState.of(view), user.actor)]
+    state = TicketState(str(view["status"]), view.get("assignee"))
+    offers = [offer.action for offer in available_actions(state, user.actor)]
     context = {
         "ticket": view,
         "revealed": revealed,
