@@ -132,7 +132,7 @@ class DeliveryWorker:
             result = RetryLater(f"{type(error).__name__}: {error}")
         try:
             status = await asyncio.to_thread(self.outbox.complete, message.id, self.owner, result)
-            if status == "undeliverable" and self.on_undeliverable is not None:
+            if status in ("undeliverable", "failed") and self.on_undeliverable is not None:
                 reason = result.reason if isinstance(result, Undeliverable) else getattr(result, "error", "")
                 await asyncio.to_thread(self.on_undeliverable, message, reason)
         except Exception:  # the lease runs out and another attempt records it

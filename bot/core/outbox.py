@@ -410,13 +410,20 @@ class Outbox:
                 row.status = "sent"
                 row.sent_at = now
                 row.platform_message_id = result.message_id
-            elif isinstance(result, Undeliverable) or row.attempts >= MAX_ATTEMPTS:
+            elif isinstance(result, Undeliverable):
                 row.status = "undeliverable"
-                row.last_error = result.reason if isinstance(result, Undeliverable) else result.error
+                row.last_error = result.reason
                 log.warning(
                     "outbox row %s to %s %s is undeliverable: %s", row.id, row.channel, row.chat_id, row.last_error
                 )
                 self._mark_user_undeliverable(session, row, now)
+            elif row.attempts >= MAX_ATTEMPTS:
+                # The platform kept failing, the user did not leave: given up, but the user stays reachable.
+                row.status = "failed"
+                row.last_error = f"gave up after {row.attempts} attempts: {result.error}"
+                log.warning(
+                    "outbox row %s to %s %s is given up: %s", row.id, row.channel, row.chat_id, row.last_error
+                )
             else:
                 row.last_error = result.error
                 if result.retry_after is None:  # a 429 says when; only the other failures lengthen the backoff

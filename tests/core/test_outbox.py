@@ -263,7 +263,9 @@ def test_a_worker_for_one_chat_only_takes_that_chats_messages(desk: Desk) -> Non
     assert [message.chat_id for message in sender.sent] == ["chat-1"]
 
 
-def test_running_out_of_retries_is_surfaced_like_an_undeliverable_message(desk: Desk, clock: ManualClock) -> None:
+def test_running_out_of_retries_is_shown_to_agents_without_marking_the_user_gone(
+    desk: Desk, clock: ManualClock
+) -> None:
     reference = file_appeal(ChatUser(desk))
     desk.tickets.claim(reference, ALICE)
     sender = ScriptedSender(*[ConnectionError("down")] * outbox.MAX_ATTEMPTS)
@@ -272,3 +274,7 @@ def test_running_out_of_retries_is_surfaced_like_an_undeliverable_message(desk: 
         clock.advance(hours=2)
     view = desk.tickets.show(reference, ALICE)
     assert [event["action"] for event in view["events"]].count("undeliverable") == 1
+    assert view["requester"]["undeliverable"] is False
+    with desk.db.session() as session:
+        statuses = {row.status for row in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "user"))}
+    assert "failed" in statuses and "undeliverable" not in statuses
