@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint bench clean
+.PHONY: run chat test lint bench clean
 
 # pip prints each package as it goes, so a first install (a minute or two) is never silent.
 $(STAMP): pyproject.toml
@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "$(VENV) is ready."
 
-## Chat with AppealDesk in this terminal (SQLite, local channel, sample knowledge base).
+## The whole product on the embedded default (SQLite, sample knowledge base): the web chat and the
+## console over HTTP, Telegram/Slack when configured, the delivery workers and the scheduler.
 run: $(STAMP)
-	$(BIN)/appealdesk chat
-
-## Start everything configured (HTTP server, Telegram/Slack if configured, workers, scheduler).
-serve: $(STAMP)
 	$(BIN)/appealdesk run
+
+## The freelancer's side in this terminal, without a browser.
+chat: $(STAMP)
+	$(BIN)/appealdesk chat
 
 ## The whole test suite. PostgreSQL tests run when APPEALDESK_TEST_POSTGRES_URL is set; otherwise one line says so.
 test: $(STAMP)

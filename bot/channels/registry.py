@@ -59,10 +59,18 @@ def _under(channel: str, error: ValidationError) -> ValidationError:
 
 def configured_channels(desk: Desk) -> list[Channel]:
     """Each channel `appealdesk run` starts: those whose credentials are set, and those with nothing to set."""
-    channels = desk.settings.channels
     return [
         plugin.connect(desk, desk.settings)
         for plugin in PLUGINS
-        if plugin.connect is not None
-        and (plugin.settings is None or (plugin.name in channels and channels[plugin.name].configured))
+        if plugin.connect is not None and _configured(plugin, desk.settings)
     ]
+
+
+def unconfigured_channels(settings: Settings) -> list[str]:
+    """The channels `appealdesk run` could start once their credentials are set, for the start banner."""
+    return [plugin.name for plugin in PLUGINS if plugin.connect is not None and not _configured(plugin, settings)]
+
+
+def _configured(plugin: ChannelPlugin, settings: Settings) -> bool:
+    own = settings.channels.get(plugin.name)
+    return plugin.settings is None or (own is not None and own.configured)

@@ -43,7 +43,7 @@ def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (def
 @app.command()
 def run() -> None:
     """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
-    from bot.channels.registry import configured_channels
+    from bot.channels.registry import configured_channels, unconfigured_channels
     from bot.logs import configure_logging
     from bot.runtime import serve
 
@@ -56,6 +56,7 @@ def run() -> None:
             "terminal/run_banner.j2",
             {
                 "channels": [channel.name for channel in channels],
+                "unconfigured": unconfigured_channels(desk.settings),
                 "host": desk.settings.http_host,
                 "port": desk.settings.http_port,
                 "admin_password": desk.accounts.first_admin(),

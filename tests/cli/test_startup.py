@@ -135,6 +135,7 @@ def test_the_first_start_prints_the_first_admins_one_time_password_and_later_sta
 
     first = banner()
     assert first.startswith(BANNER) and "/console/" in first
+    assert "Channels: web." in first and "Not configured: telegram, slack" in first
     password = re.search(r"Sign in as \"admin\" with the one-time password (\S+)", first)
     assert password is not None, first
     assert "one-time password" not in banner()
