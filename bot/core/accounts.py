@@ -78,6 +78,16 @@ def check_password(password: str) -> None:
         raise AccountRefused("password_length", {"minimum": MIN_PASSWORD_CHARS, "maximum": MAX_PASSWORD_CHARS})
 
 
+def _chosen(password: str | None) -> tuple[str, str | None]:
+    """The password to set, checked, and the one-time password generated when none was given."""
+    if password is None:
+        password = generated = one_time_password()
+    else:
+        generated = None
+    check_password(password)
+    return password, generated
+
+
 class Accounts:
     """The console's accounts, over the database."""
 
@@ -89,10 +99,7 @@ class Accounts:
         """Creates the account; without a password, returns the one-time password it was given."""
         if not NAME.fullmatch(name):
             raise AccountRefused("bad_name", {"name": name})
-        generated = None if password is not None else one_time_password()
-        chosen = password if password is not None else generated
-        assert chosen is not None
-        check_password(chosen)
+        chosen, generated = _chosen(password)
         now = self.clock.now()
         account = Account(
             name=name,
@@ -138,10 +145,7 @@ class Accounts:
 
     def reset_password(self, name: str, password: str | None = None) -> str | None:
         """A new password (a one-time one unless given), which also lifts a lockout and ends every session."""
-        generated = None if password is not None else one_time_password()
-        chosen = password if password is not None else generated
-        assert chosen is not None
-        check_password(chosen)
+        chosen, generated = _chosen(password)
         with self.db.session() as session:
             account = self._named(session, name)
             self._set_password(account, chosen, one_time=generated is not None)

@@ -396,11 +396,15 @@ class TicketService:
         """A ticket with its history as its card shows it: personal data hidden, so the view is not logged."""
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
-            view = {**ticket_view(session, ticket, self.settings), "subject": subject(ticket.answers)}
-            return without_personal(view, ticket.answers, placeholder)
+            return self._listed(session, ticket, False, placeholder, with_events=True)
 
-    def _listed(self, session: Session, ticket: Ticket, personal: bool, placeholder: str) -> dict[str, Any]:
-        view = {**ticket_view(session, ticket, self.settings, with_events=False), "subject": subject(ticket.answers)}
+    def _listed(
+        self, session: Session, ticket: Ticket, personal: bool, placeholder: str, with_events: bool = False
+    ) -> dict[str, Any]:
+        view = {
+            **ticket_view(session, ticket, self.settings, with_events=with_events),
+            "subject": subject(ticket.answers),
+        }
         return view if personal else without_personal(view, ticket.answers, placeholder)
 
     # ---- shared machinery ------------------------------------------------------------------------
