@@ -28,6 +28,7 @@ from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
+from bot.core.platform.keys import ApiKeys
 from bot.core.rendering import Renderer
 from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
@@ -97,6 +98,7 @@ class Desk:
             self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
         )
         self.accounts = Accounts(self.db, self.clock)
+        self.api_keys = ApiKeys(self.db, self.clock)
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def hidden(self, channel: str) -> str:

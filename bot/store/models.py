@@ -322,3 +322,16 @@ class Account(SQLModel, table=True):
     disabled_at: datetime | None = None
     created_at: datetime
     last_sign_in_at: datetime | None = None
+
+
+class ApiKey(SQLModel, table=True):
+    """A key the platform's systems call the API with: only its sha256 is kept (core/platform/keys.py)."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    lookup: str = Field(max_length=16, unique=True)
+    token_sha256: str = Field(max_length=64)
+    created_at: datetime
+    revoked_at: datetime | None = None
