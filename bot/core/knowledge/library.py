@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.knowledge.embedding import Embedder, default_embedder
-from bot.core.knowledge.entry import Entry, parse_entry
+from bot.core.knowledge.entry import Entry, parse_entry, read_entry
 from bot.core.knowledge.matcher import Explanation, Matcher, MatcherConfig, MatchResult
 from bot.core.knowledge.normalise import load_lexicon
 from bot.core.knowledge.problems import EntryError, Problem
@@ -36,6 +36,7 @@ from bot.store.db import Database
 from bot.store.models import KbRevision, KbVectors
 
 log = logging.getLogger(__name__)
+DRAFT = -1  # stands for an unsaved text among revision ids
 
 
 @dataclass(frozen=True)
@@ -54,20 +55,32 @@ class Stored:
     vectors: dict[int, np.ndarray] | None = field(default=None, compare=False, hash=False)
 
 
+class StaleEdit(Exception):
+    """The entry was saved again after the text being saved was loaded: saving would undo that change."""
+
+    def __init__(self, latest: KbRevision) -> None:
+        super().__init__(f"{latest.entry_id} is at revision {latest.number} now")
+        self.latest = latest
+
+
 @lru_cache(maxsize=4)
 def _build(stored: Stored, folder: str, _fingerprint: str) -> tuple[Matcher, dict[str, Entry]]:
     """One matcher per distinct set of entry revisions, shared by every Desk in the process."""
     entries = [parse_entry(text, f"{entry_id}.md") for _, entry_id, text in stored.revisions]
+    return _matcher(entries, stored.vectors, [revision for revision, _, _ in stored.revisions], folder), {
+        entry.id: entry for entry in entries
+    }
+
+
+def _matcher(entries: list[Entry], vectors: dict[int, np.ndarray] | None, keys: list[int], folder: str) -> Matcher:
     synonyms = Path(folder) / "synonyms.yaml"
     embedder = default_embedder()
-    vectors = stored.vectors
-    matcher = Matcher(
+    return Matcher(
         entries,
         load_lexicon(synonyms) if synonyms.is_file() else None,
         MatcherConfig.load(Path(folder) / "matcher.yaml"),
-        (embedder, [vectors[revision] for revision, _, _ in stored.revisions]) if embedder and vectors else None,
+        (embedder, [vectors[key] for key in keys]) if embedder and vectors else None,
     )
-    return matcher, {entry.id: entry for entry in entries}
 
 
 def vector_key(embedder: Embedder) -> str:
@@ -247,13 +260,55 @@ class KnowledgeLibrary:
         files[f"{entry_id}.md"] = text
         return [problem for problem in check_texts(files)]
 
-    def save(self, entry_id: str, text: str, author: str, change: str) -> int:
-        """Saves a new revision (never overwrites one); raises EntryError if the entry is not valid."""
+    def save(self, entry_id: str, text: str, author: str, change: str, seen: int | None = None) -> int:
+        """Saves a new revision (never overwrites one); raises EntryError if the entry is not valid.
+
+        `seen` is the revision the text was edited from: if another one was saved since, StaleEdit.
+        """
         problems = self.validate(entry_id, text)
         if problems:
             raise EntryError(problems)
         with self.db.session() as session:
+            if seen is not None:
+                latest = self._latest(session, entry_id)
+                if latest is not None and latest.number != seen:
+                    session.expunge(latest)  # as loaded: the rollback that follows would expire it
+                    raise StaleEdit(latest)
             return self._add_revision(session, entry_id, text, author, change).number
+
+    def current(self) -> list[KbRevision]:
+        """The current revision of every entry (importing knowledge/ first if the database has none)."""
+        if self._matcher is None:
+            self.refresh()
+        with self.db.session() as session:
+            return sorted(self._current_revisions(session), key=lambda revision: revision.entry_id)
+
+    def revision(self, entry_id: str, number: int | None = None) -> KbRevision | None:
+        """One revision of an entry; the current one without `number`."""
+        with self.db.session() as session:
+            if number is None:
+                return self._latest(session, entry_id)
+            query = select(KbRevision).where(KbRevision.entry_id == entry_id, KbRevision.number == number)
+            return session.exec(query).first()
+
+    def draft(self, entry_id: str, text: str) -> Matcher | None:
+        """A matcher over the current entries with `text` in place of `entry_id`, to try an edit before saving.
+
+        None when the text is no entry at all; other problems (`validate`) do not stop a try. Only the
+        draft is embedded (the embedder remembers texts it has seen), and only while the saved entries are
+        matched with meaning too; the others' vectors are the cached ones.
+        """
+        parsed = read_entry(text, f"{entry_id}.md")
+        if parsed.entry is None:
+            return None
+        revisions = [revision for revision in self.current() if revision.entry_id != entry_id]
+        entries = [parse_entry(revision.text, f"{revision.entry_id}.md") for revision in revisions]
+        keys = [revision.id or 0 for revision in revisions]
+        embedder = self._current()[0].embedder  # as the saved entries are matched now, so before and after compare
+        vectors = self.vectors(embedder, revisions) if embedder else None
+        if embedder and vectors is not None:
+            vectors[DRAFT] = embed_entries(embedder, [parsed.entry])[0]
+        return _matcher([*entries, parsed.entry], vectors, [*keys, DRAFT], str(self.folder))
 
     def history(self, entry_id: str, session: Session | None = None) -> list[KbRevision]:
         """Every revision, oldest first; pass the caller's session when inside a transaction."""
@@ -269,6 +324,11 @@ class KnowledgeLibrary:
         if old is None:
             raise KeyError(f"{entry_id} has no revision {number}")
         return self.save(entry_id, old.text, author, f"revert to revision {number}")
+
+    @staticmethod
+    def _latest(session: Session, entry_id: str) -> KbRevision | None:
+        query = select(KbRevision).where(KbRevision.entry_id == entry_id).order_by(col(KbRevision.number).desc())
+        return session.exec(query).first()
 
     def _add_revision(self, session: Session, entry_id: str, text: str, author: str, change: str) -> KbRevision:
         last = session.exec(select(func.max(KbRevision.number)).where(KbRevision.entry_id == entry_id)).one()

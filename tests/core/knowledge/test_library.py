@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.core.knowledge.catalogue import catalogue
+from bot.core.knowledge.library import StaleEdit
 from bot.core.knowledge.problems import EntryError
 from bot.desk import Desk
 from tests.chat import ChatUser
@@ -49,6 +51,24 @@ def test_an_invalid_edit_is_refused_with_file_and_line(desk: Desk) -> None:
         desk.knowledge.save("vpn-and-proxies", broken, "alice", "typo")
     assert "vpn-and-proxies.md:" in str(error.value) and "no-such-entry" in str(error.value)
     assert len(desk.knowledge.history("vpn-and-proxies")) == 1
+
+
+def test_a_save_from_an_overtaken_revision_is_refused_as_stale(desk: Desk) -> None:
+    text = desk.knowledge.current_texts()["vpn-and-proxies"]
+    desk.knowledge.save("vpn-and-proxies", text.replace("VPN, proxy", "VPN or proxy"), "alice", "first", seen=1)
+    with pytest.raises(StaleEdit) as stale:
+        desk.knowledge.save("vpn-and-proxies", text.replace("VPN, proxy", "VPN, a proxy"), "bob", "second", seen=1)
+    assert (stale.value.latest.number, stale.value.latest.author, stale.value.latest.change) == (2, "alice", "first")
+    assert [revision.author for revision in desk.knowledge.history("vpn-and-proxies")] == ["import", "alice"]
+
+
+def test_the_catalogue_lists_current_revisions_searched_and_in_pages(desk: Desk) -> None:
+    revisions = desk.knowledge.current()
+    first, last = catalogue(revisions, size=10), catalogue(revisions, page=99, size=10)
+    assert first.total == len(revisions) and first.pages == last.page == -(-len(revisions) // 10)
+    assert [row.id for row in first.rows] == sorted(row.id for row in first.rows) and len(first.rows) == 10
+    found = catalogue(revisions, "VPN remote")
+    assert [(row.id, row.revision, row.author) for row in found.rows] == [("vpn-and-proxies", 1, "import")]
 
 
 def test_admins_can_test_and_show_entries_in_chat_and_others_cannot(desk: Desk) -> None:
