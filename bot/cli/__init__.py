@@ -28,7 +28,7 @@ def options(
 
 
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
-app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, request info, reply, note, resolve, reopen, download.")
+app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, reassign, request info, reply, note, resolve, reopen, download.")
 app.add_typer(db_app, name="db", help="Database migrations.")
 app.add_typer(users_app, name="users", help="Web console accounts: add, list, disable, reset a password.")
 app.add_typer(api_keys_app, name="api-keys", help="Keys the platform's systems call the API with: add, list, revoke.")

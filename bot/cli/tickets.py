@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from bot.cli.context import run_refusable
-from bot.core.tickets.actors import Actor
+from bot.core.tickets.actors import Actor, cli_agent
 from bot.core.tickets.queue import ListFilter, queue_row
 from bot.desk import Desk
 
@@ -31,8 +31,8 @@ AgentOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print JSON instead (its shape is in the README).")
 
 
-def _actor(name: str) -> Actor:
-    return Actor("cli", name, name)
+def _actor(name: str, desk: Desk) -> Actor:
+    return cli_agent(name, desk.settings)
 
 
 def _print(desk: Desk, view: dict[str, Any], as_json: bool) -> None:
@@ -53,7 +53,7 @@ def list_tickets(
     as_json: bool = JsonOption,
 ) -> None:
     """The queue, oldest first: the open tickets unless --status says otherwise."""
-    desk, views = run_refusable(lambda desk: desk.tickets.list(_actor(agent), status, personal, desk.hidden("cli"), escalated))
+    desk, views = run_refusable(lambda desk: desk.tickets.list(_actor(agent, desk), status, personal, desk.hidden("cli"), escalated))
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False, indent=2))
         return
@@ -69,7 +69,7 @@ def show(
     as_json: bool = JsonOption,
 ) -> None:
     """Evidence, checklist and history of one ticket (the view is logged)."""
-    desk, view = run_refusable(lambda desk: desk.tickets.show(reference, _actor(agent)))
+    desk, view = run_refusable(lambda desk: desk.tickets.show(reference, _actor(agent, desk)))
     _print(desk, view, as_json)
 
 
@@ -81,7 +81,19 @@ def claim(
     as_json: bool = JsonOption,
 ) -> None:
     """Take the ticket: the user is told a reviewer is on it."""
-    desk, view = run_refusable(lambda desk: desk.tickets.claim(reference, _actor(agent), force=force))
+    desk, view = run_refusable(lambda desk: desk.tickets.claim(reference, _actor(agent, desk), force=force))
+    _print(desk, view, as_json)
+
+
+@tickets_app.command("reassign")
+def reassign(
+    reference: str,
+    to: str = typer.Option(..., "--to", help="The console account that holds the ticket from now on."),
+    agent: str = AgentOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Hand a ticket in review to another agent (supervisors only: APPEALDESK_SUPERVISORS)."""
+    desk, view = run_refusable(lambda desk: desk.tickets.reassign(reference, _actor(agent, desk), to))
     _print(desk, view, as_json)
 
 
@@ -93,7 +105,7 @@ def request_info(
     as_json: bool = JsonOption,
 ) -> None:
     """Ask the user for something; their next reply is attached to the ticket."""
-    desk, view = run_refusable(lambda desk: desk.tickets.request_info(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.request_info(reference, _actor(agent, desk), message))
     _print(desk, view, as_json)
 
 
@@ -105,7 +117,7 @@ def reply(
     as_json: bool = JsonOption,
 ) -> None:
     """Write to the user without changing the status; their answers come back to this ticket."""
-    desk, view = run_refusable(lambda desk: desk.tickets.reply(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.reply(reference, _actor(agent, desk), message))
     _print(desk, view, as_json)
 
 
@@ -117,7 +129,7 @@ def note(
     as_json: bool = JsonOption,
 ) -> None:
     """An internal note; it never reaches the user."""
-    desk, view = run_refusable(lambda desk: desk.tickets.note(reference, _actor(agent), text))
+    desk, view = run_refusable(lambda desk: desk.tickets.note(reference, _actor(agent, desk), text))
     _print(desk, view, as_json)
 
 
@@ -145,7 +157,7 @@ def resolve(
     desk, view = run_refusable(
         lambda desk: desk.tickets.resolve(
             reference,
-            _actor(agent),
+            _actor(agent, desk),
             outcome,
             reason,
             message,
@@ -166,7 +178,7 @@ def reopen(
     as_json: bool = JsonOption,
 ) -> None:
     """Open a decided ticket again."""
-    desk, view = run_refusable(lambda desk: desk.tickets.reopen(reference, _actor(agent), message))
+    desk, view = run_refusable(lambda desk: desk.tickets.reopen(reference, _actor(agent, desk), message))
     _print(desk, view, as_json)
 
 
@@ -188,7 +200,7 @@ def download(
     except OSError as error:
         typer.echo(f"Cannot create the folder {output}: {error.strerror}. Choose another one with -o.", err=True)
         raise typer.Exit(1) from error
-    desk, evidence = run_refusable(lambda desk: desk.tickets.download(reference, file_id, _actor(agent)))
+    desk, evidence = run_refusable(lambda desk: desk.tickets.download(reference, file_id, _actor(agent, desk)))
     target = output / f"{reference.upper()}-{file_id}-{evidence.name}"
     try:
         with target.open("xb") as handle:

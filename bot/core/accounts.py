@@ -69,6 +69,11 @@ class SignInRefused(Exception):
         return self.code
 
 
+def holders(session: Session) -> list[str]:
+    """The accounts a ticket can be handed to: every one that may sign in (each role works tickets)."""
+    return list(session.exec(select(Account.name).where(col(Account.disabled_at).is_(None)).order_by(col(Account.name))))
+
+
 def one_time_password() -> str:
     return secrets.token_urlsafe(15)  # 20 characters
 
@@ -128,6 +133,10 @@ class Accounts:
     def all(self) -> list[Account]:
         with self.db.session() as session:
             return list(session.exec(select(Account).order_by(col(Account.name))))
+
+    def holders(self) -> list[str]:
+        with self.db.session() as session:
+            return holders(session)
 
     def get(self, account_id: int) -> Account | None:
         with self.db.session() as session:

@@ -228,6 +228,9 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "host": "127.0.0.1",
         "port": 8080,
         "admin_password": "one-time-password-1",
+        "holder": "console:nina",
+        "previous": "console:alice",
+        "by": "console:sam",
     }
     return {
         "*": common,

@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from bot.core.accounts import Role
 from bot.core.clock import ManualClock
 from bot.core.events import Attachment
 from bot.core.tickets.actors import Actor
@@ -376,3 +377,20 @@ def test_appeal_again_after_takes_the_same_forms_as_every_surface(env: Desk) -> 
     )
     expected = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
     assert resolved["appeal_again_after"].startswith(expected)  # type: ignore[index]
+
+
+def test_a_command_line_supervisor_reassigns_to_a_console_account_and_an_agent_cannot(
+    env: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APPEALDESK_SUPERVISORS", "bob")
+    env.accounts.add("nina", Role.AGENT, "a long enough password")
+    reference = file_appeal(ChatUser(env))
+    invoke("tickets", "claim", reference, "--agent", "alice")
+    refused = runner.invoke(app, ["tickets", "reassign", reference, "--to", "nina", "--agent", "alice"])
+    assert refused.exit_code == 2 and "Only a supervisor can hand a ticket to someone else." in refused.output
+    view = invoke("tickets", "reassign", reference, "--to", "nina", "--agent", "bob", "--json")
+    assert (view["assignee"], view["events"][-1]["actor"], view["events"][-1]["action"]) == (  # type: ignore[call-overload]
+        "console:nina",
+        "cli:bob",
+        "reassign",
+    )

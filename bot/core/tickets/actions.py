@@ -23,6 +23,7 @@ class AgentAction(StrEnum):
     NOTE = "note"
     RESOLVE = "resolve"
     REOPEN = "reopen"
+    REASSIGN = "reassign"
     DETAILS = "details"
 
 
@@ -34,6 +35,7 @@ STEPS: dict[AgentAction, tuple[str, ...]] = {
     AgentAction.NOTE: ("note",),
     AgentAction.RESOLVE: ("resolve",),
     AgentAction.REOPEN: ("reopen",),
+    AgentAction.REASSIGN: ("reassign",),
     AgentAction.DETAILS: (),
 }
 
@@ -74,8 +76,11 @@ def refusal(ticket: Held, actor: Actor | None, action: AgentAction, force: bool 
     """Why `actor` (None: any agent of the chat) may not take `action` now, or None when they may.
 
     A ticket someone holds is taken over only with `force`; claiming a ticket one holds already
-    changes nothing, so it is not offered.
+    changes nothing, so it is not offered. Only a supervisor hands a ticket to someone else, so a card
+    (offered to any agent of the chat) never shows Reassign.
     """
+    if action is AgentAction.REASSIGN and (actor is None or not actor.supervises):
+        return Refused("not_supervisor", {"who": actor.label if actor else ""})
     steps = STEPS[action]
     if steps and lifecycle_step(ticket, action) is None:
         allowed = list(dict.fromkeys(status for step in steps for status in TRANSITIONS[step][0]))

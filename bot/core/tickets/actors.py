@@ -10,11 +10,16 @@ from bot.core.tickets.lifecycle import Refused
 
 @dataclass(frozen=True)
 class Actor:
-    """`channel` is where the action came from: cli, web, a channel's name, user or system."""
+    """`channel` is where the action came from: cli, web, a channel's name, user or system.
+
+    `supervises`: a supervisor (a console account's role, or a command-line supervisor in
+    APPEALDESK_SUPERVISORS) may also hand a ticket to someone else.
+    """
 
     channel: str
     id: str
     name: str | None = None
+    supervises: bool = False
 
     @property
     def label(self) -> str:
@@ -25,6 +30,12 @@ class Actor:
 SYSTEM = Actor("system", "appealdesk")
 # The web console's accounts: each is an agent by its role (core/accounts.py), checked at its sign-in.
 CONSOLE = "console"
+CLI = "cli"  # the agents' command line: nothing is pushed there, agents look
+
+
+def cli_agent(name: str, settings: Settings) -> Actor:
+    """An agent on the command line; a supervisor when APPEALDESK_SUPERVISORS names them (`bob` or `cli:bob`)."""
+    return Actor(CLI, name, name, supervises=(CLI, name) in settings.supervisor_contacts())
 
 
 def require_agent(actor: Actor, settings: Settings) -> None:

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.core.accounts import holders
 from bot.core.clock import Clock
 from bot.core.outbox import Notification, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
-from bot.core.tickets.actors import Actor, require_agent
+from bot.core.tickets.actors import CLI, CONSOLE, Actor, require_agent
 from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.browse import QueuePage, QueueQuery, browse
@@ -30,8 +31,6 @@ from bot.core.tickets.resolution import ResolutionDraft, Step
 from bot.core.tickets.views import EventRow, event_row, iso, queue_position, ticket_summary, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
-
-CLI = "cli"  # the agents' command line: nothing is pushed there, agents look
 
 
 def canonical_sha256(value: Any) -> str:
@@ -188,6 +187,28 @@ class TicketService:
             event = self._record(session, ticket, actor, action, before, ticket.status)
             if first:
                 self._tell_user(session, ticket, event, "notify/claimed.j2")
+            return ticket_view(session, ticket, self.settings)
+
+    def reassign(self, reference: str, actor: Actor, holder: str) -> dict[str, Any]:
+        """A supervisor hands a ticket in review to another console account (`holder`, an active one).
+
+        The status and the response clocks stay; the user is not told, since the promise is the desk's,
+        not one agent's. The agents' chats get the card with its new holder and an alert naming them.
+        """
+        with self.db.session() as session:
+            ticket = self._for_agent(session, reference, actor)
+            permit(ticket, reference, actor, AgentAction.REASSIGN)
+            if holder not in holders(session):
+                raise Refused("no_such_holder", {"reference": reference, "holder": holder})
+            new = Actor(CONSOLE, holder, holder).label
+            if ticket.assignee == new:
+                raise Refused("holds_already", {"reference": reference, "assignee": new})
+            previous = ticket.assignee
+            ticket.assignee = new
+            data = {"from": previous, "to": new}
+            event = self._record(session, ticket, actor, "reassign", ticket.status, ticket.status, data=data)
+            context = {"holder": new, "previous": previous, "by": actor.label}
+            self.alert_agents(session, ticket, f"reassign:{ticket.id}:{event.id}", "agents/reassigned.j2", context)
             return ticket_view(session, ticket, self.settings)
 
     def request_info(self, reference: str, actor: Actor, message: str) -> dict[str, Any]:

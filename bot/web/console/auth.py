@@ -43,7 +43,7 @@ class SignedIn(BaseUser):
     @property
     def actor(self) -> Actor:
         """How the ticket service and the audit trail know this account."""
-        return Actor(CONSOLE, self.account.name, self.account.name)
+        return Actor(CONSOLE, self.account.name, self.account.name, supervises=self.role.includes(Role.SUPERVISOR))
 
 
 class SessionAccounts(AuthenticationBackend):

@@ -1,7 +1,12 @@
-"""The queue: open tickets, the first due at the top, with filters, search and pages (rules in core/tickets/browse.py)."""
+"""The queue: open tickets, the first due at the top, with filters, search and pages (rules in core/tickets/browse.py).
+
+Supervisors also have the escalated list: the same queue, kept to the tickets the scheduler escalated
+because a response target was missed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -18,9 +23,19 @@ from bot.web.console.pages import desk_of, render
 
 @requires(Role.AGENT)
 async def queue(request: Request) -> Response:
+    return await _listing(request, QueueQuery.from_params(dict(request.query_params)), "queue")
+
+
+@requires(Role.SUPERVISOR)
+async def escalated(request: Request) -> Response:
+    query = replace(QueueQuery.from_params(dict(request.query_params)), escalated=True)
+    return await _listing(request, query, "escalated")
+
+
+async def _listing(request: Request, query: QueueQuery, here: str) -> Response:
+    """One page of tickets; `here` names the route, so the filters and the page links stay on it."""
     desk = desk_of(request)
     user: SignedIn = request.user
-    query = QueueQuery.from_params(dict(request.query_params))
     views, page = await run_in_threadpool(desk.tickets.browse, user.actor, query, desk.hidden("console"))
 
     def known_channels() -> list[str]:
@@ -38,8 +53,9 @@ async def queue(request: Request) -> Response:
         "sizes": PAGE_SIZES,
         "channels": await run_in_threadpool(known_channels),
         "link": lambda **changes: "?" + urlencode(query_params(query, **changes)),
+        "here": here,
     }
     return render(request, "queue.html", context)
 
 
-ROUTES = [Route("/", queue, name="queue")]
+ROUTES = [Route("/", queue, name="queue"), Route("/escalated", escalated, name="escalated")]

@@ -56,10 +56,11 @@ CHANGES: dict[AgentAction, Change] = {
         _text(form, "note") or None,
     ),
     AgentAction.REOPEN: lambda tickets, ref, actor, form: tickets.reopen(ref, actor, _text(form, "message") or None),
+    AgentAction.REASSIGN: lambda tickets, ref, actor, form: tickets.reassign(ref, actor, _text(form, "holder")),
 }
 
 
-def _page(
+async def _page(
     request: Request,
     view: dict[str, Any],
     revealed: bool = False,
@@ -85,6 +86,7 @@ def _page(
         "public": [event for event in view["events"] if event["public_message"]],
         "internal": [event for event in view["events"] if event["internal_note"]],
         "label": desk_of(request).renderer.label_text,
+        "holders": await run_in_threadpool(desk_of(request).accounts.holders) if AgentAction.REASSIGN in offers else [],
     }
     return render(request, "ticket.html", context, status_code=status_code)
 
@@ -103,7 +105,7 @@ async def _glance(request: Request, reference: str) -> dict[str, Any]:
 
 @requires(Role.AGENT)
 async def ticket(request: Request) -> Response:
-    return _page(request, await _glance(request, request.path_params["reference"]))
+    return await _page(request, await _glance(request, request.path_params["reference"]))
 
 
 @requires(Role.AGENT)
@@ -114,7 +116,7 @@ async def reveal(request: Request) -> Response:
         view = await run_in_threadpool(desk_of(request).tickets.show, request.path_params["reference"], user.actor)
     except Refused as refused:
         raise HTTPException(404, refusal_text(request, refused)) from refused
-    return _page(request, view, revealed=True)
+    return await _page(request, view, revealed=True)
 
 
 @requires(Role.AGENT)
@@ -135,7 +137,7 @@ async def act(request: Request) -> Response:
         await run_in_threadpool(change, tickets, reference, user.actor, form)
     except Refused as refused:
         status = 409 if refused.code == "stale" else 400
-        return _page(request, view, refused=refusal_text(request, refused), typed=typed, status_code=status)
+        return await _page(request, view, refused=refusal_text(request, refused), typed=typed, status_code=status)
     path = request.url_for("ticket", reference=view["reference"]).path
     return RedirectResponse(f"{path}?done={action.value}", status_code=303)
 
