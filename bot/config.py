@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # Behind HTTPS, cookies are sent over HTTPS only
     secure_cookies: bool = False
     outbox_poll_seconds: float = 1.0
+    # Where each appeal's decision is posted, signed with the shared secret (docs/platform-api.md)
+    platform_webhook_url: str | None = None
+    platform_webhook_secret: SecretStr | None = None
     scheduler_interval_seconds: float = 60.0
 
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
@@ -149,6 +152,13 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"APPEALDESK_SUPERVISORS names {channel}:{user_id}, but the {channel} channel is not configured"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_signed(self) -> Settings:
+        """An unsigned decision could be forged by anyone who finds the platform's URL."""
+        if self.platform_webhook_url and not self.platform_webhook_secret:
+            raise ValueError("APPEALDESK_PLATFORM_WEBHOOK_URL is set without APPEALDESK_PLATFORM_WEBHOOK_SECRET")
         return self
 
     @field_validator("log_level", mode="before")

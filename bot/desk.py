@@ -27,17 +27,16 @@ from bot.core.inbox import Inbox, handle_kept
 from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
-from bot.core.outbox import CardRegistry, Outbound, Outbox, Sender
+from bot.core.outbox import CardRegistry, Outbox, Sender
 from bot.core.platform.keys import ApiKeys
 from bot.core.rendering import Renderer
 from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
 from bot.core.scheduler import Scheduler
-from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.store.models import Ticket, User
+from bot.store.models import User
 
 
 def worker_name() -> str:
@@ -159,17 +158,7 @@ class Desk:
     def worker(
         self, senders: Mapping[str, Sender], chat_id: str | None = None, owner: str | None = None
     ) -> DeliveryWorker:
-        return DeliveryWorker(self.outbox, senders, owner or worker_name(), self.undeliverable, chat_id)
-
-    def undeliverable(self, message: Outbound, reason: str) -> None:
-        """A user we cannot reach: agents see it on the ticket, and it is not retried."""
-        if message.kind != "user" or message.ticket_id is None:
-            return
-        with self.db.session() as session:
-            ticket = session.get(Ticket, message.ticket_id)
-            if ticket is None:
-                return
-            self.tickets.record(session, ticket, SYSTEM, "undeliverable", internal=reason, data={"outbox": message.id})
+        return DeliveryWorker(self.outbox, senders, owner or worker_name(), self.tickets.delivery_failed, chat_id)
 
     def user_of(self, channel: str, platform_user_id: str) -> User | None:
         with self.db.session() as session:

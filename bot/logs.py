@@ -25,11 +25,13 @@ _tracebacks = logging.Formatter()
 
 
 def configured_secrets(settings: Settings) -> list[str]:
-    """Every credential in the settings: each channel's tokens and secrets, the database password and the cookie signing key."""
+    """Every credential in the settings: each channel's tokens and secrets, the database password, the
+    cookie signing key and the decision webhook's shared secret."""
     values = [secret for channel in settings.channels.values() for secret in channel.secrets()]
     values.append(urlparse(settings.database_url).password)
-    if settings.secret_key is not None:
-        values.append(settings.secret_key.get_secret_value())
+    for key in (settings.secret_key, settings.platform_webhook_secret):
+        if key is not None:
+            values.append(key.get_secret_value())
     return [value for value in values if value]
 
 

@@ -11,6 +11,7 @@ import uvicorn
 
 from bot.channels.base import Channel
 from bot.config import Settings
+from bot.core.decision_webhook import WebhookSender
 from bot.desk import Desk
 
 
@@ -38,6 +39,9 @@ async def serve(
     app = create_app(desk, routes)
     server = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
     senders = {name: sender for channel in channels for name, sender in channel.senders().items()}
+    webhook = decision_webhook(settings)
+    if webhook is not None:
+        senders[webhook.channel] = webhook
     started: list[Channel] = []
     try:
         for channel in channels:
@@ -60,3 +64,12 @@ async def serve(
     for channel in channels:
         await channel.stop()
     await asyncio.gather(*tasks, return_exceptions=True)
+    if webhook is not None:
+        await webhook.close()
+
+
+def decision_webhook(settings: Settings) -> WebhookSender | None:
+    """The sender of decisions to the platform, when the operator has set where they go."""
+    if not settings.platform_webhook_url or settings.platform_webhook_secret is None:
+        return None
+    return WebhookSender(settings.platform_webhook_url, settings.platform_webhook_secret.get_secret_value())

@@ -111,7 +111,7 @@ class Scheduler:
             due = ticket.first_response_due if level == 1 else ticket.resolution_due
             self.tickets.record(session, ticket, SYSTEM, "escalated", data={"level": level, "missed": missed})
             key = f"escalation:{ticket.id}:{level}:{due.isoformat()}"
-            told = self.tickets.alert_supervisors(session, ticket, key, "agents/supervisor_escalated.j2", missed)
+            told = self.tickets.alert_supervisors(session, ticket, key, "agents/supervisor_escalated.j2", missed=missed)
             context = {"missed": missed, "supervisors": told}
             self.tickets.alert_agents(session, ticket, key, "agents/escalated.j2", context)
             self.tickets.tell_user(session, ticket, f"{key}:user", "notify/escalated.j2", context)

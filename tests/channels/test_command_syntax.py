@@ -231,6 +231,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "holder": "console:nina",
         "previous": "console:alice",
         "by": "console:sam",
+        "error": "the platform answered 502",
     }
     return {
         "*": common,

@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.core.accounts import holders
 from bot.core.clock import Clock
-from bot.core.outbox import Notification, Outbox
+from bot.core.decision_webhook import WEBHOOK_KIND, decision_call
+from bot.core.outbox import Notification, Outbound, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
-from bot.core.tickets.actors import CLI, CONSOLE, Actor, require_agent
+from bot.core.tickets.actors import CLI, CONSOLE, SYSTEM, Actor, require_agent
 from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.browse import QueuePage, QueueQuery, browse
@@ -333,6 +334,8 @@ class TicketService:
                 data={"outcome": draft.outcome, "reason": draft.reason, "facts": draft.facts or ""},
             )
             self._tell_user(session, ticket, event, "notify/resolved.j2")
+            if ticket.kind == "appeal" and self.settings.platform_webhook_url:
+                self.outbox.enqueue(session, decision_call(ticket, event, reference_for(ticket)))
             return ticket_view(session, ticket, self.settings)
 
     def reopen(self, reference: str, actor: Actor, message: str | None = None) -> dict[str, Any]:
@@ -501,7 +504,7 @@ class TicketService:
     def alert_agents(self, session: Session, ticket: Ticket, key: str, template: str, context: dict[str, Any]) -> None:
         self._to_agents(session, ticket, key, "agent_alert", template, None, **context)
 
-    def alert_supervisors(self, session: Session, ticket: Ticket, key: str, template: str, missed: str) -> bool:
+    def alert_supervisors(self, session: Session, ticket: Ticket, key: str, template: str, **details: Any) -> bool:
         """Messages each supervisor on a chat channel directly; command-line supervisors see the ticket in
         `tickets list --escalated`. Returns whether any supervisor is configured, so the user can be told.
         The alert is redacted like the agents' cards: a chat message is read wherever it is forwarded."""
@@ -519,12 +522,30 @@ class TicketService:
                     kind="supervisor_alert",
                     template=template,
                     context=AgentCardView.redacted(
-                        summary, ticket.answers, self.hidden(channel), missed=missed
+                        summary, ticket.answers, self.hidden(channel), **details
                     ).context(),
                     ticket_id=ticket.id,
                 ),
             )
         return bool(contacts)
+
+    def delivery_failed(self, message: Outbound, reason: str) -> None:
+        """A message the outbox gave up on, on its ticket: a user we cannot reach is not retried, and
+        agents see it there; a decision the platform never received is shown to the supervisors too,
+        since until it arrives the platform has not acted on it."""
+        if message.ticket_id is None or message.kind not in ("user", WEBHOOK_KIND):
+            return
+        with self.db.session() as session:
+            ticket = session.get(Ticket, message.ticket_id)
+            if ticket is None:
+                return
+            if message.kind == "user":
+                self.record(session, ticket, SYSTEM, "undeliverable", internal=reason, data={"outbox": message.id})
+                return
+            self.record(session, ticket, SYSTEM, "platform_not_told", internal=reason, data={"outbox": message.id})
+            self.alert_supervisors(
+                session, ticket, f"webhook-failed:{message.id}", "agents/supervisor_webhook_failed.j2", error=reason
+            )
 
     def _to_agents(
         self,
