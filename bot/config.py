@@ -118,10 +118,13 @@ class Settings(BaseSettings):
     # Behind HTTPS, cookies are sent over HTTPS only
     secure_cookies: bool = False
     outbox_poll_seconds: float = 1.0
-    # Where each appeal's decision is posted, signed with the shared secret (docs/platform-api.md)
+    scheduler_interval_seconds: float = 60.0
+
+    # The platform's side: what its systems send us (docs/platform-api.md) and where each appeal's
+    # decision is posted, signed with the shared secret (docs/decision-webhook.md)
+    api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     platform_webhook_url: str | None = None
     platform_webhook_secret: SecretStr | None = None
-    scheduler_interval_seconds: float = 60.0
 
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
 

@@ -28,7 +28,11 @@ from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbox, Sender
+from bot.core.platform.actions import AccountActions
+from bot.core.platform.audit import ApiAudit
+from bot.core.platform.idempotency import Idempotency
 from bot.core.platform.keys import ApiKeys
+from bot.core.platform.tickets import PlatformTickets
 from bot.core.rendering import Renderer
 from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
@@ -97,7 +101,12 @@ class Desk:
             self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
         )
         self.accounts = Accounts(self.db, self.clock)
+        # The platform's side, for its API (bot/web/api/)
         self.api_keys = ApiKeys(self.db, self.clock)
+        self.api_audit = ApiAudit(self.db, self.clock)
+        self.idempotency = Idempotency(self.db, self.clock)
+        self.account_actions = AccountActions(self.clock, self.outbox, self.knowledge, settings.platform_name)
+        self.platform_tickets = PlatformTickets(self.db, settings)
         self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
 
     def hidden(self, channel: str) -> str:

@@ -14,7 +14,9 @@ def add(name: str) -> None:
     """Make a key for one of the platform's systems; it is printed once and never stored."""
     _, token = run_refusable(lambda desk: desk.api_keys.add(name))
     typer.echo(f"API key {name}: {token}")
-    typer.echo("It is shown only now. Keep it in the platform's secret store; if it is lost, revoke it and add another.")
+    typer.echo(
+        "It is shown only now. Keep it in the platform's secret store; if it is lost, revoke it and add another."
+    )
 
 
 @api_keys_app.command("list")

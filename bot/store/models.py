@@ -335,3 +335,60 @@ class ApiKey(SQLModel, table=True):
     token_sha256: str = Field(max_length=64)
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+class ApiCall(SQLModel, table=True):
+    """One call to the platform API, with the key's name (None when no key was accepted): the audit trail."""
+
+    __tablename__ = "api_calls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_name: str | None = Field(default=None, max_length=64, index=True)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=512)
+    status: int
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    at: datetime
+
+
+class ApiIdempotency(SQLModel, table=True):
+    """The first result of a write sent with an Idempotency-Key, returned again for every repeat of it.
+
+    `fingerprint` is the sha256 of what was asked, so the same key with another request is refused.
+    """
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("key_name", "idempotency_key", name="uq_api_idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_name: str = Field(max_length=64)
+    idempotency_key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)
+    status: int
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class AccountAction(SQLModel, table=True):
+    """What the platform did to an account, as its systems told us (core/platform/actions.py).
+
+    `user_told` says whether the user was told first: `queued`, or why not (`no_identity`,
+    `unknown_identity`, `unreachable`).
+    """
+
+    __tablename__ = "account_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_name: str = Field(max_length=64)
+    account_id: str = Field(max_length=256)
+    account_key: str = Field(max_length=300, index=True)
+    action: str = Field(max_length=32)
+    reason_category: str = Field(max_length=64)
+    rule_entries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    public_explanation: str = Field(sa_column=Column(Text, nullable=False))
+    internal_note: str | None = Field(default=None, sa_column=Column(Text))
+    acting_staff: str = Field(max_length=128)
+    taken_at: datetime
+    recorded_at: datetime
+    chat_identity: str | None = Field(default=None, max_length=200)
+    user_told: str = Field(max_length=16)

@@ -12,6 +12,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from bot.desk import Desk
+from bot.web.api.app import PREFIX as API
+from bot.web.api.app import api_app
 from bot.web.console.app import PREFIX, console_app
 
 
@@ -27,6 +29,13 @@ def create_app(desk: Desk, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
             return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": desk.db.engine.dialect.name})
 
-    app = Starlette(routes=[Route("/healthz", healthz), Mount(PREFIX, app=console_app(desk)), *extra_routes])
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Mount(API, app=api_app(desk)),
+            Mount(PREFIX, app=console_app(desk)),
+            *extra_routes,
+        ]
+    )
     app.state.desk = desk
     return app

@@ -240,4 +240,12 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "agents/ticket_list.j2": {**common, "tickets": [queue_row(view, desk.clock.now()) for view in tickets]},
         "files/refused.j2": {**common, "file": {"name": "scan.pdf", "reason": "mismatch"}},
         "web/upload_too_big.j2": {**common, "total_mb": 101},
+        "platform/account_action.j2": {
+            **common,
+            "action": "temporary_hold",
+            "account": "olegz_dev",
+            "explanation": "Someone else logged in to your account.",
+            "taken_at": when,
+            "rules": [{"title": entry.title, "answer": entry.public_answer("WorkMarket")}],
+        },
     }
