@@ -95,6 +95,7 @@ class Desk:
             self.answers,
             self.renderer.label_text,
             self.chats,
+            {plugin.name: plugin.capabilities for plugin in PLUGINS},
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
         self.intake_form = IntakeForm(

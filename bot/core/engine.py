@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -21,9 +21,11 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.core import payloads
 from bot.core.answers import RuleAnswers, reports_suspension
+from bot.core.capabilities import UNLIMITED, Capabilities
 from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore
+from bot.core.fitting import Fitted, fit, typed_choice
 from bot.core.intake.flow import IntakeFlow
 from bot.core.modes import Mode
 from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
@@ -49,6 +51,8 @@ START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.
 NEXT_TEXT = "next_text"
 FOR_A_PERSON = "for_a_person"
 RULE_QUESTION = "rule_question"
+# The payloads of the choices last listed as numbers to type, where the channel has no buttons.
+TYPED = "typed_choices"
 
 Command = Callable[[Turn, str], None]
 
@@ -64,6 +68,7 @@ class ConversationEngine:
         answers: RuleAnswers,
         label: Callable[[str], str],
         chats: ChatRepository,
+        capabilities: Mapping[str, Capabilities] | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -75,11 +80,13 @@ class ConversationEngine:
             settings, tickets, evidence, label, answers.answer, partial(answers.answer, confident_only=True), self._suggest
         )
         self.chats = chats
+        self.capabilities = dict(capabilities or {})
         self.admin_commands: dict[str, Command] = {}
         # What a message means, first match wins: the order is the rule.
         self.routes: tuple[Route, ...] = (
             Route("too long for where the user is", self._too_long, self._refuse_too_long),
             Route("a button", lambda turn: turn.inbound.payload is not None, self._on_button),
+            Route("the number of a listed choice", self._typed_choice, self._on_typed_choice),
             Route("a command", lambda turn: command_of(turn.text) is not None, self._on_command),
             Route("nothing in it", lambda turn: not turn.text and not turn.inbound.attachments, self._on_empty),
             Route("the text the bot asked for", self._answers_what_was_asked, self._on_asked_text),
@@ -125,7 +132,8 @@ class ConversationEngine:
             log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
         with self.db.session() as session:
             user = self.chats.user(session, inbound)
-            return queue_replies(session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to)
+            caps = self.capabilities_of(inbound)
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to, caps=caps)
 
     def handle_notice(
         self, inbound: Inbound, notice: Sequence[Reply], lease_to: str | None = None, reply_to: str | None = None
@@ -138,7 +146,10 @@ class ConversationEngine:
         with self.db.session() as session:
             if inbound.update_id is not None and not self.chats.first_delivery(session, inbound):
                 return Handled([])
-            return queue_replies(session, self.tickets.outbox, inbound, None, notice, lease_to, reply_to)
+            fitted = fit(notice, self.capabilities_of(inbound)).replies
+            return queue_replies(
+                session, self.tickets.outbox, inbound, None, fitted, lease_to, reply_to, self.capabilities_of(inbound)
+            )
 
     def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled:
         self.answers.refresh()
@@ -151,9 +162,17 @@ class ConversationEngine:
             conversation = self.chats.conversation(session, user)
             turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())
             self._dispatch(turn)
+            caps = self.capabilities_of(inbound)
+            fitted = fit(turn.replies, caps)
+            if not caps.has_buttons:
+                _offer(turn, fitted)
             conversation.updated_at = turn.now
             session.add(conversation)
-            return queue_replies(session, self.tickets.outbox, inbound, user.id, turn.replies, lease_to)
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, fitted.replies, lease_to, caps=caps)
+
+    def capabilities_of(self, inbound: Inbound) -> Capabilities:
+        """What the channel the message came from can hold; a channel no plugin declares holds anything."""
+        return self.capabilities.get(inbound.identity.channel, UNLIMITED)
 
     # ---- routing ----------------------------------------------------------------------------------
 
@@ -172,6 +191,17 @@ class ConversationEngine:
     def _on_button(self, turn: Turn) -> None:
         _forget(turn, NEXT_TEXT)  # the user moved on; "Talk to a person" asks again
         self._button(turn, turn.inbound.payload or "")
+
+    def _typed_choice(self, turn: Turn) -> bool:
+        offered = turn.conversation.memo.get(TYPED) or []
+        return not turn.inbound.attachments and typed_choice(turn.text, offered) is not None
+
+    def _on_typed_choice(self, turn: Turn) -> None:
+        """A listed choice's number, where there are no buttons, is the tap of that button."""
+        payload = typed_choice(turn.text, turn.conversation.memo.get(TYPED) or [])
+        turn.inbound = replace(turn.inbound, payload=payload, text="")
+        turn.text = ""
+        self._on_button(turn)
 
     def _on_command(self, turn: Turn) -> None:
         name, rest = command_of(turn.text) or ("", "")
@@ -470,6 +500,13 @@ class ConversationEngine:
     def _suggest(self, answers: dict[str, Any]) -> list[str]:
         parts = [str((answers.get(key) or {}).get("value") or "") for key in ("explanation", "notice_text")]
         return self.answers.suggest(" ".join(part for part in parts if part and part != "none"))
+
+
+def _offer(turn: Turn, fitted: Fitted) -> None:
+    """Keeps the turn's numbered choices (none, if it listed none: the numbers of earlier ones are stale)."""
+    _forget(turn, TYPED)
+    if fitted.typed:
+        turn.conversation.memo = {**turn.conversation.memo, TYPED: list(fitted.typed)}
 
 
 def _forget(turn: Turn, key: str) -> Any:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
@@ -32,6 +32,9 @@ class RenderFormat:
     """A markup a channel renders in: how an outside value is escaped, and how each markup filter writes.
 
     The core has plain text and HTML; a channel plugin brings its own (its markup, its escaping).
+    `markup` says what a cut of a long text must keep whole (`core/splitting.py`): nothing in plain
+    text, escapes and `<...>` tokens in "entities", and, in "tags", also tags that are open there,
+    closed at the end of one part and opened again in the next.
     """
 
     name: str
@@ -40,6 +43,7 @@ class RenderFormat:
     i: str = "{}"
     code: str = "{}"
     quote: str = "{}"
+    markup: Literal["none", "entities", "tags"] = "none"
 
 
 PLAIN = RenderFormat("plain", lambda text: text)
@@ -50,6 +54,7 @@ HTML = RenderFormat(
     i="<em>{}</em>",
     code="<code>{}</code>",
     quote="<blockquote>{}</blockquote>",
+    markup="tags",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.core.capabilities import UNLIMITED, Capabilities
 from bot.core.events import Inbound, Reply
 from bot.core.outbox import REPLY_KIND, Notification, Outbound, Outbox
 
@@ -49,9 +50,13 @@ def queue_replies(
     replies: Sequence[Reply],
     lease_to: str | None = None,
     reply_to: str | None = None,
+    caps: Capabilities = UNLIMITED,
 ) -> Handled:
     """Adds the replies to the outbox in the caller's transaction, leased to `lease_to` if given,
     each answering the message `reply_to` if given.
+
+    A reply that is the new state of the pressed message edits it only where the channel edits
+    messages (`caps`); elsewhere it is sent as a new message.
 
     The update itself is handled once (its id is recorded in the same transaction), so each reply
     gets a fresh key rather than one derived from the update.
@@ -68,7 +73,7 @@ def queue_replies(
             kind=REPLY_KIND,
             user_id=user_id,
             buttons=reply.buttons,
-            edit_message_id=inbound.pressed_message_id if reply.replaces_buttons else None,
+            edit_message_id=inbound.pressed_message_id if reply.replaces_buttons and caps.edits_messages else None,
             reply_to=reply_to,
             expects=reply.expects,
         )

@@ -232,6 +232,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "previous": "console:alice",
         "by": "console:sam",
         "error": "the platform answered 502",
+        "choices": [{"number": 1, "label": "intake.date", "params": {"day": "2026-11-19"}, "selected": True}],
     }
     return {
         "*": common,

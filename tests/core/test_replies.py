@@ -63,7 +63,7 @@ def test_a_redelivered_update_queues_nothing_more(desk: Desk) -> None:
 
 
 def test_a_reply_to_a_pressed_button_keeps_what_it_edits_and_what_it_expects(desk: Desk) -> None:
-    user = ChatUser(desk)
+    user = ChatUser(desk, channel="web")  # a channel that edits messages (the terminal cannot)
     user.send("/appeal")
     user.send("olegz_dev")
     user.press("Permanently suspended")

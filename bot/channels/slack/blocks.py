@@ -9,19 +9,20 @@ which escaped every value; button texts are plain text and need no escaping.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
+from bot.channels.slack.plugin import CAPABILITIES, MAX_BUTTON_VALUE, MAX_SECTION_CHARS, SLACK_MRKDWN
 from bot.core.events import Button, Reply
 from bot.core.rendering import Renderer
+from bot.core.splitting import message_parts
 
 Block = dict[str, Any]
 
 MAX_BLOCKS = 50
-MAX_SECTION_CHARS = 3000
 MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_FALLBACK_CHARS = 3000
@@ -30,23 +31,9 @@ USER_ACTION_PREFIX = "reply:"
 
 
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Splits at line breaks, then spaces; never inside an escape like `&amp;`."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-            entity = rest.rfind("&", max(0, cut - 5), cut)
-            if entity > 0 and ";" not in rest[entity:cut]:
-                cut = entity
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
+    """Cut by the core's rule (between paragraphs, lines, sentences, then words), never inside an
+    escape like `&amp;` or a `<link|text>`."""
+    return message_parts(text, SLACK_MRKDWN, replace(CAPABILITIES, max_text_chars=limit))
 
 
 def sections(text: str) -> list[Block]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Channel, ChannelPlugin
-from bot.channels.slack.blocks import MAX_BUTTON_VALUE, MAX_SECTION_CHARS
 from bot.channels.slack.settings import SlackSettings
 from bot.config import Settings
 from bot.core.capabilities import Capabilities
@@ -24,8 +23,12 @@ SLACK_MRKDWN = RenderFormat(
     b="*{}*",
     i="_{}_",
     code="`{}`",
+    markup="entities",
 )
-# A reply longer than a section or with more buttons than an actions block is paged by the adapter.
+# Block Kit's limits: 3000 characters a section (the core cuts longer texts), 2000 a button's value.
+# The buttons of a reply go in actions blocks of 25, the blocks in messages of 50 (the adapter pages them).
+MAX_SECTION_CHARS = 3000
+MAX_BUTTON_VALUE = 2000
 CAPABILITIES = Capabilities(max_text_chars=MAX_SECTION_CHARS, max_button_data=MAX_BUTTON_VALUE, edits_messages=True)
 
 

@@ -22,10 +22,13 @@ TELEGRAM_HTML = RenderFormat(
     i="<i>{}</i>",
     code="<code>{}</code>",
     quote="<blockquote>{}</blockquote>",
+    markup="tags",
 )
-# The Bot API's limits: 4096 characters a message, 100 buttons a keyboard, 64 bytes of callback data.
+# The Bot API's limits: 4096 UTF-16 code units a message, 100 buttons a keyboard, 64 bytes of callback data.
 # (Written out rather than read from python-telegram-bot, which would load the whole library here.)
-CAPABILITIES = Capabilities(max_text_chars=4096, max_buttons=100, max_button_data=64, edits_messages=True)
+CAPABILITIES = Capabilities(
+    max_text_chars=4096, max_buttons=100, max_button_data=64, edits_messages=True, counts_utf16=True
+)
 
 
 def connect(desk: Desk, settings: Settings) -> Channel:
