@@ -83,13 +83,21 @@ def test_a_number_means_a_choice_only_while_choices_are_listed(desk: Desk) -> No
 def test_where_messages_cannot_be_edited_a_pressed_messages_new_state_is_a_new_message(desk: Desk) -> None:
     user = on(desk, Capabilities(edits_messages=False))
     user.send("/appeal")
-    tap = Inbound(user.identity, payload=user.payload("Cancel"), update_id="tap", pressed_message_id="m-1")
+    user.send("olegz_dev")
+    user.press("Permanently suspended")
+    user.send("yesterday")
+    user.press("No notice received")
+    user.press("No reason given")
+    user.send("2017")
+    user.press("Top Rated Plus")
+    user.press("Skip")
+    tap = Inbound(user.identity, payload=user.payload("VPN or travel"), update_id="tap", pressed_message_id="m-1")
 
-    desk.handle(tap)
+    [reply] = desk.handle(tap)
 
     with desk.db.session() as session:
         edits = [row.edit_message_id for row in session.exec(select(OutboxMessage))]
-    assert edits and not any(edits)
+    assert reply.replaces_buttons and len(edits) > 1 and not any(edits)
 
 
 def test_a_button_whose_payload_the_channel_cannot_carry_is_left_out(caplog: pytest.LogCaptureFixture) -> None:
