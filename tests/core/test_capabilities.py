@@ -17,7 +17,7 @@ from bot.core.events import Button, Inbound, Reply
 from bot.core.fitting import MORE_CHOICES, TYPED_CHOICES, fit, pages
 from bot.desk import Desk
 from bot.store.models import OutboxMessage
-from tests.chat import ChatUser
+from tests.chat import ChatUser, walk_to_triggers
 
 WELCOME = "idle/welcome.j2"
 
@@ -82,15 +82,7 @@ def test_a_number_means_a_choice_only_while_choices_are_listed(desk: Desk) -> No
 
 def test_where_messages_cannot_be_edited_a_pressed_messages_new_state_is_a_new_message(desk: Desk) -> None:
     user = on(desk, Capabilities(edits_messages=False))
-    user.send("/appeal")
-    user.send("olegz_dev")
-    user.press("Permanently suspended")
-    user.send("yesterday")
-    user.press("No notice received")
-    user.press("No reason given")
-    user.send("2017")
-    user.press("Top Rated Plus")
-    user.press("Skip")
+    walk_to_triggers(user)
     tap = Inbound(user.identity, payload=user.payload("VPN or travel"), update_id="tap", pressed_message_id="m-1")
 
     [reply] = desk.handle(tap)
