@@ -68,6 +68,13 @@ class Desk:
         self.outbox = Outbox(self.db, self.clock)
         self.cards = CardRegistry(self.db, self.clock)
         self.inbox = Inbox(self.db, self.clock)
+        self.evidence = EvidenceStore(
+            settings.evidence_dir,
+            settings.evidence_max_bytes,
+            settings.evidence_types,
+            settings.evidence_max_files,
+            self.clock,
+        )
         self.tickets = TicketService(
             self.db,
             settings,
@@ -75,13 +82,7 @@ class Desk:
             self.outbox,
             settings.agent_destinations() if destinations is None else destinations,
             self.hidden,
-        )
-        self.evidence = EvidenceStore(
-            settings.evidence_dir,
-            settings.evidence_max_bytes,
-            settings.evidence_types,
-            settings.evidence_max_files,
-            self.clock,
+            self.evidence,
         )
         self.knowledge = KnowledgeLibrary(self.db, self.clock, settings.knowledge_dir)
         self.answers = RuleAnswers(self.knowledge if rulebook is None else rulebook, settings.platform_name)

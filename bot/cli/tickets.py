@@ -200,11 +200,11 @@ def download(
     except OSError as error:
         typer.echo(f"Cannot create the folder {output}: {error.strerror}. Choose another one with -o.", err=True)
         raise typer.Exit(1) from error
-    desk, evidence = run_refusable(lambda desk: desk.tickets.download(reference, file_id, _actor(agent, desk)))
-    target = output / f"{reference.upper()}-{file_id}-{evidence.name}"
+    _desk, copy = run_refusable(lambda desk: desk.tickets.download(reference, file_id, _actor(agent, desk)))
+    target = output / f"{reference.upper()}-{file_id}-{copy.evidence.name}"
     try:
         with target.open("xb") as handle:
-            handle.write(desk.evidence.read(evidence))
+            handle.write(copy.data)
     except FileExistsError as error:
         typer.echo(f"{target} already exists; nothing was overwritten.", err=True)
         raise typer.Exit(1) from error

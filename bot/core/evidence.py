@@ -36,6 +36,14 @@ class DownloadFailed(Exception):
     """The platform did not hand over a file it announced."""
 
 
+class IntegrityFailed(Exception):
+    """A stored file is gone or its bytes no longer match the sha256 recorded when it was received."""
+
+    def __init__(self, evidence_id: int | None, reason: str) -> None:
+        super().__init__(f"evidence {evidence_id}: {reason}")
+        self.reason = reason  # "mismatch" or "missing"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a file was not saved: 'too_big', 'wrong_type', 'not_recognised', 'mismatch', 'empty',
@@ -245,10 +253,13 @@ class EvidenceStore:
             Path(evidence.storage_path).unlink(missing_ok=True)
 
     def read(self, evidence: Evidence) -> bytes:
-        """The stored bytes, verified against the recorded sha256."""
-        data = Path(evidence.storage_path).read_bytes()
+        """The stored bytes, verified against the recorded sha256 (IntegrityFailed if they are not those)."""
+        try:
+            data = Path(evidence.storage_path).read_bytes()
+        except OSError as error:
+            raise IntegrityFailed(evidence.id, "missing") from error
         if hashlib.sha256(data).hexdigest() != evidence.sha256:
-            raise ValueError(f"evidence {evidence.id} does not match its recorded sha256")
+            raise IntegrityFailed(evidence.id, "mismatch")
         return data
 
 

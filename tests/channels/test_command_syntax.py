@@ -240,6 +240,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "slack/home.j2": {**common, "tickets": tickets},
         "agents/ticket_list.j2": {**common, "tickets": [queue_row(view, desk.clock.now()) for view in tickets]},
         "files/refused.j2": {**common, "file": {"name": "scan.pdf", "reason": "mismatch"}},
+        "agents/file_refused.j2": {**common, "file": "scan.pdf", "reason": "mismatch", "actor": "console:alice"},
         "web/upload_too_big.j2": {**common, "total_mb": 101},
         "platform/account_action.j2": {
             **common,

@@ -1,7 +1,7 @@
 """A form sent from a ticket page applies to the ticket as it was on that page, or not at all.
 
 The page carries the ticket's version: the id of its latest event that changed something. Views,
-listings and downloads change nothing, so another agent reading the ticket leaves a form fresh;
+listings, previews and downloads change nothing, so another agent reading the ticket leaves a form fresh;
 a claim, a reply, a note or a decision by anyone since makes it stale, and it is refused.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.tickets.lifecycle import Refused
 
-READS = frozenset({"viewed", "listed", "downloaded"})
+READS = frozenset({"viewed", "listed", "previewed", "downloaded", "file_refused"})
 
 
 def version(events: Iterable[Mapping[str, Any]]) -> int:

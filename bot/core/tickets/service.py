@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.config import Settings
 from bot.core.accounts import holders
 from bot.core.clock import Clock
 from bot.core.decision_webhook import WEBHOOK_KIND, decision_call
+from bot.core.evidence import EvidenceStore, IntegrityFailed
 from bot.core.outbox import Notification, Outbound, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
@@ -26,12 +28,15 @@ from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.browse import QueuePage, QueueQuery, browse
 from bot.core.tickets.checklist import build_checklist
+from bot.core.tickets.files import REFUSED, FileCopy, FileUse
 from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.resolution import ResolutionDraft, Step
 from bot.core.tickets.views import EventRow, event_row, iso, queue_position, ticket_summary, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
+
+log = logging.getLogger(__name__)
 
 
 def canonical_sha256(value: Any) -> str:
@@ -51,8 +56,10 @@ class TicketService:
         outbox: Outbox,
         agent_destinations: Sequence[tuple[str, str]],
         hidden: Callable[[str], str],
+        evidence: EvidenceStore,
     ) -> None:
         """`hidden(channel)` is what stands for redacted personal data in that channel's agents' chat."""
+        self.evidence = evidence
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -366,24 +373,32 @@ class TicketService:
             self._record(session, ticket, actor, "viewed", ticket.status, ticket.status, notify_agents=False)
             return ticket_view(session, ticket, self.settings)
 
-    def download(self, reference: str, evidence_id: int, actor: Actor) -> Evidence:
-        """Hands an evidence file to an agent, logging who downloaded what."""
+    def download(self, reference: str, evidence_id: int, actor: Actor, use: FileUse = FileUse.DOWNLOADED) -> FileCopy:
+        """Hands an evidence file to an agent once its bytes match the recorded sha256, logging who looked.
+
+        Bytes that do not match (or are gone) are never handed over: the attempt is an audit event, the
+        agents' chats are alerted once per file, and the refusal says why."""
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             evidence = session.get(Evidence, evidence_id)
             if evidence is None or evidence.ticket_id != ticket.id:
                 raise Refused("no_such_file", {"reference": reference, "file": evidence_id})
-            self._record(
-                session,
-                ticket,
-                actor,
-                "downloaded",
-                ticket.status,
-                ticket.status,
-                data={"file": evidence_id, "sha256": evidence.sha256},
-                notify_agents=False,
-            )
-            return evidence
+            record = {"file": evidence_id, "sha256": evidence.sha256}
+            try:
+                data = self.evidence.read(evidence)
+            except IntegrityFailed as failed:
+                log.error("evidence %s of %s refused: %s", evidence_id, ticket.reference, failed.reason)
+                self._record(
+                    session, ticket, actor, REFUSED, ticket.status, ticket.status,
+                    data={**record, "reason": failed.reason, "use": use.value}, notify_agents=False,
+                )
+                context = {"file": evidence.name, "reason": failed.reason, "actor": actor.label}
+                self.alert_agents(session, ticket, f"{REFUSED}:{evidence_id}", "agents/file_refused.j2", context)
+                refusal = Refused(REFUSED, {"reference": ticket.reference, "file": evidence.name})
+            else:
+                self._record(session, ticket, actor, use.value, ticket.status, ticket.status, data=record, notify_agents=False)
+                return FileCopy(evidence, data)
+        raise refusal
 
     def list(
         self,

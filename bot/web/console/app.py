@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.desk import Desk
-from bot.web.console import kb, queue, sign_in, ticket, users
+from bot.web.console import files, kb, queue, sign_in, ticket, users
 from bot.web.console.auth import SessionAccounts
 from bot.web.console.pages import console_templates, render
 from bot.web.secret import secret_key
@@ -38,6 +38,7 @@ def routes() -> list[BaseRoute]:
         *sign_in.ROUTES,
         *queue.ROUTES,
         *ticket.ROUTES,
+        *files.ROUTES,
         *users.ROUTES,
         *kb.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

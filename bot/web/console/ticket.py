@@ -1,6 +1,7 @@
 """A ticket's page: evidence, checklist, conversation and history, and a form for each action the core allows.
 
-The page opens with personal data hidden, as a card shows it, and is not logged; "Show personal
+The page opens with personal data hidden, as a card shows it, and is not logged; a file's preview
+(`?preview=ID`, images and PDFs) is shown only when asked for, since each one is logged (files.py); "Show personal
 data" is a form, and each reveal is a `viewed` event in the audit trail. Every action form carries
 the ticket's version, so a form from a page that another agent's change has overtaken is refused
 (core/tickets/freshness.py) instead of applied blindly.
@@ -25,6 +26,7 @@ from bot.core.tickets.freshness import require_fresh, version
 from bot.core.tickets.lifecycle import ENDINGS, REASON_CATEGORIES, Refused
 from bot.core.tickets.service import TicketService
 from bot.web.console.auth import SignedIn, requires
+from bot.web.console.files import previewable
 from bot.web.console.pages import desk_of, refusal_text, render
 
 Change = Callable[[TicketService, str, Actor, FormData], Any]
@@ -87,6 +89,8 @@ async def _page(
         "internal": [event for event in view["events"] if event["internal_note"]],
         "label": desk_of(request).renderer.label_text,
         "holders": await run_in_threadpool(desk_of(request).accounts.holders) if AgentAction.REASSIGN in offers else [],
+        "previewable": previewable,
+        "preview": request.query_params.get("preview", ""),
     }
     return render(request, "ticket.html", context, status_code=status_code)
 

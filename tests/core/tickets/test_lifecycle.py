@@ -169,8 +169,7 @@ def test_every_change_is_an_audit_event_and_views_and_downloads_are_logged(desk:
     reference = file_appeal(ChatUser(desk), files=(pdf(),))
     desk.tickets.claim(reference, ALICE)
     file_id = desk.tickets.show(reference, ALICE)["files"][0]["id"]
-    evidence = desk.tickets.download(reference, file_id, BOB)
-    assert desk.evidence.read(evidence) == b"%PDF-1.4 booking"
+    assert desk.tickets.download(reference, file_id, BOB).data == b"%PDF-1.4 booking"
     with desk.db.session() as session:
         events = session.exec(select(TicketEvent).order_by(TicketEvent.id)).all()
     assert [(event.actor, event.action, event.from_status, event.to_status) for event in events] == [
