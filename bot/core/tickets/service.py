@@ -27,6 +27,7 @@ from bot.core.tickets.actors import CLI, CONSOLE, SYSTEM, Actor, require_agent
 from bot.core.tickets.agent_view import AgentCardView
 from bot.core.tickets.appeal_again import appeal_again_from
 from bot.core.tickets.browse import QueuePage, QueueQuery, browse
+from bot.core.tickets.changes import latest_change
 from bot.core.tickets.checklist import build_checklist
 from bot.core.tickets.files import REFUSED, FileCopy, FileUse
 from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
@@ -430,6 +431,17 @@ class TicketService:
         with self.db.session() as session:
             page = browse(session, query, actor.label, self.clock.now())
             return [self._listed(session, ticket, False, placeholder) for ticket in page.tickets], page
+
+    def latest_change(self, actor: Actor, reference: str | None = None) -> dict[str, Any] | None:
+        """The newest change of one ticket (by reference) or of any: what a live page watches."""
+        require_agent(actor, self.settings)
+        with self.db.session() as session:
+            if reference is None:
+                return latest_change(session)
+            ticket = session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper())).first()
+            if ticket is None:
+                raise Refused("no_such_ticket", {"reference": reference})
+            return latest_change(session, ticket.id)
 
     def glance(self, reference: str, actor: Actor, placeholder: str) -> dict[str, Any]:
         """A ticket with its history as its card shows it: personal data hidden, so the view is not logged."""

@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.desk import Desk
-from bot.web.console import files, kb, queue, sign_in, ticket, users
+from bot.web.console import files, kb, live, queue, sign_in, ticket, users
 from bot.web.console.auth import SessionAccounts
 from bot.web.console.pages import console_templates, render
 from bot.web.secret import secret_key
@@ -39,6 +39,7 @@ def routes() -> list[BaseRoute]:
         *queue.ROUTES,
         *ticket.ROUTES,
         *files.ROUTES,
+        *live.ROUTES,
         *users.ROUTES,
         *kb.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -70,6 +71,7 @@ def console_app(desk: Desk) -> ASGIApp:
         exception_handlers={HTTPException: http_error},
     )
     app.state.desk = desk
+    app.state.live = live.Timing(settings.outbox_poll_seconds)
     app.state.templates = templates = console_templates(settings.templates_dir)
 
     async def csrf_refused(scope: Scope, send: Send, _reason: Any) -> None:

@@ -37,6 +37,7 @@ async def _listing(request: Request, query: QueueQuery, here: str) -> Response:
     desk = desk_of(request)
     user: SignedIn = request.user
     views, page = await run_in_threadpool(desk.tickets.browse, user.actor, query, desk.hidden("console"))
+    latest = await run_in_threadpool(desk.tickets.latest_change, user.actor)
 
     def known_channels() -> list[str]:
         with desk.db.session() as session:
@@ -54,6 +55,7 @@ async def _listing(request: Request, query: QueueQuery, here: str) -> Response:
         "channels": await run_in_threadpool(known_channels),
         "link": lambda **changes: "?" + urlencode(query_params(query, **changes)),
         "here": here,
+        "after": latest["id"] if latest else 0,  # the live stream tells of changes after this one
     }
     return render(request, "queue.html", context)
 
