@@ -53,7 +53,7 @@ class RuleAnswers:
         result = self.rulebook.match(question, top=3) if self.rulebook is not None else None
         if confident_only and (result is None or result.outcome != "confident"):
             return False
-        turn.conversation.memo = {**turn.conversation.memo, "last_question": question[:2000]}
+        turn.memo.asked(question)
         if self.rulebook is None or result is None:
             turn.add(Reply("answers/unavailable.j2", {}, ((HUMAN,),)))
             return False
@@ -78,8 +78,8 @@ class RuleAnswers:
             turn.say("errors/stale_button.j2")
             return
         if log_id is None:
-            log_id = _record(turn, str(turn.conversation.memo.get("last_question", "")), "chosen", entry.id, 1.0)
-        language = question_language(str(turn.conversation.memo.get("last_question", "")))
+            log_id = _record(turn, turn.memo.last_question or "", "chosen", entry.id, 1.0)
+        language = question_language(turn.memo.last_question or "")
         turn.add(
             Reply(
                 "answers/entry.j2",

@@ -25,8 +25,9 @@ from bot.core.capabilities import UNLIMITED, Capabilities
 from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore
-from bot.core.fitting import Fitted, fit, typed_choice
+from bot.core.fitting import fit, typed_choice
 from bot.core.intake.flow import IntakeFlow
+from bot.core.memo import NextText
 from bot.core.modes import Mode
 from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
 from bot.core.repository import ChatRepository
@@ -47,12 +48,6 @@ THANKS = re.compile(
 # Where a platform reserves slash commands for itself, the bare word works too.
 WORD_COMMANDS = {"help": "/help", "status": "/status", "my appeals": "/status", "human": "/human", "appeal": "/appeal"}
 START_BUTTONS = ((Button("go.appeal", "go:appeal", style="primary"), Button("go.ask", "go:ask")),)
-# What the user's next message is, after the bot asked for it: a question for a person, or a rule question.
-NEXT_TEXT = "next_text"
-FOR_A_PERSON = "for_a_person"
-RULE_QUESTION = "rule_question"
-# The payloads of the choices last listed as numbers to type, where the channel has no buttons.
-TYPED = "typed_choices"
 
 Command = Callable[[Turn, str], None]
 
@@ -164,8 +159,9 @@ class ConversationEngine:
             self._dispatch(turn)
             caps = self.capabilities_of(inbound)
             fitted = fit(turn.replies, caps)
-            if not caps.has_buttons:
-                _offer(turn, fitted)
+            if not caps.has_buttons:  # the numbers of choices listed before are stale now
+                turn.memo.typed_choices = list(fitted.typed)
+            turn.memo.keep(conversation)
             conversation.updated_at = turn.now
             session.add(conversation)
             return queue_replies(session, self.tickets.outbox, inbound, user.id, fitted.replies, lease_to, caps=caps)
@@ -189,16 +185,15 @@ class ConversationEngine:
         self._remind_where(turn)
 
     def _on_button(self, turn: Turn) -> None:
-        _forget(turn, NEXT_TEXT)  # the user moved on; "Talk to a person" asks again
+        turn.memo.next_text = None  # the user moved on; "Talk to a person" asks again
         self._button(turn, turn.inbound.payload or "")
 
     def _typed_choice(self, turn: Turn) -> bool:
-        offered = turn.conversation.memo.get(TYPED) or []
-        return not turn.inbound.attachments and typed_choice(turn.text, offered) is not None
+        return not turn.inbound.attachments and typed_choice(turn.text, turn.memo.typed_choices) is not None
 
     def _on_typed_choice(self, turn: Turn) -> None:
         """A listed choice's number, where there are no buttons, is the tap of that button."""
-        payload = typed_choice(turn.text, turn.conversation.memo.get(TYPED) or [])
+        payload = typed_choice(turn.text, turn.memo.typed_choices)
         turn.inbound = replace(turn.inbound, payload=payload, text="")
         turn.text = ""
         self._on_button(turn)
@@ -206,7 +201,7 @@ class ConversationEngine:
     def _on_command(self, turn: Turn) -> None:
         name, rest = command_of(turn.text) or ("", "")
         if name != "/cancel":
-            _forget(turn, NEXT_TEXT)  # the user moved on; /human asks again
+            turn.memo.next_text = None  # the user moved on; /human asks again
         self._command(turn, name, rest)
 
     def _on_empty(self, turn: Turn) -> None:
@@ -214,24 +209,25 @@ class ConversationEngine:
         self._remind_where(turn)
 
     def _answers_what_was_asked(self, turn: Turn) -> bool:
-        return NEXT_TEXT in turn.conversation.memo and bool(turn.text) and not turn.inbound.attachments
+        return turn.memo.next_text is not None and bool(turn.text) and not turn.inbound.attachments
 
     def _on_asked_text(self, turn: Turn) -> None:
-        if _forget(turn, NEXT_TEXT) == FOR_A_PERSON:
+        asked, turn.memo.next_text = turn.memo.next_text, None
+        if asked == NextText.FOR_A_PERSON:
             self._open_question(turn, turn.text)
         else:
             self.answers.answer(turn, turn.text)
         self._remind_where(turn)
 
     def _on_intake(self, turn: Turn) -> None:
-        _forget(turn, NEXT_TEXT)  # files instead of the text asked for: the question is dropped
+        turn.memo.next_text = None  # files instead of the text asked for: the question is dropped
         if turn.inbound.attachments:
             self.intake.on_files(turn, turn.inbound.attachments, caption=turn.text)
         else:
             self.intake.on_text(turn, turn.text)
 
     def _idle(self, turn: Turn) -> None:
-        _forget(turn, NEXT_TEXT)  # files instead of the text asked for: the question is dropped
+        turn.memo.next_text = None  # files instead of the text asked for: the question is dropped
         conversation = turn.conversation
         open_tickets = self.tickets.open_tickets_of(turn.session, turn.user.id or 0)
         waiting = next((ticket for ticket in open_tickets if ticket.status == "awaiting_user"), None)
@@ -270,7 +266,8 @@ class ConversationEngine:
         if appeal is None and reports_suspension(turn.text):
             if looks_like_question(turn.text):
                 self.answers.answer(turn, turn.text, confident_only=True)
-            turn.conversation.memo = {**turn.conversation.memo, "last_question": turn.text[:2000], "comforted": True}
+            turn.memo.asked(turn.text)
+            turn.memo.comforted = True
             turn.add(Reply("idle/offer_appeal.j2", {}, START_BUTTONS))
             return
         self.answers.answer(turn, turn.text)
@@ -347,7 +344,8 @@ class ConversationEngine:
 
     def _cancel(self, turn: Turn) -> None:
         conversation = turn.conversation
-        if _forget(turn, NEXT_TEXT):
+        asked, turn.memo.next_text = turn.memo.next_text, None
+        if asked:
             turn.say("idle/cancelled.j2")
             self._remind_where(turn)
         elif conversation.mode == Mode.INTAKE:
@@ -410,7 +408,7 @@ class ConversationEngine:
         turn.say("errors/stale_button.j2")
 
     def _ask_prompt(self, turn: Turn) -> None:
-        self._expect(turn, RULE_QUESTION)
+        turn.memo.next_text = NextText.RULE_QUESTION
         turn.say("idle/ask_prompt.j2")
 
     # ---- people and tickets -------------------------------------------------------------------------
@@ -421,22 +419,19 @@ class ConversationEngine:
             self._open_question(turn, question)
             self._remind_where(turn)
             return
-        self._expect(turn, FOR_A_PERSON)
-        earlier = str(turn.conversation.memo.get("last_question") or "")
+        turn.memo.next_text = NextText.FOR_A_PERSON
+        earlier = turn.memo.last_question or ""
         buttons = ((Button("go.human_last", "go:human_last"),),) if earlier else ()
         turn.add(Reply("idle/human_prompt.j2", {"earlier": earlier}, buttons, expects="text"))
 
     def _send_last_question(self, turn: Turn) -> None:
         """The user chose to pass on the rule question they asked just before."""
-        question = str(turn.conversation.memo.get("last_question") or "")
+        question = turn.memo.last_question or ""
         if not question:
             turn.say("errors/stale_button.j2")
             return
-        _forget(turn, NEXT_TEXT)
+        turn.memo.next_text = None
         self._open_question(turn, question)
-
-    def _expect(self, turn: Turn, what: str) -> None:
-        turn.conversation.memo = {**turn.conversation.memo, NEXT_TEXT: what}
 
     def _open_question(self, turn: Turn, question: str) -> None:
         existing = next(
@@ -454,7 +449,7 @@ class ConversationEngine:
             {"question": {"value": question, "at": turn.now.isoformat()}},
             suggested_entries=self.answers.suggest(question),
         )
-        turn.conversation.memo = {key: value for key, value in turn.conversation.memo.items() if key != "last_question"}
+        turn.memo.last_question = None
         turn.say(
             "idle/question_opened.j2",
             reference=ticket.reference,
@@ -500,18 +495,3 @@ class ConversationEngine:
     def _suggest(self, answers: dict[str, Any]) -> list[str]:
         parts = [str((answers.get(key) or {}).get("value") or "") for key in ("explanation", "notice_text")]
         return self.answers.suggest(" ".join(part for part in parts if part and part != "none"))
-
-
-def _offer(turn: Turn, fitted: Fitted) -> None:
-    """Keeps the turn's numbered choices (none, if it listed none: the numbers of earlier ones are stale)."""
-    _forget(turn, TYPED)
-    if fitted.typed:
-        turn.conversation.memo = {**turn.conversation.memo, TYPED: list(fitted.typed)}
-
-
-def _forget(turn: Turn, key: str) -> Any:
-    """Removes one key from the conversation's memo, returning its value."""
-    memo = dict(turn.conversation.memo)
-    value = memo.pop(key, None)
-    turn.conversation.memo = memo
-    return value

@@ -14,9 +14,10 @@ from bot.config import Settings
 from bot.core.events import Attachment, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
+from bot.core.intake.draft import IntakeDraft
 from bot.core.intake.locales import day_first
 from bot.core.intake.parsing import Invalid, Parsed, Reading
-from bot.core.intake.prompts import Prompts, current_step, parts_of, selection_of
+from bot.core.intake.prompts import Prompts, current_step
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, StepKind, applicable, next_step
 from bot.core.intake.submission import Suggest, evidence_ids, file_appeal, in_intake_order, record, skipped
 from bot.core.modes import Mode
@@ -78,18 +79,17 @@ class IntakeFlow:
     def start(self, turn: Turn) -> None:
         conversation = turn.conversation
         conversation.mode = Mode.INTAKE
-        conversation.answers = {}
+        IntakeDraft().keep(conversation)
         conversation.history = []
         conversation.editing = False
         conversation.started_at = turn.now
         conversation.reminded_at = None
-        comforted = bool(conversation.memo.get("comforted"))
-        conversation.memo = {key: value for key, value in conversation.memo.items() if key != "comforted"}
+        comforted, turn.memo.comforted = turn.memo.comforted, False
         turn.say("intake/start.j2", comforted=comforted)
         self._go(turn, next_step({}, None).key)
 
     def cancel(self, turn: Turn) -> None:
-        for evidence_id in evidence_ids(turn.conversation.answers):
+        for evidence_id in evidence_ids(IntakeDraft.of(turn.conversation).given):
             item = turn.session.get(Evidence, evidence_id)
             if item is not None and item.ticket_id is None:
                 self.evidence.discard(turn.session, item)
@@ -101,7 +101,7 @@ class IntakeFlow:
         conversation = turn.conversation
         conversation.mode = Mode.IDLE
         conversation.step = None
-        conversation.answers = {}
+        IntakeDraft().keep(conversation)
         conversation.history = []
         conversation.version += 1
 
@@ -164,8 +164,8 @@ class IntakeFlow:
     def on_files(self, turn: Turn, attachments: tuple[Attachment, ...], caption: str = "") -> None:
         """Files are welcome at any step; they are kept for the appeal (with their caption) and the step goes on."""
         step = current_step(turn.conversation)
-        answers = dict(turn.conversation.answers)
-        stored = evidence_ids(answers)
+        draft = IntakeDraft.of(turn.conversation)
+        stored = evidence_ids(draft.given)
         received = self.evidence.accept_all(
             turn.session,
             turn.user.id or 0,
@@ -177,12 +177,12 @@ class IntakeFlow:
         )
         if received.accepted:
             ids = stored + [item.id or 0 for item in received.accepted]
-            answers["evidence"] = record(ids, turn.now.isoformat())
-            turn.conversation.answers = answers
+            draft.given["evidence"] = record(ids, turn.now.isoformat())
+            draft.keep(turn.conversation)
         turn.say(
             "intake/files_received.j2",
             **received.told(),
-            total=len(evidence_ids(answers)),
+            total=len(evidence_ids(draft.given)),
             at_evidence_step=step.key == "evidence",
             **self.evidence.limits,
         )
@@ -248,7 +248,7 @@ class IntakeFlow:
     def _text_part(self, turn: Turn, step: Step, text: str) -> None:
         """One part of a long answer: kept, until the user says that is all (or starts over)."""
         word = _word(text)
-        parts = parts_of(turn.conversation.answers, step)
+        parts = IntakeDraft.of(turn.conversation).parts_of(step.key)
         if word in FINISHED:
             self._finish_parts(turn, step)
         elif word in START_OVER:
@@ -306,17 +306,16 @@ class IntakeFlow:
         if step.choice(value) is None:
             self._stale(turn)
             return
-        answers = dict(turn.conversation.answers)
-        selected = selection_of(answers, step)
-        selected = [item for item in selected if item != value] if value in selected else [*selected, value]
-        answers["_selection"] = {**answers.get("_selection", {}), step.key: selected}
-        turn.conversation.answers = answers
+        draft = IntakeDraft.of(turn.conversation)
+        selected = draft.selected(step.key)
+        draft.select(step.key, [item for item in selected if item != value] if value in selected else [*selected, value])
+        draft.keep(turn.conversation)
         reply = self.prompt(turn)
         turn.add(Reply(reply.template, reply.context, reply.buttons, reply.expects, replaces_buttons=True))
 
     def _done(self, turn: Turn, step: Step) -> None:
         if step.kind == "multi":
-            selected = selection_of(turn.conversation.answers, step)
+            selected = IntakeDraft.of(turn.conversation).selected(step.key)
             if not selected:
                 self._invalid(turn, step, "multi_empty")
                 return
@@ -331,7 +330,7 @@ class IntakeFlow:
     # ---- long answers in parts ---------------------------------------------------------------------
 
     def _finish_parts(self, turn: Turn, step: Step) -> None:
-        joined = "\n".join(parts_of(turn.conversation.answers, step))
+        joined = "\n".join(IntakeDraft.of(turn.conversation).parts_of(step.key))
         if len(joined) < step.min_length:
             self._invalid(turn, step, "too_short", length=len(joined))
             return
@@ -342,10 +341,9 @@ class IntakeFlow:
         turn.add(self.prompt(turn))
 
     def _keep_parts(self, turn: Turn, step: Step, parts: list[str]) -> None:
-        answers = dict(turn.conversation.answers)
-        kept = {key: value for key, value in answers.get("_parts", {}).items() if key != step.key}
-        answers["_parts"] = {**kept, step.key: parts} if parts else kept
-        turn.conversation.answers = answers
+        draft = IntakeDraft.of(turn.conversation)
+        draft.keep_parts(step.key, parts)
+        draft.keep(turn.conversation)
 
     # ---- moving between steps ---------------------------------------------------------------------
 
@@ -358,15 +356,12 @@ class IntakeFlow:
         keep_value: bool = False,
     ) -> None:
         conversation = turn.conversation
-        answers = dict(conversation.answers)
-        if not keep_value:
-            at = turn.now.isoformat()
-            if value is None:
-                answers.pop(step.key, None)
-            answers[step.key] = skipped(at) if value is None else record(value, at, extra)
-        answers.get("_selection", {}).pop(step.key, None)
-        answers.get("_parts", {}).pop(step.key, None)
-        conversation.answers = answers
+        draft = IntakeDraft.of(conversation)
+        at = turn.now.isoformat()
+        answer = skipped(at) if value is None else record(value, at, extra)
+        draft.answered(step.key, None if keep_value else answer)
+        draft.keep(conversation)
+        answers = draft.given
         history = [*conversation.history, step.key] if step.key not in conversation.history else conversation.history
         conversation.history = history
         upcoming = next_step(answers, step.key)
@@ -393,15 +388,14 @@ class IntakeFlow:
     def _edit(self, turn: Turn, key: str) -> None:
         conversation = turn.conversation
         step = STEP_BY_KEY[key]
-        if step not in applicable(conversation.answers):
+        draft = IntakeDraft.of(conversation)
+        if step not in applicable(draft.given):
             self._stale(turn)
             return
         conversation.editing = True
         if step.kind == "multi":
-            answers = dict(conversation.answers)
-            current = (answers.get(key) or {}).get("value") or []
-            answers["_selection"] = {**answers.get("_selection", {}), key: list(current)}
-            conversation.answers = answers
+            draft.select(key, list(draft.value(key) or []))
+            draft.keep(conversation)
         self._go(turn, key)
 
     def _go(self, turn: Turn, key: str) -> None:
@@ -414,7 +408,7 @@ class IntakeFlow:
 
     def _submit(self, turn: Turn) -> None:
         conversation = turn.conversation
-        answers = in_intake_order(conversation.answers)
+        answers = in_intake_order(IntakeDraft.of(conversation).given)
         if (answers.get("consent") or {}).get("value") is not True:
             self._go(turn, "consent")
             return

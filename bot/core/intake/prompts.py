@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core import payloads
 from bot.core.events import Button, Reply
+from bot.core.intake.draft import IntakeDraft
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, progress
 from bot.core.intake.submission import evidence_ids
 from bot.store.models import Conversation
@@ -22,16 +23,6 @@ Rows = tuple[tuple[Button, ...], ...]
 
 def current_step(conversation: Conversation) -> Step:
     return STEP_BY_KEY.get(conversation.step or "", STEP_BY_KEY["account"])
-
-
-def parts_of(answers: Mapping[str, Any], step: Step) -> list[str]:
-    """The parts of a long answer sent so far (kept in the draft until the user says that is all)."""
-    return list(answers.get("_parts", {}).get(step.key, []))
-
-
-def selection_of(answers: Mapping[str, Any], step: Step) -> list[str]:
-    """The options ticked so far on a multi-choice step."""
-    return list(answers.get("_selection", {}).get(step.key, []))
 
 
 class Prompts:
@@ -46,8 +37,8 @@ class Prompts:
             return self.files(conversation, step)
         if step.kind == "summary":
             return self.summary(conversation)
-        answers = conversation.answers
-        position, total = progress(answers, step.key)
+        draft = IntakeDraft.of(conversation)
+        position, total = progress(draft.given, step.key)
         context: dict[str, Any] = {"n": position, "total": total, "editing": conversation.editing}
         button = _button_maker(conversation)
         rows: list[tuple[Button, ...]] = []
@@ -56,7 +47,7 @@ class Prompts:
         if step.kind in ("choice", "consent"):
             rows.extend((button(option.label, f"c:{option.value}"),) for option in step.choices)
         if step.kind == "multi":
-            selected = selection_of(answers, step)
+            selected = draft.selected(step.key)
             rows.extend(
                 (button(option.label, f"t:{option.value}", selected=option.value in selected),)
                 for option in step.choices
@@ -67,7 +58,7 @@ class Prompts:
         if step.none_choice:
             rows.append((button(step.none_choice.label, f"c:{step.none_choice.value}"),))
         if step.in_parts:
-            parts = parts_of(answers, step)
+            parts = draft.parts_of(step.key)
             context.update(so_far=sum(map(len, parts)), maximum=step.max_length)
             if parts:
                 return Reply(step.prompt, context, (*rows, *self._parts_buttons(conversation, step)), expects=expects)
@@ -90,7 +81,7 @@ class Prompts:
 
     def part_received(self, conversation: Conversation, step: Step) -> Reply:
         """After each part: how much is in, and the two ways on (send more, or say that is all)."""
-        parts = parts_of(conversation.answers, step)
+        parts = IntakeDraft.of(conversation).parts_of(step.key)
         return Reply(
             "intake/part_received.j2",
             {"so_far": sum(map(len, parts)), "parts": len(parts), "maximum": step.max_length},
@@ -100,8 +91,9 @@ class Prompts:
 
     def files(self, conversation: Conversation, step: Step, again: bool = False) -> Reply:
         button = _button_maker(conversation)
-        count = len(evidence_ids(conversation.answers))
-        position, total = progress(conversation.answers, step.key)
+        given = IntakeDraft.of(conversation).given
+        count = len(evidence_ids(given))
+        position, total = progress(given, step.key)
         return Reply(
             step.prompt,
             {"n": position, "total": total, "count": count, "again": again, **self.limits},
@@ -112,7 +104,7 @@ class Prompts:
     def summary(self, conversation: Conversation) -> Reply:
         """Every answer given, with an Edit button each, and Send."""
         button = _button_maker(conversation)
-        answers = conversation.answers
+        answers = IntakeDraft.of(conversation).given
         shown = [step for step in applicable(answers) if step.key in EDITABLE]
         rows = [
             {"key": step.key, "label": step.label, "value": self._display(step, answers.get(step.key) or {})}
