@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.channels.registry import PLUGINS
+from bot.core.events import Reply
+from bot.core.fitting import fit
 from bot.core.knowledge.validation import MAX_ANSWER_CHARS, MAX_ID_CHARS
 from bot.core.outbox import buttons_from_json
 from bot.desk import Desk
@@ -46,3 +48,17 @@ def test_each_channel_renders_in_its_own_format(desk: Desk) -> None:
     for plugin in PLUGINS:
         text = desk.renderer.render("idle/help.j2", {}, plugin.format.name)
         assert text, plugin.name
+
+
+def test_every_real_channel_gets_an_appeals_replies_as_they_are(desk: Desk) -> None:
+    """The degraded forms are for channels with smaller messages: none of the registered ones needs them."""
+    user = ChatUser(desk)
+    file_appeal(user)
+    user.send("/ask is a VPN allowed?")
+    with desk.db.session() as session:
+        replies = [
+            Reply(row.template, row.context, buttons_from_json(row.buttons)) for row in session.exec(select(OutboxMessage))
+        ]
+    assert any(reply.buttons for reply in replies)
+    for plugin in PLUGINS:
+        assert fit(replies, plugin.capabilities).replies == replies, plugin.name
