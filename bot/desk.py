@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from bot.channels.registry import PLUGINS
 from bot.config import Settings
 from bot.core.accounts import Accounts
-from bot.core.answers import RuleAnswers, RuleBook
+from bot.core.answers import RuleAnswers, RuleBook, entry_reply
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
@@ -26,6 +26,7 @@ from bot.core.evidence import EvidenceStore
 from bot.core.inbox import Inbox, handle_kept
 from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
+from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import CardRegistry, Outbox, Sender
 from bot.core.platform.actions import AccountActions
@@ -115,6 +116,16 @@ class Desk:
         """What stands for redacted data in a channel's agents' chat: it says where to see it there."""
         key = f"hidden.{channel}"
         return self.renderer.label_text(key if self.renderer.has_label(key) else "hidden")
+
+    def answer_previews(self, entry: Entry) -> dict[str, str]:
+        """The entry's answer as each channel that `appealdesk run` starts would send it: its own markup,
+        escaping and command syntax (the console previews an edit with it)."""
+        reply = entry_reply(entry, self.settings.platform_name)
+        return {
+            plugin.name: self.renderer.with_commands(plugin.commands).reply(reply, plugin.format.name)
+            for plugin in PLUGINS
+            if plugin.connect is not None
+        }
 
     def migrate(self) -> Desk:
         """Applies migrations and loads the knowledge base (importing knowledge/ on first start)."""

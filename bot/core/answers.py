@@ -31,6 +31,17 @@ class RuleBook(Protocol):
 HUMAN = Button("go.human", "go:human")
 
 
+def entry_reply(entry: Entry, platform: str, language: str = "en", buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+    """An entry as users read it; the console's preview renders the same reply for each channel."""
+    context = {
+        "title": entry.title,
+        "answer": entry.public_answer(platform),
+        "reviewed": entry.last_reviewed,
+        "language": language,
+    }
+    return Reply("answers/entry.j2", context, buttons)
+
+
 def reports_suspension(text: str) -> bool:
     return bool(SUSPENSION_WORDS.search(text))
 
@@ -81,18 +92,11 @@ class RuleAnswers:
             log_id = _record(turn, turn.memo.last_question or "", "chosen", entry.id, 1.0)
         language = question_language(turn.memo.last_question or "")
         turn.add(
-            Reply(
-                "answers/entry.j2",
-                {
-                    "title": entry.title,
-                    "answer": entry.public_answer(self.platform),
-                    "reviewed": entry.last_reviewed,
-                    "language": language,
-                },
-                (
-                    (Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")),
-                    (HUMAN,),
-                ),
+            entry_reply(
+                entry,
+                self.platform,
+                language,
+                ((Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")), (HUMAN,)),
             )
         )
 

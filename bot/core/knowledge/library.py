@@ -274,7 +274,9 @@ class KnowledgeLibrary:
                 if latest is not None and latest.number != seen:
                     session.expunge(latest)  # as loaded: the rollback that follows would expire it
                     raise StaleEdit(latest)
-            return self._add_revision(session, entry_id, text, author, change).number
+            number = self._add_revision(session, entry_id, text, author, change).number
+        self._checked_at = 0.0  # this process's next refresh looks at once; other workers within refresh_seconds
+        return number
 
     def current(self) -> list[KbRevision]:
         """The current revision of every entry (importing knowledge/ first if the database has none)."""

@@ -8,6 +8,7 @@ revision up as they pick up every revision.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,18 @@ from starlette.routing import Route
 
 from bot.core.accounts import Role
 from bot.core.knowledge.catalogue import catalogue
+from bot.core.knowledge.entry import read_entry
+from bot.core.knowledge.explain import explain_question
 from bot.core.knowledge.library import StaleEdit
 from bot.core.knowledge.problems import EntryError, Problem
+from bot.desk import Desk
 from bot.store.models import KbRevision
 from bot.web.console.auth import SignedIn, requires
 from bot.web.console.pages import desk_of, render
 
 MAX_TEXT_CHARS = 20_000  # a form field, not a file upload: ten times the longest entry
+MAX_QUESTION_CHARS = 2000  # what the conversation keeps of a question
+TOP = 5  # matches shown, as `/kb test` shows them
 
 
 @dataclass(frozen=True)
@@ -66,30 +72,76 @@ async def _current(request: Request, entry_id: str) -> KbRevision:
     return revision
 
 
+def _checked(desk: Desk, entry_id: str, text: str) -> dict[str, Any]:
+    """The text's problems beside their lines, and its answer as each channel would send it."""
+    problems = desk.knowledge.validate(entry_id, text)
+    whole, lines = annotated(text, problems)
+    entry = read_entry(text, f"{entry_id}.md").entry
+    previews = desk.answer_previews(entry) if entry is not None else {}
+    return {"problems": problems, "whole": whole, "lines": lines, "previews": previews}
+
+
+def _tried(desk: Desk, entry_id: str, text: str, question: str) -> dict[str, Any]:
+    """The question's top matches against the saved entries, and against them with this text saved."""
+    if not question:
+        return {"question": "", "before": None, "after": None}
+    desk.knowledge.refresh()  # the saved entries as every worker answers with them
+    draft = desk.knowledge.draft(entry_id, text)
+    after = explain_question(draft, question, TOP) if draft is not None else None
+    return {"question": question, "before": explain_question(desk.knowledge, question, TOP), "after": after}
+
+
 async def _page(
     request: Request,
     current: KbRevision,
     text: str | None = None,
     change: str = "",
     status_code: int = 200,
+    question: str = "",
     **context: Any,
 ) -> Response:
-    """The editor with `text` (the saved one by default), checked, beside the entry's current revision."""
+    """The editor with `text` (the saved one by default), checked and previewed, beside the current revision."""
+    desk = desk_of(request)
     draft = current.text if text is None else text
-    problems = await run_in_threadpool(desk_of(request).knowledge.validate, current.entry_id, draft)
-    whole, lines = annotated(draft, problems)
     values = {
         "current": current,
         "text": draft,
         "change": change,
-        "problems": problems,
-        "whole": whole,
-        "lines": lines,
         "saved": request.query_params.get("saved", ""),
         "refused": None,
         "stale": None,
+        **await run_in_threadpool(_checked, desk, current.entry_id, draft),
+        **await run_in_threadpool(_tried, desk, current.entry_id, draft, question),
     }
     return render(request, "kb_entry.html", {**values, **context}, status_code=status_code)
+
+
+async def _draft(request: Request) -> tuple[KbRevision, str, str, str]:
+    """The entry as saved, and the text, question and change note the editor's form sent."""
+    form = await request.form()
+    text = str(form.get("text", ""))[:MAX_TEXT_CHARS].replace("\r\n", "\n")
+    question = " ".join(str(form.get("question", "")).split())[:MAX_QUESTION_CHARS]
+    return await _current(request, request.path_params["entry_id"]), text, question, str(form.get("change", ""))
+
+
+@requires(Role.ADMIN)
+async def check(request: Request) -> Response:
+    """The draft's problems and previews: the part of the page htmx swaps while the admin types, or the page."""
+    current, text, question, change = await _draft(request)
+    if "HX-Request" not in request.headers:
+        return await _page(request, current, text, change.strip(), question=question)
+    context = await run_in_threadpool(_checked, desk_of(request), current.entry_id, text)
+    return render(request, "kb_checked.html", {"current": current, **context})
+
+
+@requires(Role.ADMIN)
+async def test(request: Request) -> Response:
+    """A question's matches before and after the draft: the part of the page htmx swaps, or the page."""
+    current, text, question, change = await _draft(request)
+    if "HX-Request" not in request.headers:
+        return await _page(request, current, text, change.strip(), question=question)
+    context = await run_in_threadpool(_tried, desk_of(request), current.entry_id, text, question)
+    return render(request, "kb_matches.html", {"current": current, **context})
 
 
 @requires(Role.ADMIN)
@@ -102,10 +154,9 @@ async def save(request: Request) -> Response:
     """Saved as a new revision under the admin's name; invalid, unchanged or overtaken, the page says why."""
     entry_id = request.path_params["entry_id"]
     form = await request.form()
-    text = str(form.get("text", ""))[:MAX_TEXT_CHARS].replace("\r\n", "\n")
-    change = str(form.get("change", "")).strip()
+    current, text, _, change = await _draft(request)
+    change = change.strip()
     seen = str(form.get("seen", ""))
-    current = await _current(request, entry_id)
     if not change:
         return await _page(request, current, text, change, 400, refused="Write a change note: the history shows it.")
     if text == current.text:
@@ -124,8 +175,59 @@ async def save(request: Request) -> Response:
     return RedirectResponse(f"{path}?saved={number}", status_code=303)
 
 
+def diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The lines that differ from `old` to `new`, with three of context, each with its kind for the page."""
+    kinds = {"+": "added", "-": "removed", "@": "hunk"}
+    lines = list(difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm=""))[2:]  # no file headers
+    return [(kinds.get(line[:1], "same"), line) for line in lines]
+
+
+@requires(Role.ADMIN)
+async def revisions(request: Request) -> Response:
+    current = await _current(request, request.path_params["entry_id"])
+    history = await run_in_threadpool(desk_of(request).knowledge.history, current.entry_id)
+    return render(request, "kb_revisions.html", {"current": current, "revisions": history[::-1]})
+
+
+async def _compared(request: Request, status_code: int = 200, refused: str | None = None) -> Response:
+    """Revision NUMBER beside the current text, with the form that brings it back."""
+    current = await _current(request, request.path_params["entry_id"])
+    number = request.path_params["number"]
+    old = await run_in_threadpool(desk_of(request).knowledge.revision, current.entry_id, number)
+    if old is None:
+        raise HTTPException(404, f"{current.entry_id} has no revision {number}.")
+    context = {"current": current, "old": old, "lines": diff(old.text, current.text), "refused": refused}
+    return render(request, "kb_diff.html", context, status_code=status_code)
+
+
+@requires(Role.ADMIN)
+async def revision(request: Request) -> Response:
+    return await _compared(request)
+
+
+@requires(Role.ADMIN)
+async def revert(request: Request) -> Response:
+    """The old text as a new revision under the admin's name; one that no longer passes the checks is refused."""
+    entry_id, number = request.path_params["entry_id"], request.path_params["number"]
+    user: SignedIn = request.user
+    try:
+        saved = await run_in_threadpool(desk_of(request).knowledge.revert, entry_id, number, user.display_name)
+    except KeyError as unknown:
+        raise HTTPException(404, f"{entry_id} has no revision {number}.") from unknown
+    except EntryError as error:
+        problems = "; ".join(f"line {problem.line}: {problem.message}" for problem in error.problems)
+        return await _compared(request, 400, f"Not reverted: revision {number} would not pass the checks now ({problems}).")
+    path = request.url_for("kb_entry", entry_id=entry_id).path
+    return RedirectResponse(f"{path}?saved={saved}", status_code=303)
+
+
 ROUTES = [
     Route("/kb", entries, name="kb"),
     Route("/kb/{entry_id:str}", entry, name="kb_entry"),
     Route("/kb/{entry_id:str}/save", save, methods=["POST"], name="kb_save"),
+    Route("/kb/{entry_id:str}/check", check, methods=["POST"], name="kb_check"),
+    Route("/kb/{entry_id:str}/test", test, methods=["POST"], name="kb_test"),
+    Route("/kb/{entry_id:str}/revisions", revisions, name="kb_revisions"),
+    Route("/kb/{entry_id:str}/revisions/{number:int}", revision, name="kb_revision"),
+    Route("/kb/{entry_id:str}/revisions/{number:int}/revert", revert, methods=["POST"], name="kb_revert"),
 ]

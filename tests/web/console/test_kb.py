@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.desk import Desk
+from bot.store.models import KbRevision
 from tests.web.console.conftest import TOKEN, Console
 
 ENTRY = "ban-evasion"
@@ -148,3 +149,125 @@ def test_entry_text_is_escaped_everywhere_it_is_shown(admin: Console, desk: Desk
 
 def test_an_unknown_entry_is_404(admin: Console) -> None:
     assert admin.get("/console/kb/no-such-entry").status_code == 404  # type: ignore[attr-defined]
+
+
+def with_keyword(text: str, keyword: str) -> str:
+    return text.replace("keywords: [", f"keywords: [{keyword}, ", 1)
+
+
+def test_the_editor_previews_the_answer_as_each_channel_sends_it(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    text = old.text.replace("title: Opening a new account after a suspension", 'title: "Ban <evasion> & you"')
+    text = text.replace("## Answer\n", "## Answer\n\nAsk for a person with /human on {platform}.\n")
+    form = editor_form(admin)
+    page: Any = admin.client.post(f"{EDIT}/check", data={**form, "text": text, "change": ""})
+    assert page.status_code == 200 and "No problems" in page.text
+    previews = page.text.split('id="preview-heading"')[1]
+    telegram, slack, web = (previews.split(f"<figcaption>{name}")[1] for name in ("Telegram", "Slack", "Web"))
+    assert "&lt;b&gt;Ban &amp;lt;evasion&amp;gt; &amp;amp; you&lt;/b&gt;" in telegram  # Telegram's own escaping, shown as sent
+    assert "Ask for a person with /human on" in telegram
+    assert "*Ban &amp;lt;evasion&amp;gt; &amp;amp; you*" in slack and "/appeal human" in slack
+    assert "<strong>Ban &lt;evasion&gt; &amp; you</strong>" in web  # the web chat's HTML, as the chat shows it
+    assert "<evasion>" not in page.text
+    assert "Ban &lt;evasion&gt; &amp; you" in page.text.split("<textarea")[1]  # the draft stays in the editor, unsaved
+    assert desk.knowledge.revision(ENTRY) == old
+
+
+def test_while_typing_htmx_gets_only_the_problems_and_previews(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    form = {**editor_form(admin), "text": old.text.replace("id: ban-evasion", "id: ban-evasions")}
+    part: Any = admin.client.post(f"{EDIT}/check", data=form, headers={"HX-Request": "true"})
+    assert part.status_code == 200 and part.text.lstrip().startswith('<div id="checked"') and "<html" not in part.text
+    assert "does not match the file name" in part.text
+
+
+def test_the_test_box_shows_the_top_matches_before_and_after_the_draft(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    question = "what is a zorblat account"
+    draft = with_keyword(old.text, "zorblat")
+    form = {**editor_form(admin), "text": draft, "question": question}
+    part: Any = admin.client.post(f"{EDIT}/test", data=form, headers={"HX-Request": "true"})
+    assert part.status_code == 200 and part.text.lstrip().startswith('<div id="matches"')
+    before, after = part.text.split("With your text saved")
+    assert "Saved knowledge base" in before and '<tr class="this">\n    <td>1</td>' not in before
+    assert '<tr class="this">\n    <td>1</td>' in after  # the edited entry is the first match once the draft is in
+    assert desk.knowledge.revision(ENTRY) == old
+    whole: Any = admin.client.post(f"{EDIT}/test", data=form)  # without JavaScript: the page, with the draft kept
+    assert "<html" in whole.text and "With your text saved" in whole.text and "zorblat, " in whole.text
+    assert f'value="{question}"' in whole.text
+
+
+def test_once_saved_the_saved_knowledge_base_answers_with_the_edit(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    assert save(admin, with_keyword(old.text, "zorblat"), "a word users use").status_code == 303
+    form = {**editor_form(admin), "question": "what is a zorblat account"}
+    part: Any = admin.client.post(f"{EDIT}/test", data=form, headers={"HX-Request": "true"})
+    before = part.text.split("With your text saved")[0]
+    assert '<tr class="this">\n    <td>1</td>' in before
+
+
+def test_a_draft_that_is_no_entry_is_tried_only_against_the_saved_entries(admin: Console) -> None:
+    form = {**editor_form(admin), "text": "no front matter", "question": "can I make a new account"}
+    part: Any = admin.client.post(f"{EDIT}/test", data=form, headers={"HX-Request": "true"})
+    assert "Saved knowledge base" in part.text and "does not read as an entry yet" in part.text
+
+
+def test_the_revisions_are_listed_newest_first_and_each_is_compared_with_the_current(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    desk.knowledge.save(ENTRY, old.text.replace("Opening a new", "Making a new"), "erin", "<i>shorter</i>")
+    listed: Any = admin.get(f"{EDIT}/revisions")
+    assert listed.status_code == 200 and listed.text.index("&lt;i&gt;shorter&lt;/i&gt;") < listed.text.index("first start")
+    assert f"{EDIT}/revisions/1" in listed.text and f"{EDIT}/revisions/2" not in listed.text  # 2 is the current one
+    compared: Any = admin.get(f"{EDIT}/revisions/1")
+    assert compared.status_code == 200
+    assert '<tr class="removed"><td><code>-title: Opening a new account after a suspension</code>' in compared.text
+    assert '<tr class="added"><td><code>+title: Making a new account after a suspension</code>' in compared.text
+    assert "Bring back revision 1" in compared.text
+    assert admin.get(f"{EDIT}/revisions/9").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_diff_is_escaped(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    desk.knowledge.save(ENTRY, old.text.replace("## Answer\n", "## Answer\n\n<script>alert(1)</script>\n"), "erin", "x")
+    compared: Any = admin.get(f"{EDIT}/revisions/1")
+    assert "<script>alert(1)</script>" not in compared.text and "+&lt;script&gt;alert(1)&lt;/script&gt;" in compared.text
+
+
+def test_a_revert_is_a_new_revision_under_the_admins_name(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    desk.knowledge.save(ENTRY, old.text.replace("Opening a new", "Making a new"), "erin", "shorter")
+    reverted: Any = admin.submit(f"{EDIT}/revisions/1", f"{EDIT}/revisions/1/revert")
+    assert reverted.status_code == 303 and reverted.headers["location"] == f"{EDIT}?saved=3"
+    history = desk.knowledge.history(ENTRY)
+    assert [(revision.number, revision.author, revision.change) for revision in history][-1] == (3, "root", "revert to revision 1")
+    assert history[-1].text == old.text
+
+
+def test_a_revision_that_would_not_pass_the_checks_now_is_not_brought_back(admin: Console, desk: Desk) -> None:
+    old = desk.knowledge.revision(ENTRY)
+    assert old is not None
+    with desk.db.session() as session:  # saved before a check was added: /appeals is no command
+        text = old.text.replace("## Answer\n", "## Answer\n\nSee /appeals.\n")
+        session.add(KbRevision(entry_id=ENTRY, number=2, author="erin", at=old.at, change="older rules", text=text))
+    desk.knowledge.save(ENTRY, old.text, "erin", "back to the first text")
+    refused: Any = admin.submit(f"{EDIT}/revisions/2", f"{EDIT}/revisions/2/revert")
+    assert refused.status_code == 400 and "Not reverted: revision 2 would not pass the checks now" in refused.text
+    assert "answer names /appeals, which is not a command" in refused.text
+    assert len(desk.knowledge.history(ENTRY)) == 3
+
+
+def test_reverting_needs_the_admin_role_and_the_csrf_token(console: Console, desk: Desk, accounts: Desk) -> None:
+    console.sign_in("alice")
+    assert console.get(f"{EDIT}/revisions").status_code == 403  # type: ignore[attr-defined]
+    assert console.submit("/console/", f"{EDIT}/revisions/1/revert").status_code == 403  # type: ignore[attr-defined]
+    console.sign_in("root")
+    missing: Any = console.client.post(f"{EDIT}/revisions/1/revert")
+    assert missing.status_code == 403 and "This form was not applied" in missing.text
+    assert len(desk.knowledge.history(ENTRY)) == 1
