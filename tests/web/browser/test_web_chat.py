@@ -90,11 +90,8 @@ def write(page: Page, text: str, step: str) -> None:
         page.get_by_label("Your message").press("Enter")
 
 
-def test_an_appeal_with_a_file_is_filed_in_the_web_chat_and_the_decision_arrives_live(chat: Page, desk: Desk) -> None:
-    page = chat
-    page.goto("/")
-    expect(page.get_by_role("heading", name="WorkMarket Trust and Safety")).to_be_visible()
-    screenshot(page, "web-chat-welcome")
+def file_in_chat(page: Page) -> None:
+    """Files the appeal a person would, answer by answer, with a PDF, from the greeting to its reference."""
     press(page, "Start appeal")
     write(page, "olegz_dev", "(1/")
     press(page, "Permanently suspended", "(2/")
@@ -120,6 +117,14 @@ def test_an_appeal_with_a_file_is_filed_in_the_web_chat_and_the_decision_arrives
     press(page, "Yes, I agree", "(13/")
     press(page, "Send appeal")
     expect(page.get_by_text("Sent. Your reference is AD-2026-000001.")).to_be_visible()
+
+
+def test_an_appeal_with_a_file_is_filed_in_the_web_chat_and_the_decision_arrives_live(chat: Page, desk: Desk) -> None:
+    page = chat
+    page.goto("/")
+    expect(page.get_by_role("heading", name="WorkMarket Trust and Safety")).to_be_visible()
+    screenshot(page, "web-chat-welcome")
+    file_in_chat(page)
     assert serious_violations(page) == []
 
     desk.tickets.claim("AD-2026-000001", ALICE)
