@@ -28,6 +28,7 @@ from bot.core.intake.form import IntakeForm
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.library import KnowledgeLibrary
+from bot.core.metrics import Metrics
 from bot.core.outbox import CardRegistry, Outbox, Sender
 from bot.core.platform.actions import AccountActions
 from bot.core.platform.audit import ApiAudit
@@ -104,6 +105,7 @@ class Desk:
             self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
         )
         self.accounts = Accounts(self.db, self.clock)
+        self.metrics = Metrics(self.db, self.clock)
         # The platform's side, for its API (bot/web/api/)
         self.api_keys = ApiKeys(self.db, self.clock)
         self.api_audit = ApiAudit(self.db, self.clock)

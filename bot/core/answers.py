@@ -129,4 +129,14 @@ def _record(turn: Turn, question: str, outcome: str, entry_id: str | None, score
     )
     turn.session.add(log)
     turn.session.flush()
+    turn.memo.last_answer = log.id
     return log.id
+
+
+def person_asked(turn: Turn) -> None:
+    """The user asks for a person: their last rule answer did not settle it (what the metrics count)."""
+    log = turn.session.get(RuleAnswer, turn.memo.last_answer) if turn.memo.last_answer is not None else None
+    if log is not None and log.user_id == turn.user.id and log.person_asked_at is None:
+        log.person_asked_at = turn.now
+        turn.session.add(log)
+    turn.memo.last_answer = None

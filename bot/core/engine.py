@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.core import payloads
-from bot.core.answers import RuleAnswers, reports_suspension
+from bot.core.answers import RuleAnswers, person_asked, reports_suspension
 from bot.core.capabilities import UNLIMITED, Capabilities
 from bot.core.clock import Clock
 from bot.core.events import Button, Inbound, Reply
@@ -450,6 +450,7 @@ class ConversationEngine:
             suggested_entries=self.answers.suggest(question),
         )
         turn.memo.last_question = None
+        person_asked(turn)
         turn.say(
             "idle/question_opened.j2",
             reference=ticket.reference,

@@ -24,7 +24,8 @@ class NextText(StrEnum):
 
 class ConversationMemo(BaseModel):
     """`last_question` is offered to pass on to a person; `comforted` says the user was told we are
-    sorry already; `typed_choices` are the payloads of the choices last listed as numbers to type."""
+    sorry already; `typed_choices` are the payloads of the choices last listed as numbers to type;
+    `last_answer` is the rule answer last shown, until the user asks for a person after it."""
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
@@ -32,6 +33,7 @@ class ConversationMemo(BaseModel):
     comforted: bool = False
     next_text: NextText | None = None
     typed_choices: list[str] = Field(default_factory=list)
+    last_answer: int | None = None
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationMemo:

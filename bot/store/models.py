@@ -263,7 +263,8 @@ class JobLease(SQLModel, table=True):
 
 
 class RuleAnswer(SQLModel, table=True):
-    """A rule question the bot answered, and whether the user found the answer helpful."""
+    """A rule question the bot answered, whether the user found the answer helpful, and whether they
+    asked for a person after it (`person_asked_at`, recorded from migration 0018 on)."""
 
     __tablename__ = "rule_answers"
 
@@ -274,7 +275,8 @@ class RuleAnswer(SQLModel, table=True):
     entry_id: str | None = Field(default=None, max_length=80)
     score: float = 0.0
     helpful: bool | None = None
-    at: datetime
+    at: datetime = Field(index=True)
+    person_asked_at: datetime | None = None
 
 
 class KbRevision(SQLModel, table=True):

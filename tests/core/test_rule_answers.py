@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.tickets.actors import Actor
 from bot.desk import Desk
@@ -106,3 +106,15 @@ def test_an_english_question_gets_no_language_line(desk: Desk) -> None:
     user.send("is a vpn allowed?")
     assert "English" not in user.text().split("\n", 1)[0]
     assert user.text().startswith("Using a VPN, proxy or remote desktop")
+
+
+def test_asking_for_a_person_after_an_answer_is_recorded_on_that_answer_once(desk: Desk) -> None:
+    user = ChatUser(desk)
+    user.send("is a vpn allowed?")
+    user.send("can I use calendly to book calls with my client after the contract started?")
+    user.press("Talk to a person")
+    user.press("Send that question")
+    user.send("/human I still need a person")  # a second request, with no answer in between
+    with desk.db.session() as session:
+        asked = [answer.person_asked_at for answer in session.exec(select(RuleAnswer).order_by(col(RuleAnswer.id)))]
+    assert asked == [None, desk.clock.now()]

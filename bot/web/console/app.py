@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.desk import Desk
-from bot.web.console import files, kb, live, queue, sign_in, ticket, users
+from bot.web.console import files, kb, live, metrics, queue, sign_in, ticket, users
 from bot.web.console.auth import SessionAccounts
 from bot.web.console.pages import console_templates, render
 from bot.web.secret import secret_key
@@ -42,6 +42,7 @@ def routes() -> list[BaseRoute]:
         *live.ROUTES,
         *users.ROUTES,
         *kb.ROUTES,
+        *metrics.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
