@@ -180,9 +180,15 @@ class Desk:
         return handled
 
     def worker(
-        self, senders: Mapping[str, Sender], chat_id: str | None = None, owner: str | None = None
+        self,
+        senders: Mapping[str, Sender],
+        chat_id: str | None = None,
+        owner: str | None = None,
+        wake: asyncio.Event | None = None,
     ) -> DeliveryWorker:
-        return DeliveryWorker(self.outbox, senders, owner or worker_name(), self.tickets.delivery_failed, chat_id)
+        return DeliveryWorker(
+            self.outbox, senders, owner or worker_name(), self.tickets.delivery_failed, chat_id, wake=wake
+        )
 
     def user_of(self, channel: str, platform_user_id: str) -> User | None:
         with self.db.session() as session:

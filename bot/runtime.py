@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import uvicorn
 
 from bot.channels.base import Channel
 from bot.config import Settings
+from bot.core.bell import OutboxBell
 from bot.core.decision_webhook import WebhookSender
-from bot.desk import Desk
+from bot.core.outbox import Sender
+from bot.desk import Desk, worker_name
 
 
 class _Server(uvicorn.Server):
@@ -24,10 +26,15 @@ class _Server(uvicorn.Server):
 
 
 async def serve(
-    desk: Desk, settings: Settings, channels: list[Channel], on_ready: Callable[[], None] = lambda: None
+    desk: Desk,
+    settings: Settings,
+    channels: list[Channel],
+    on_ready: Callable[[], None] = lambda: None,
+    workers: int = 1,
 ) -> None:
     """Runs until SIGINT or SIGTERM. `on_ready` is called once every channel has started and the
-    HTTP server listens; a channel that cannot start raises (a StartupProblem) after the others stop."""
+    HTTP server listens; a channel that cannot start raises (a StartupProblem) after the others stop.
+    `workers` delivery workers share the outbox with each other and with every other process."""
     from bot.web.app import create_app
 
     stop = asyncio.Event()
@@ -54,7 +61,7 @@ async def serve(
     serving = asyncio.create_task(server.serve())
     tasks = [serving, asyncio.create_task(desk.scheduler.run(stop))]
     if senders:
-        tasks.append(asyncio.create_task(desk.worker(senders).run(stop, settings.outbox_poll_seconds)))
+        tasks += delivery_workers(desk, senders, workers, stop)
     while not server.started and not serving.done():  # uvicorn offers a flag, not an event
         await asyncio.sleep(0.02)
     if server.started:
@@ -66,6 +73,26 @@ async def serve(
     await asyncio.gather(*tasks, return_exceptions=True)
     if webhook is not None:
         await webhook.close()
+
+
+def delivery_workers(
+    desk: Desk, senders: Mapping[str, Sender], count: int, stop: asyncio.Event
+) -> list[asyncio.Task[None]]:
+    """`count` workers, each named apart in its leases, woken by the outbox bell: at once for what this
+    process queues, and on PostgreSQL for what any process queues; polling stays the fallback."""
+    bell = OutboxBell()
+    desk.outbox.bells.append(bell.ring)
+    tasks = [
+        asyncio.create_task(
+            desk.worker(senders, owner=f"{worker_name()}/{number}", wake=bell.subscribe()).run(
+                stop, desk.settings.outbox_poll_seconds
+            )
+        )
+        for number in range(1, count + 1)
+    ]
+    if desk.db.is_postgres:
+        tasks.append(asyncio.create_task(bell.listen(desk.db.url, stop)))
+    return tasks
 
 
 def decision_webhook(settings: Settings) -> WebhookSender | None:

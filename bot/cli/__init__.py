@@ -43,7 +43,11 @@ def chat(name: str = typer.Option("", "--as", help="Who you are in the chat (def
 
 
 @app.command()
-def run() -> None:
+def run(
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Delivery workers in this process (each sends many chats at once)."
+    ),
+) -> None:
     """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
     from bot.channels.registry import configured_channels, unconfigured_channels
     from bot.logs import configure_logging
@@ -64,7 +68,7 @@ def run() -> None:
                 "admin_password": desk.accounts.first_admin(),
             },
         )
-        asyncio.run(serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner)))
+        asyncio.run(serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner), workers=workers))
 
 
 def main() -> None:

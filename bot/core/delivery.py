@@ -32,7 +32,9 @@ class DeliveryWorker:
         chat_id: str | None = None,
         concurrency: int = CONCURRENT_CHATS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        wake: asyncio.Event | None = None,
     ) -> None:
+        """`wake`, set by the outbox bell, has the worker look at once instead of at the next poll."""
         self.outbox = outbox
         self.senders = dict(senders)
         self.owner = owner
@@ -40,6 +42,7 @@ class DeliveryWorker:
         self.chat_id = chat_id
         self.concurrency = concurrency
         self.heartbeat_seconds = heartbeat_seconds
+        self.wake = wake or asyncio.Event()
 
     async def run_once(self) -> int:
         """Delivers everything due now, each chat up to its first failure; returns how many rows were attempted."""
@@ -63,6 +66,7 @@ class DeliveryWorker:
         try:
             while not stop.is_set():
                 finished.clear()
+                self.wake.clear()
                 claimed = await self._claim(self.concurrency - len(in_flight))
                 for message in claimed:
                     task = asyncio.create_task(self._attempt(message))
@@ -71,8 +75,8 @@ class DeliveryWorker:
                 attempted += len(claimed)
                 if poll_seconds is None and not in_flight and not finished.is_set():
                     break  # (a send that finished during the claim may have freed its chat's next row)
-                # a finished send may have freed its chat's next row; new rows show up at the next poll
-                await _first_of(stop, finished, poll_seconds)
+                # a finished send may have freed its chat's next row; new rows ring the bell, or show at the next poll
+                await _first_of((stop, finished, self.wake), poll_seconds)
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
@@ -150,9 +154,9 @@ class DeliveryWorker:
             log.exception("recording the parts sent of outbox row %s failed", message_id)
 
 
-async def _first_of(stop: asyncio.Event, finished: asyncio.Event, timeout: float | None) -> None:
-    """Waits until either event is set, or the timeout passes."""
-    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(finished.wait())]
+async def _first_of(events: Sequence[asyncio.Event], timeout: float | None) -> None:
+    """Waits until one of the events is set, or the timeout passes."""
+    waiters = [asyncio.create_task(event.wait()) for event in events]
     try:
         await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import event, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot.core.bell import NOTIFY_CHANNEL
 from bot.core.clock import Clock
 from bot.core.events import Button, Reply
 from bot.store.db import Database
@@ -35,6 +36,7 @@ SEND_NOW_LEASE = timedelta(seconds=15)
 REPLY_KIND = "reply"
 USER_KINDS = ("user", REPLY_KIND)  # what a freelancer reads: their own data, unredacted
 PartsLog = Callable[[int], Awaitable[None]]
+_RINGING = "outbox_rings_after_commit"
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,22 @@ class Outbox:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self.bells: list[Callable[[], None]] = []
+
+    def _ring_after_commit(self, session: Session) -> None:
+        """Wakes the delivery workers once this transaction commits: this process's through `bells`,
+        every other process's by a NOTIFY, which PostgreSQL sends at the commit. Once per transaction."""
+        if session.info.get(_RINGING):
+            return
+        session.info[_RINGING] = True
+        if self.db.is_postgres:
+            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        event.listen(session, "after_commit", self._ring, once=True)
+
+    def _ring(self, session: Session) -> None:
+        session.info.pop(_RINGING, None)
+        for ring in self.bells:
+            ring()
 
     def enqueue(self, session: Session, note: Notification) -> bool:
         """Adds the message inside the caller's transaction; False if its dedupe key was already used."""
@@ -264,6 +282,7 @@ class Outbox:
                 session.add(OutboxMessage(**note.values(now)))
         except IntegrityError:
             return False
+        self._ring_after_commit(session)
         return True
 
     def add_all(self, session: Session, notes: Sequence[Notification], lease_to: str | None = None) -> list[Outbound]:
@@ -292,6 +311,8 @@ class Outbox:
         mine = [
             note.outbound(id_) for note, id_ in zip(notes, ids, strict=True) if (note.channel, note.chat_id) in free
         ]
+        if len(mine) < len(notes):  # some are left to the workers
+            self._ring_after_commit(session)
         return [outbound(row) for row in taken] + mine
 
     @staticmethod
