@@ -126,6 +126,22 @@ class Settings(BaseSettings):
     platform_webhook_url: str | None = None
     platform_webhook_secret: SecretStr | None = None
 
+    # Operations (docs/operations.md)
+    log_format: Literal["text", "json"] = "text"
+    # /readyz fails once the oldest due outbox row has waited this long
+    ready_outbox_stuck_seconds: float = 300.0
+    # /metrics: a bearer token, and/or a listen address of its own (host:port) instead of the main server;
+    # with neither, only a client on this machine (loopback) is answered
+    metrics_token: SecretStr | None = None
+    metrics_address: str | None = None
+
+    # Retention (days; 0 keeps forever): processed update ids and handled inbox rows, delivered outbox
+    # rows, and evidence files after their ticket's decision (the record and its sha256 stay)
+    retention_update_days: float = 30.0
+    retention_outbox_days: float = 30.0
+    retention_evidence_days: float = 365.0
+    retention_batch_size: int = Field(default=500, ge=1)
+
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
 
     @field_validator("agents", "admins", "evidence_types", mode="before")
@@ -164,10 +180,32 @@ class Settings(BaseSettings):
             raise ValueError("APPEALDESK_PLATFORM_WEBHOOK_URL is set without APPEALDESK_PLATFORM_WEBHOOK_SECRET")
         return self
 
+    @field_validator("metrics_address")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"{value!r} is not host:port, like 127.0.0.1:9100")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @property
+    def metrics_listen(self) -> tuple[str, int] | None:
+        """The separate (host, port) /metrics is served on, if configured."""
+        if self.metrics_address is None:
+            return None
+        host, _, port = self.metrics_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def first_response(self) -> timedelta:

@@ -30,6 +30,7 @@ from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.metrics import Metrics
 from bot.core.outbox import CardRegistry, Outbox, Sender
+from bot.core.personal_data import PersonalData
 from bot.core.platform.actions import AccountActions
 from bot.core.platform.audit import ApiAudit
 from bot.core.platform.idempotency import Idempotency
@@ -38,6 +39,7 @@ from bot.core.platform.tickets import PlatformTickets
 from bot.core.rendering import Renderer
 from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
+from bot.core.retention import Retention
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.service import TicketService
 from bot.store.db import Database
@@ -112,7 +114,11 @@ class Desk:
         self.idempotency = Idempotency(self.db, self.clock)
         self.account_actions = AccountActions(self.clock, self.outbox, self.knowledge, settings.platform_name)
         self.platform_tickets = PlatformTickets(self.db, settings)
-        self.scheduler = Scheduler(self.db, settings, self.clock, self.tickets, self.outbox, worker_name())
+        self.personal_data = PersonalData(self.db, settings, self.clock, self.tickets, self.evidence)
+        self.retention = Retention(self.db, settings, self.clock, self.evidence, self.tickets)
+        self.scheduler = Scheduler(
+            self.db, settings, self.clock, self.tickets, self.outbox, worker_name(), self.retention
+        )
 
     def hidden(self, channel: str) -> str:
         """What stands for redacted data in a channel's agents' chat: it says where to see it there."""

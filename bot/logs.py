@@ -1,4 +1,4 @@
-"""Logging for `appealdesk run`: one format, a level from the settings, and no secret in any line.
+"""Logging for `appealdesk run`: lines for people or JSON objects, a level from the settings, and no secret in any line.
 
 Libraries put secrets where we cannot reach them: httpx logs every request URL (the Telegram token
 is part of each Bot API URL), python-telegram-bot logs its base URL and `setWebhook`'s parameters
@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
+from pythonjsonlogger.json import JsonFormatter
+
 from bot.config import Settings
+from bot.core.log_context import ContextFilter
 
 MASK = "[secret]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -26,10 +29,10 @@ _tracebacks = logging.Formatter()
 
 def configured_secrets(settings: Settings) -> list[str]:
     """Every credential in the settings: each channel's tokens and secrets, the database password, the
-    cookie signing key and the decision webhook's shared secret."""
+    cookie signing key, the decision webhook's shared secret and the metrics token."""
     values = [secret for channel in settings.channels.values() for secret in channel.secrets()]
     values.append(urlparse(settings.database_url).password)
-    for key in (settings.secret_key, settings.platform_webhook_secret):
+    for key in (settings.secret_key, settings.platform_webhook_secret, settings.metrics_token):
         if key is not None:
             values.append(key.get_secret_value())
     return [value for value in values if value]
@@ -83,10 +86,23 @@ def _forms(secret: str) -> set[str]:
     return {secret, quote(secret, safe=""), quote(secret), unquote(secret)}
 
 
+def json_formatter() -> logging.Formatter:
+    """One JSON object a line: time, level, logger, message, and the ids `core/log_context.py` stamps."""
+    return JsonFormatter(
+        "{asctime}{levelname}{name}{message}",
+        style="{",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        json_ensure_ascii=False,
+    )
+
+
 def configure_logging(settings: Settings) -> SecretRedactor:
     """Sets up logging once per process; returns the redactor so an embedding program can remove it."""
     level = logging.getLevelNamesMapping()[settings.log_level]
-    logging.basicConfig(level=level, format=FORMAT)
+    handler = logging.StreamHandler()
+    handler.setFormatter(json_formatter() if settings.log_format == "json" else logging.Formatter(FORMAT))
+    handler.addFilter(ContextFilter())
+    logging.basicConfig(level=level, handlers=[handler])  # a no-op where logging is set up already
     if level > logging.DEBUG:
         for name in CHATTY_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)

@@ -36,6 +36,8 @@ async def serve(
     HTTP server listens; a channel that cannot start raises (a StartupProblem) after the others stop.
     `workers` delivery workers share the outbox with each other and with every other process."""
     from bot.web.app import create_app
+    from bot.web.health import ChannelsStarted
+    from bot.web.metrics import metrics_app
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,8 +45,18 @@ async def serve(
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     routes = [route for channel in channels for route in channel.routes()]
-    app = create_app(desk, routes)
-    server = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info"))
+    readiness = ChannelsStarted(expected=[channel.name for channel in channels])
+    app = create_app(desk, routes, readiness)
+    # In JSON, uvicorn's lines go through the root logger's handler like every other line
+    log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+    server = _Server(
+        uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="info", log_config=log_config)
+    )
+    servers = [server]
+    if settings.metrics_listen is not None:
+        host, port = settings.metrics_listen
+        metrics = uvicorn.Config(metrics_app(desk), host=host, port=port, log_level="warning", log_config=log_config)
+        servers.append(_Server(metrics))
     senders = {name: sender for channel in channels for name, sender in channel.senders().items()}
     webhook = decision_webhook(settings)
     if webhook is not None:
@@ -54,12 +66,14 @@ async def serve(
         for channel in channels:
             await channel.start()
             started.append(channel)
+            readiness.started.add(channel.name)
     except BaseException:
         for channel in reversed(started):
             await channel.stop()
         raise
     serving = asyncio.create_task(server.serve())
-    tasks = [serving, asyncio.create_task(desk.scheduler.run(stop))]
+    tasks = [serving, *(asyncio.create_task(other.serve()) for other in servers[1:])]
+    tasks.append(asyncio.create_task(desk.scheduler.run(stop)))
     if senders:
         tasks += delivery_workers(desk, senders, workers, stop)
     while not server.started and not serving.done():  # uvicorn offers a flag, not an event
@@ -67,7 +81,8 @@ async def serve(
     if server.started:
         on_ready()
     await stop.wait()
-    server.should_exit = True
+    for each in servers:
+        each.should_exit = True
     for channel in channels:
         await channel.stop()
     await asyncio.gather(*tasks, return_exceptions=True)

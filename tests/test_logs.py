@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 
@@ -9,10 +10,17 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from bot.logs import MASK, SecretRedactor, configure_logging, configured_secrets
+from bot.core.log_context import ContextFilter, bound, note
+from bot.core.outbox import Notification
+from bot.core.tickets.actors import Actor
+from bot.desk import Desk
+from bot.logs import MASK, SecretRedactor, configure_logging, configured_secrets, json_formatter
+from tests.chat import EXPLANATION, ChatUser, file_appeal
+from tests.core.test_outbox import ScriptedSender
 
 TOKEN = "123456:AAE-secret_Token"
 SIGNING = "signing-secret-9f8e"
+ALICE = Actor("cli", "alice", "alice")
 
 
 @pytest.fixture
@@ -86,3 +94,67 @@ def test_running_at_info_keeps_http_request_lines_out(make_settings: Callable[..
         installed.uninstall()
         for logger, level in zip(chatty, levels, strict=True):
             logger.setLevel(level)
+
+
+# ---- JSON lines, with what they are about, and no personal data ------------------------------------------
+
+NAME = "Zelda Quixote-Marrow"
+EMAIL = "zelda.quixote@example.org"
+WORDS = "my neighbour Bartholomew lent me his laptop"
+
+
+@pytest.fixture
+def json_lines(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], list[dict[str, object]]]]:
+    """Every record of the test at DEBUG, as `APPEALDESK_LOG_FORMAT=json` writes it."""
+    caplog.handler.addFilter(ContextFilter())
+    formatter = json_formatter()
+    with caplog.at_level(logging.DEBUG):
+        yield lambda: [json.loads(formatter.format(record)) for record in caplog.records]
+    caplog.handler.removeFilter(caplog.handler.filters[-1])
+
+
+def test_a_json_line_carries_the_update_and_the_ticket_it_is_about(
+    json_lines: Callable[[], list[dict[str, object]]],
+) -> None:
+    log = logging.getLogger("bot.somewhere")
+    with bound(update_id="telegram-77"):
+        note(ticket="AD-2026-000042")
+        log.warning("something to look at")
+    log.info("outside any turn")
+
+    inside, outside = json_lines()
+    assert inside["message"] == "something to look at" and inside["level"] == "WARNING"
+    assert inside["logger"] == "bot.somewhere" and "time" in inside
+    assert (inside["update_id"], inside["ticket"]) == ("telegram-77", "AD-2026-000042")
+    assert "update_id" not in outside and "ticket" not in outside
+
+
+def test_a_failed_turn_is_logged_with_its_update_id(
+    desk: Desk, json_lines: Callable[[], list[dict[str, object]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_turn: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(desk.engine, "_dispatch", broken)
+    ChatUser(desk).send("hello", update_id="upd-9")
+    failed = [line for line in json_lines() if line["level"] == "ERROR"]
+    assert failed and failed[0]["update_id"] == "upd-9" and "RuntimeError: a bug" in str(failed[0]["exc_info"])
+
+
+async def test_a_whole_appeal_logs_nothing_personal(
+    desk: Desk, json_lines: Callable[[], list[dict[str, object]]], caplog: pytest.LogCaptureFixture
+) -> None:
+    user = ChatUser(desk, name="zq-4711", display_name=NAME)
+    reference = file_appeal(user, account=EMAIL)
+    user.send(f"/human Is it fine that {WORDS}?")
+    desk.tickets.request_info(reference, ALICE, f"Please tell us more about {WORDS}.")
+    user.send(f"Yes, {WORDS}, and {EMAIL} is my address")
+    with desk.db.session() as session:
+        desk.outbox.enqueue(session, Notification("n1", "terminal", "chat-zq-4711", "notify/intake_reminder.j2"))
+    await desk.worker({"terminal": ScriptedSender(RuntimeError(f"refused for {NAME}"))}).run_once()
+
+    lines = json_lines()
+    assert lines, "the journey logs something (the failed send at least)"
+    text = caplog.text + "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    for personal in (NAME, EMAIL, WORDS, "Bartholomew", EXPLANATION):
+        assert personal not in text

@@ -10,6 +10,7 @@ import typer
 from bot.cli import kb_admin  # noqa: F401 - registers the admin commands on kb_app
 from bot.cli.api_keys import api_keys_app
 from bot.cli.context import load_settings, open_desk
+from bot.cli.data import data_app
 from bot.cli.db import db_app
 from bot.cli.kb import kb_app
 from bot.cli.startup import OPTIONS, reported
@@ -32,6 +33,7 @@ app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, c
 app.add_typer(db_app, name="db", help="Database migrations.")
 app.add_typer(users_app, name="users", help="Web console accounts: add, list, disable, reset a password.")
 app.add_typer(api_keys_app, name="api-keys", help="Keys the platform's systems call the API with: add, list, revoke.")
+app.add_typer(data_app, name="data", help="A person's data on request: export it, or erase it.")
 
 
 @app.command()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 
+from bot.core import log_context, telemetry
 from bot.core.outbox import LEASE, Outbound, Outbox, Rejected, RetryLater, Sender, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -128,11 +129,18 @@ class DeliveryWorker:
 
         A row refused for our own output is sent again at once as plain text: it is still leased here.
         """
+        with log_context.bound(outbox_id=message.id, ticket=_reference(message)):
+            status = await self._send(message)
+        telemetry.DELIVERIES.labels(message.channel, _result(status)).inc()
+        return status
+
+    async def _send(self, message: Outbound) -> str | None:
         sender = self.senders[message.channel]
         try:
             result = await sender.send(replace(message, parts_log=partial(self._parts_out, message.id)))
         except Exception as error:  # a sender's failure must never stop delivery of the rest
-            log.warning("delivery of outbox row %s failed: %s", message.id, error)
+            # the log names the error's type only: its text may quote what was sent; the row keeps it whole
+            log.warning("delivery of outbox row %s failed: %s", message.id, type(error).__name__)
             result = RetryLater(f"{type(error).__name__}: {error}")
         try:
             status = await asyncio.to_thread(self.outbox.complete, message.id, self.owner, result)
@@ -152,6 +160,21 @@ class DeliveryWorker:
             await asyncio.to_thread(self.outbox.record_parts, message_id, self.owner, count)
         except Exception:  # at worst a retry sends a part twice
             log.exception("recording the parts sent of outbox row %s failed", message_id)
+
+
+def _reference(message: Outbound) -> str | None:
+    """The ticket a row is about, as its rendering context names it (a notice, a card, an alert)."""
+    ticket = message.context.get("ticket")
+    found = ticket.get("reference") if isinstance(ticket, dict) else message.context.get("reference")
+    return str(found) if found else None
+
+
+def _result(status: str | None) -> str:
+    """A delivery attempt's label: the row's new status, `retry` while it stays pending, `lost` when the
+    lease ran out before the result could be recorded."""
+    if status is None:
+        return "lost"
+    return "retry" if status == "pending" else status
 
 
 async def _first_of(events: Sequence[asyncio.Event], timeout: float | None) -> None:

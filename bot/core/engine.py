@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
@@ -19,7 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.core import payloads
+from bot.core import log_context, payloads, telemetry
 from bot.core.answers import RuleAnswers, person_asked, reports_suspension
 from bot.core.capabilities import UNLIMITED, Capabilities
 from bot.core.clock import Clock
@@ -121,14 +122,24 @@ class ConversationEngine:
         channel's sender) so it can send them straight away. If handling fails, nothing of it is
         kept (so a redelivery is handled afresh) and the user still gets an answer that says so.
         """
-        try:
-            return self._handle(inbound, lease_to)
-        except Exception:
-            log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
-        with self.db.session() as session:
-            user = self.chats.user(session, inbound)
-            caps = self.capabilities_of(inbound)
-            return queue_replies(session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to, caps=caps)
+        channel = inbound.identity.channel
+        started = time.perf_counter()
+        with log_context.bound(update_id=inbound.update_id):
+            try:
+                handled = self._handle(inbound, lease_to)
+                telemetry.UPDATES.labels(channel, "handled" if handled else "duplicate").inc()
+                return handled or Handled([])
+            except Exception:
+                log.exception("handling update %s of %s failed", inbound.update_id, inbound.identity.key)
+                telemetry.UPDATES.labels(channel, "failed").inc()
+            finally:
+                telemetry.HANDLING_SECONDS.labels(channel).observe(time.perf_counter() - started)
+            with self.db.session() as session:
+                user = self.chats.user(session, inbound)
+                caps = self.capabilities_of(inbound)
+                return queue_replies(
+                    session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to, caps=caps
+                )
 
     def handle_notice(
         self, inbound: Inbound, notice: Sequence[Reply], lease_to: str | None = None, reply_to: str | None = None
@@ -146,13 +157,14 @@ class ConversationEngine:
                 session, self.tickets.outbox, inbound, None, fitted, lease_to, reply_to, self.capabilities_of(inbound)
             )
 
-    def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled:
+    def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled | None:
+        """The turn's replies; None for an update handled before."""
         self.answers.refresh()
         if inbound.attachments:
             inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))
         with self.db.session() as session:
             if inbound.update_id is not None and not self.chats.first_delivery(session, inbound):
-                return Handled([])
+                return None
             user = self.chats.user(session, inbound)
             conversation = self.chats.conversation(session, user)
             turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())

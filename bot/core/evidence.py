@@ -247,9 +247,22 @@ class EvidenceStore:
     def discard(self, session: Session, evidence: Evidence) -> None:
         """Forgets a file the user withdrew; its bytes go too unless another record still needs them."""
         session.delete(evidence)
+        self._unlink_unless_needed(session, evidence)
+
+    def purge(self, session: Session, evidence: Evidence) -> None:
+        """Deletes a file's bytes and keeps its record (name, size, sha256) as proof of what it was; the
+        bytes stay while another record that still has them needs them."""
+        evidence.purged_at = self.clock.now()
+        session.add(evidence)
+        self._unlink_unless_needed(session, evidence)
+
+    @staticmethod
+    def _unlink_unless_needed(session: Session, evidence: Evidence) -> None:
         session.flush()
-        others = session.exec(select(Evidence.id).where(Evidence.sha256 == evidence.sha256)).first()
-        if others is None:
+        needed = session.exec(
+            select(Evidence.id).where(Evidence.sha256 == evidence.sha256, col(Evidence.purged_at).is_(None))
+        ).first()
+        if needed is None:
             Path(evidence.storage_path).unlink(missing_ok=True)
 
     def read(self, evidence: Evidence) -> bytes:

@@ -1,7 +1,8 @@
 """The response promise, kept on a schedule: status updates, escalations, and reminders for an
 unfinished intake and for an answer the reviewer is waiting for.
 
-The periodic job runs once across all workers: whoever holds the `scheduler` lease runs it.
+The periodic job runs once across all workers: whoever holds the `scheduler` lease runs it, and
+then purges what is past retention (core/retention.py).
 Every message it queues has a dedupe key, so even an overlapping run sends nothing twice.
 """
 
@@ -17,9 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.core import telemetry
 from bot.core.clock import Clock
 from bot.core.modes import Mode
 from bot.core.outbox import Notification, Outbox
+from bot.core.retention import Purged, Retention
 from bot.core.sla import hours_left
 from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
@@ -38,12 +41,21 @@ class SchedulerRun:
     escalations: int = 0
     reminders: int = 0
     waiting_reminders: int = 0
+    purged: Purged | None = None
 
 
 class Scheduler:
     def __init__(
-        self, db: Database, settings: Settings, clock: Clock, tickets: TicketService, outbox: Outbox, owner: str
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        tickets: TicketService,
+        outbox: Outbox,
+        owner: str,
+        retention: Retention | None = None,
     ) -> None:
+        self.retention = retention
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -53,6 +65,7 @@ class Scheduler:
 
     def run_once(self) -> SchedulerRun:
         if not self.acquire("scheduler", timedelta(seconds=max(30.0, self.settings.scheduler_interval_seconds * 3))):
+            telemetry.SCHEDULER_RUNS.labels("skipped").inc()
             return SchedulerRun(ran=False)
         run = SchedulerRun(ran=True)
         with self.db.session() as session:
@@ -60,6 +73,9 @@ class Scheduler:
             run.status_updates = self._heartbeat(session)
             run.reminders = self._remind(session)
             run.waiting_reminders = self._remind_waiting(session)
+        if self.retention is not None:
+            run.purged = self.retention.purge()
+        telemetry.SCHEDULER_RUNS.labels("ran").inc()
         return run
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -68,6 +84,7 @@ class Scheduler:
             try:
                 await asyncio.to_thread(self.run_once)
             except Exception:
+                telemetry.SCHEDULER_RUNS.labels("failed").inc()
                 log.exception("scheduler run failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_interval_seconds)
@@ -110,6 +127,7 @@ class Scheduler:
             missed = "first_response" if level == 1 else "resolution"
             due = ticket.first_response_due if level == 1 else ticket.resolution_due
             self.tickets.record(session, ticket, SYSTEM, "escalated", data={"level": level, "missed": missed})
+            telemetry.PROMISE_BREACHES.labels(missed).inc()
             key = f"escalation:{ticket.id}:{level}:{due.isoformat()}"
             told = self.tickets.alert_supervisors(session, ticket, key, "agents/supervisor_escalated.j2", missed=missed)
             context = {"missed": missed, "supervisors": told}

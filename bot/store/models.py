@@ -46,6 +46,7 @@ class ProcessedUpdate(SQLModel, table=True):
     """Platform update ids already handled, so a redelivered update changes nothing."""
 
     __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_processed_at", "processed_at"),)  # for the retention purge
 
     channel: str = Field(primary_key=True, max_length=32)
     update_id: str = Field(primary_key=True, max_length=128)
@@ -114,7 +115,11 @@ class Ticket(SQLModel, table=True):
 
 
 class Evidence(SQLModel, table=True):
-    """A file the user sent, with what proves it was not changed since."""
+    """A file the user sent, with what proves it was not changed since.
+
+    `purged_at`: its bytes were deleted (retention after the decision, or the person's erasure); the
+    record and its sha256 stay, as the ticket's proof of what it was decided on.
+    """
 
     __tablename__ = "evidence"
 
@@ -129,6 +134,7 @@ class Evidence(SQLModel, table=True):
     received_at: datetime
     source: str = Field(default="intake", max_length=32)
     caption: str | None = Field(default=None, max_length=1000)
+    purged_at: datetime | None = None
 
 
 class TicketEvent(SQLModel, table=True):
@@ -164,6 +170,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "channel", "next_attempt_at"),
         Index("ix_outbox_chat_order", "channel", "chat_id", "status", "id"),  # a chat's earlier rows, for its order
+        Index("ix_outbox_sent_at", "status", "sent_at"),  # delivered rows past retention
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.core import log_context
 from bot.core.accounts import holders
 from bot.core.clock import Clock
 from bot.core.decision_webhook import WEBHOOK_KIND, decision_call
@@ -384,6 +385,9 @@ class TicketService:
             evidence = session.get(Evidence, evidence_id)
             if evidence is None or evidence.ticket_id != ticket.id:
                 raise Refused("no_such_file", {"reference": reference, "file": evidence_id})
+            if evidence.purged_at is not None:
+                purged = {"reference": reference, "file": evidence_id, "purged_at": iso(evidence.purged_at)}
+                raise Refused("file_purged", purged)
             record = {"file": evidence_id, "sha256": evidence.sha256}
             try:
                 data = self.evidence.read(evidence)
@@ -484,6 +488,11 @@ class TicketService:
         """An event that changes no status (escalation, undeliverable), with the card refreshed."""
         return self._record(session, ticket, actor, action, ticket.status, ticket.status, public, internal, data)
 
+    def custody(self, session: Session, ticket: Ticket, action: str, data: dict[str, Any]) -> TicketEvent:
+        """An audit entry about the ticket's data (files purged, personal data erased), by the system: it
+        changes nothing agents act on, so no card is refreshed."""
+        return self._record(session, ticket, SYSTEM, action, ticket.status, ticket.status, data=data, notify_agents=False)
+
     def _record(
         self,
         session: Session,
@@ -497,6 +506,7 @@ class TicketService:
         data: dict[str, Any] | None = None,
         notify_agents: bool = True,
     ) -> TicketEvent:
+        log_context.note(ticket=ticket.reference)
         now = self.clock.now()
         ticket.updated_at = now
         session.add(ticket)

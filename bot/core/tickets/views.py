@@ -67,6 +67,7 @@ class FileRow(Row):
     received_at: str | None
     source: str
     caption: str | None
+    purged_at: str | None  # the bytes were deleted (retention, erasure); the record and sha256 stay
 
 
 class EventRow(Row):
@@ -181,6 +182,7 @@ def file_rows(session: Session, ticket: Ticket) -> list[FileRow]:
             received_at=iso(item.received_at),
             source=item.source,
             caption=item.caption,
+            purged_at=iso(item.purged_at),
         )
         for item in files
     ]
