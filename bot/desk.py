@@ -35,6 +35,7 @@ from bot.core.platform.actions import AccountActions
 from bot.core.platform.audit import ApiAudit
 from bot.core.platform.idempotency import Idempotency
 from bot.core.platform.keys import ApiKeys
+from bot.core.platform.links import LinkCodes
 from bot.core.platform.tickets import PlatformTickets
 from bot.core.rendering import Renderer
 from bot.core.replies import INTERNAL_ERROR, Handled
@@ -114,6 +115,8 @@ class Desk:
         self.idempotency = Idempotency(self.db, self.clock)
         self.account_actions = AccountActions(self.clock, self.outbox, self.knowledge, settings.platform_name)
         self.platform_tickets = PlatformTickets(self.db, settings)
+        self.link_codes = LinkCodes(self.clock)
+        self.engine.commands["/link"] = self.link_codes.command
         self.personal_data = PersonalData(self.db, settings, self.clock, self.tickets, self.evidence)
         self.retention = Retention(self.db, settings, self.clock, self.evidence, self.tickets)
         self.scheduler = Scheduler(

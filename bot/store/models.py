@@ -401,3 +401,44 @@ class AccountAction(SQLModel, table=True):
     recorded_at: datetime
     chat_identity: str | None = Field(default=None, max_length=200)
     user_told: str = Field(max_length=16)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code the platform showed its logged-in user, kept as its sha256 (core/platform/links.py)."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_name: str = Field(max_length=64)
+    account_id: str = Field(max_length=256)
+    account_key: str = Field(max_length=300)
+    code_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class VerifiedOwner(SQLModel, table=True):
+    """A chat identity proven to be an account's owner by a link code the platform gave them."""
+
+    __tablename__ = "verified_owners"
+    __table_args__ = (UniqueConstraint("user_id", "account_key", name="uq_verified_owner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    account_id: str = Field(max_length=256)
+    account_key: str = Field(max_length=300, index=True)
+    link_code_id: int = Field(foreign_key="link_codes.id")
+    verified_at: datetime
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A `/link` code that matched nothing: counted per user, so guessing codes is slowed to a few an hour."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (Index("ix_link_attempts_user_at", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    at: datetime

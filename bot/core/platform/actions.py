@@ -17,10 +17,11 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.events import Button
-from bot.core.intake.parsing import Invalid, parse_account
+from bot.core.intake.parsing import parse_account
 from bot.core.knowledge.entry import SLUG
 from bot.core.knowledge.library import KnowledgeLibrary
 from bot.core.outbox import Notification, Outbox
+from bot.core.platform.fields import AccountId
 from bot.core.tickets.lifecycle import REASON_CATEGORIES
 from bot.store.models import AccountAction, User
 
@@ -55,9 +56,7 @@ class AccountActionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, title="AccountActionRequest")
 
-    account_id: str = Field(
-        min_length=1, max_length=256, description="The account: its username, profile link or log-in e-mail."
-    )
+    account_id: AccountId
     action: Action
     reason_category: str = Field(
         json_schema_extra={"enum": list(REASONS)}, description="The same categories agents decide appeals with."
@@ -78,15 +77,6 @@ class AccountActionRequest(BaseModel):
         pattern=CHAT_IDENTITY,
         description="How to reach the user, if known: `channel:user id`, the channel's name and its id for the user.",
     )
-
-    @field_validator("account_id")
-    @classmethod
-    def _an_account(cls, value: str) -> str:
-        try:
-            parse_account(value)
-        except Invalid as invalid:
-            raise ValueError("not a username, profile link or e-mail address") from invalid
-        return value
 
     @field_validator("reason_category")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from bot.core.intake.parsing import Invalid
 from bot.core.platform.actions import AccountActionRecord, AccountActionRequest
 from bot.core.platform.idempotency import MAX_KEY_CHARS, KeyReused, fingerprint
+from bot.core.platform.links import IssuedCode, LinkCodeRequest
 from bot.core.platform.tickets import PlatformTicket, PlatformTicketList
 from bot.desk import Desk
 from bot.web.api.auth import SCOPE
@@ -28,6 +29,8 @@ from bot.web.api.errors import ApiRefusal, FieldProblem, invalid
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Makes what a validated write asks for, in the write's transaction, under the API key's name.
+Created = Callable[[Session, str, BaseModel], BaseModel]
 
 
 class TicketQuery(BaseModel):
@@ -71,23 +74,31 @@ def caller(request: Request) -> str:
     return name
 
 
+WRITE_ERRORS = {
+    400: "The body is not JSON.",
+    413: "The body is too large.",
+    415: "The body is not JSON.",
+    422: "A field, or the Idempotency-Key, cannot be used.",
+}
+
+
 def operations(desk: Desk) -> list[Operation]:
     limit = desk.settings.api_max_body_bytes
 
-    @requires(SCOPE, status_code=401)
-    async def record_account_action(request: Request) -> Response:
+    async def write_once(request: Request, parse: Callable[[Any], BaseModel], created: Created) -> Response:
+        """Reads, validates and makes a write once per Idempotency-Key: a repeat answers as the first did."""
         key = idempotency_key(request)
         data = await read_json(request, limit)
         try:
-            action = await asyncio.to_thread(desk.account_actions.parse, data)
+            asked_for = await asyncio.to_thread(parse, data)
         except ValidationError as error:
             raise invalid(error, "body") from error
         name = caller(request)
 
         def write(session: Session) -> tuple[int, dict[str, Any]]:
-            return 201, desk.account_actions.record(session, name, action).model_dump(mode="json")
+            return 201, created(session, name, asked_for).model_dump(mode="json")
 
-        asked = fingerprint(request.method, request.url.path, action.model_dump(mode="json"))
+        asked = fingerprint(request.method, request.url.path, asked_for.model_dump(mode="json"))
         try:
             result = await asyncio.to_thread(desk.idempotency.once, name, key, asked, write)
         except KeyReused as reused:
@@ -98,6 +109,24 @@ def operations(desk: Desk) -> list[Operation]:
             ) from reused
         headers = {"Idempotent-Replayed": "true"} if result.repeated else None
         return JSONResponse(result.body, status_code=result.status, headers=headers)
+
+    @requires(SCOPE, status_code=401)
+    async def record_account_action(request: Request) -> Response:
+        return await write_once(
+            request,
+            desk.account_actions.parse,
+            lambda session, name, action: desk.account_actions.record(
+                session, name, cast(AccountActionRequest, action)
+            ),
+        )
+
+    @requires(SCOPE, status_code=401)
+    async def issue_link_code(request: Request) -> Response:
+        return await write_once(
+            request,
+            LinkCodeRequest.model_validate,
+            lambda session, name, asked: desk.link_codes.issue(session, name, cast(LinkCodeRequest, asked)),
+        )
 
     @requires(SCOPE, status_code=401)
     async def ticket(request: Request) -> Response:
@@ -130,12 +159,19 @@ def operations(desk: Desk) -> list[Operation]:
             AccountActionRecord,
             status=201,
             body=AccountActionRequest,
-            errors={
-                400: "The body is not JSON.",
-                413: "The body is too large.",
-                415: "The body is not JSON.",
-                422: "A field, or the Idempotency-Key, cannot be used.",
-            },
+            errors=WRITE_ERRORS,
+            idempotent=True,
+        ),
+        Operation(
+            "POST",
+            "/link-codes",
+            "issueLinkCode",
+            "A one-time code for an account, for its logged-in owner to send to the bot as /link CODE.",
+            issue_link_code,
+            IssuedCode,
+            status=201,
+            body=LinkCodeRequest,
+            errors=WRITE_ERRORS,
             idempotent=True,
         ),
         Operation(

@@ -39,7 +39,7 @@ BOUNDS = settings(
 def test_generated_calls_get_only_answers_the_document_describes(desk: Desk, key: str) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(desk))
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 3
+    assert len(operations) == 4
     for operation in operations:
 
         @BOUNDS
@@ -59,4 +59,4 @@ async def test_the_document_is_built_from_the_models_that_validate(anonymous: ht
     assert set(request["required"]) >= {"account_id", "action", "reason_category", "acting_staff", "taken_at"}
     assert "question-answered" not in request["properties"]["reason_category"]["enum"]
     assert {parameter["name"] for parameter in post["parameters"]} == {"Idempotency-Key"}
-    assert set(document["paths"]) == {"/account-actions", "/tickets/{reference}", "/tickets"}
+    assert set(document["paths"]) == {"/account-actions", "/link-codes", "/tickets/{reference}", "/tickets"}
