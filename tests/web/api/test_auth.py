@@ -68,3 +68,8 @@ async def test_the_openapi_document_needs_no_key(anonymous: httpx.AsyncClient) -
     response = await anonymous.get("/openapi.json")
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.1")
+
+
+async def test_a_path_the_api_cannot_route_still_answers_in_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/tickets/%0Aline")
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
