@@ -34,6 +34,7 @@ from bot.core.tickets.files import REFUSED, FileCopy, FileUse
 from bot.core.tickets.lifecycle import OPEN_STATUSES, Refused, target_status
 from bot.core.tickets.queue import statuses_for, subject, without_personal
 from bot.core.tickets.resolution import ResolutionDraft, Step
+from bot.core.tickets.second_reviewer import CODE, own_case
 from bot.core.tickets.views import EventRow, event_row, iso, queue_position, ticket_summary, ticket_view
 from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
@@ -183,6 +184,7 @@ class TicketService:
     # ---- agent actions ---------------------------------------------------------------------------
 
     def claim(self, reference: str, actor: Actor, force: bool = False) -> dict[str, Any]:
+        self._not_own_case(reference, actor, AgentAction.CLAIM)
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             if ticket.assignee == actor.label and ticket.status in ("in_review", "awaiting_user"):
@@ -210,6 +212,9 @@ class TicketService:
             permit(ticket, reference, actor, AgentAction.REASSIGN)
             if holder not in holders(session):
                 raise Refused("no_such_holder", {"reference": reference, "holder": holder})
+            refused = own_case(session, ticket, Actor(CONSOLE, holder, holder))
+            if refused is not None:
+                raise refused
             new = Actor(CONSOLE, holder, holder).label
             if ticket.assignee == new:
                 raise Refused("holds_already", {"reference": reference, "assignee": new})
@@ -313,6 +318,7 @@ class TicketService:
         answers: Mapping[Step, str | bool | None],
         internal_note: str | None,
     ) -> dict[str, Any]:
+        self._not_own_case(reference, actor, AgentAction.RESOLVE)
         with self.db.session() as session:
             ticket = self._for_agent(session, reference, actor)
             draft = ResolutionDraft(kind=ticket.kind).fill(answers)
@@ -463,6 +469,22 @@ class TicketService:
         return view if personal else without_personal(view, ticket.answers, placeholder)
 
     # ---- shared machinery ------------------------------------------------------------------------
+
+    def _not_own_case(self, reference: str, actor: Actor, action: AgentAction) -> None:
+        """Refuses an agent's review of an appeal against their own action on the platform. The attempt
+        is kept where supervisors see it, in a transaction of its own: the refusal undoes the action's."""
+        with self.db.session() as session:
+            ticket = self.find(session, reference)
+            refused = own_case(session, ticket, actor) if ticket is not None else None
+            if ticket is None or refused is None:
+                return
+            data = {"who": actor.label, "action": action.value}
+            event = self._record(
+                session, ticket, actor, CODE, ticket.status, ticket.status, data=data, notify_agents=False
+            )
+            key = f"second-reviewer:{ticket.id}:{event.id}"
+            self.alert_supervisors(session, ticket, key, "agents/supervisor_second_reviewer.j2", **data)
+        raise refused
 
     def find(self, session: Session, reference: str) -> Ticket | None:
         reference = reference.strip().upper()
