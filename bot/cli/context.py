@@ -14,6 +14,7 @@ from bot.cli.startup import database_problem, reported, settings_problem
 from bot.config import Settings
 from bot.core.accounts import AccountRefused
 from bot.core.platform.keys import KeyRefused
+from bot.core.refusals import refusal_template
 from bot.core.tickets.lifecycle import Refused
 from bot.desk import Desk
 
@@ -43,12 +44,6 @@ def open_desk(settings: Settings | None = None, wait_for_vectors: bool = True) -
 
 
 T = TypeVar("T")
-# Each rule's refusal, in the words of its own template.
-REFUSALS: dict[type[Exception], str] = {
-    Refused: "agents/refusal.j2",
-    AccountRefused: "admin/account_refused.j2",
-    KeyRefused: "admin/api_key_refused.j2",
-}
 
 
 def run_refusable(action: Callable[[Desk], T]) -> tuple[Desk, T]:
@@ -57,6 +52,5 @@ def run_refusable(action: Callable[[Desk], T]) -> tuple[Desk, T]:
     try:
         return desk, action(desk)
     except (Refused, AccountRefused, KeyRefused) as refused:
-        template = REFUSALS[type(refused)]
-        typer.echo(desk.renderer.render(template, {"code": refused.code, **refused.context}), err=True)
+        typer.echo(desk.renderer.render(refusal_template(refused), {"code": refused.code, **refused.context}), err=True)
         raise typer.Exit(2) from refused

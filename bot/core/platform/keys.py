@@ -13,15 +13,16 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from bot.core.accounts import NAME  # a key is named like a console account
 from bot.core.clock import Clock
 from bot.store.db import Database
-from bot.store.models import ApiKey
+from bot.store.models import ApiCall, ApiKey
 
 TOKEN = re.compile(r"adk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}")
 # Compared against when no row matches, so an unknown key takes as long as a wrong one.
@@ -71,6 +72,16 @@ class ApiKeys:
     def all(self) -> list[ApiKey]:
         with self.db.session() as session:
             return list(session.exec(select(ApiKey).order_by(col(ApiKey.name))))
+
+    def last_calls(self) -> dict[str, datetime]:
+        """When each key last called the API, from the audit trail: a key nobody uses can go."""
+        with self.db.session() as session:
+            rows = session.exec(
+                select(ApiCall.key_name, func.max(ApiCall.at)).where(col(ApiCall.key_name).is_not(None)).group_by(
+                    col(ApiCall.key_name)
+                )
+            ).all()
+        return {name: at for name, at in rows if name is not None}
 
     def revoke(self, name: str) -> None:
         """From now on the key is refused; revoking it again changes nothing."""

@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.desk import Desk
-from bot.web.console import files, kb, live, metrics, queue, sign_in, ticket, users
+from bot.web.console import api_keys, files, kb, live, metrics, queue, sign_in, ticket, users
 from bot.web.console.auth import SessionAccounts
 from bot.web.console.pages import console_templates, render
 from bot.web.secret import secret_key
@@ -41,6 +41,7 @@ def routes() -> list[BaseRoute]:
         *files.ROUTES,
         *live.ROUTES,
         *users.ROUTES,
+        *api_keys.ROUTES,
         *kb.ROUTES,
         *metrics.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

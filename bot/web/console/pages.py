@@ -15,9 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from bot.core.accounts import AccountRefused
+from bot.core.refusals import Refusal, refusal_template
 from bot.core.rendering import PLAIN, format_day, format_duration, format_when
-from bot.core.tickets.lifecycle import Refused
 from bot.desk import Desk
 from bot.web.console.auth import SignedIn
 
@@ -55,7 +54,7 @@ def desk_of(request: Request) -> Desk:
     return desk
 
 
-def refusal_text(request: Request, refused: Refused | AccountRefused) -> str:
+def refusal_text(request: Request, refused: Refusal) -> str:
     """The rule's own sentence, as the command line says it; the page escapes it like any value."""
-    template = "admin/account_refused.j2" if isinstance(refused, AccountRefused) else "agents/refusal.j2"
+    template = refusal_template(refused)
     return desk_of(request).renderer.render(template, {"code": refused.code, **refused.context}, PLAIN.name)
