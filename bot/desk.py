@@ -25,6 +25,7 @@ from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.inbox import Inbox, handle_kept
 from bot.core.intake.form import IntakeForm
+from bot.core.intake.on_record import OnRecord
 from bot.core.knowledge.admin import KnowledgeAdmin
 from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.library import KnowledgeLibrary
@@ -101,6 +102,7 @@ class Desk:
             self.answers,
             self.renderer.label_text,
             self.chats,
+            OnRecord(self.knowledge.entry, settings.platform_name),
             {plugin.name: plugin.capabilities for plugin in PLUGINS},
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command

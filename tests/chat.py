@@ -81,10 +81,12 @@ def file_appeal(
     """Walks a complete intake and returns the ticket reference."""
     user.send("/appeal")
     user.send(account)
-    user.press("Permanently suspended")
-    user.send("yesterday")
+    if user.templates()[-1] == "intake/steps/what_happened.j2":  # not answered by the platform's record
+        user.press("Permanently suspended")
+        user.send("yesterday")
     user.press("No notice received")
-    user.press("No reason given")
+    if user.templates()[-1] == "intake/steps/reason_given.j2":
+        user.press("No reason given")
     user.send("2017")
     user.press("Top Rated Plus")
     user.press(earnings)

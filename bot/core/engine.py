@@ -28,6 +28,7 @@ from bot.core.events import Button, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.fitting import fit, typed_choice
 from bot.core.intake.flow import IntakeFlow
+from bot.core.intake.on_record import OnRecord
 from bot.core.memo import NextText
 from bot.core.modes import Mode
 from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
@@ -64,6 +65,7 @@ class ConversationEngine:
         answers: RuleAnswers,
         label: Callable[[str], str],
         chats: ChatRepository,
+        on_record: OnRecord,
         capabilities: Mapping[str, Capabilities] | None = None,
     ) -> None:
         self.db = db
@@ -73,7 +75,14 @@ class ConversationEngine:
         self.evidence = evidence
         self.answers = answers
         self.intake = IntakeFlow(
-            settings, tickets, evidence, label, answers.answer, partial(answers.answer, confident_only=True), self._suggest
+            settings,
+            tickets,
+            evidence,
+            label,
+            answers.answer,
+            partial(answers.answer, confident_only=True),
+            self._suggest,
+            on_record,
         )
         self.chats = chats
         self.capabilities = dict(capabilities or {})

@@ -200,7 +200,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "step": "explanation",
         "minimum": 40,
         "maximum": 4000,
-        "rows": [{"key": "account", "label": "field.account", "value": "olegz_dev"}],
+        "rows": [{"key": "account", "label": "field.account", "value": "olegz_dev", "from_platform": False}],
         "code": "transition",
         "action": "resolve",
         "allowed": ["reinstated", "upheld", "withdrawn"],
@@ -249,5 +249,14 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
             "explanation": "Someone else logged in to your account.",
             "taken_at": when,
             "rules": [{"title": entry.title, "answer": entry.public_answer("WorkMarket")}],
+        },
+        "intake/on_record.j2": {
+            **common,
+            "action": "permanent_suspension",
+            "reason_category": "account-sharing",
+            "explanation": "Someone else logged in to your account.",
+            "taken_at": when,
+            "rules": [{"id": entry.id, "title": entry.title, "answer": entry.public_answer("WorkMarket")}],
+            "filled": ["what_happened", "notice_date", "reason_given"],
         },
     }

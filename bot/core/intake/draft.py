@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.core.intake.steps import by_platform
 from bot.store.models import Conversation
 
 SELECTION = "_selection"
@@ -51,6 +52,10 @@ class IntakeDraft(BaseModel):
             self.given[key] = answer
         self.selection.pop(key, None)
         self.parts.pop(key, None)
+
+    def from_record(self, answers: dict[str, dict[str, Any]]) -> None:
+        """The answers of the platform's record for the account, in place of those of an earlier one."""
+        self.given = {key: answer for key, answer in self.given.items() if not by_platform(answer)} | answers
 
     def selected(self, key: str) -> list[str]:
         return list(self.selection.get(key, []))

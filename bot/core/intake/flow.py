@@ -16,11 +16,13 @@ from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
 from bot.core.intake.draft import IntakeDraft
 from bot.core.intake.locales import day_first
+from bot.core.intake.on_record import OnRecord, answers_from
 from bot.core.intake.parsing import Invalid, Parsed, Reading
 from bot.core.intake.prompts import Prompts, current_step
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, StepKind, applicable, next_step
 from bot.core.intake.submission import Suggest, evidence_ids, file_appeal, in_intake_order, record, skipped
 from bot.core.modes import Mode
+from bot.core.platform.records import latest_action
 from bot.core.text import is_one_question, looks_like_question
 from bot.core.tickets.service import TicketService
 from bot.core.turn import Turn
@@ -51,6 +53,7 @@ class IntakeFlow:
         ask: Asker,
         answer_if_sure: SureAnswer,
         suggest: Suggest,
+        on_record: OnRecord,
     ) -> None:
         self.settings = settings
         self.tickets = tickets
@@ -59,6 +62,7 @@ class IntakeFlow:
         self.ask = ask
         self.answer_if_sure = answer_if_sure
         self.suggest = suggest
+        self.on_record = on_record
         self.prompts = Prompts(label, evidence.limits)
         # What a typed message does at each kind of step; a text that is an answer goes to `parsing`.
         self.on_text_of: Mapping[StepKind, TextHandler] = {
@@ -218,6 +222,13 @@ class IntakeFlow:
             turn.say("intake/account_has_appeal.j2", reference=existing.reference)
             self.cancel_silently(turn)
             return
+        action = latest_action(turn.session, parsed.extra["key"])
+        filled = answers_from(action, turn.now.isoformat()) if action is not None else {}
+        draft = IntakeDraft.of(turn.conversation)
+        draft.from_record(filled)
+        draft.keep(turn.conversation)
+        if action is not None:
+            turn.add(self.on_record.told(action, list(filled)))
         self._advance(turn, step, parsed.value, parsed.extra)
 
     def _text_multi(self, turn: Turn, step: Step, text: str) -> None:

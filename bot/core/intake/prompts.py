@@ -13,7 +13,7 @@ from typing import Any
 from bot.core import payloads
 from bot.core.events import Button, Reply
 from bot.core.intake.draft import IntakeDraft
-from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, progress
+from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, applicable, by_platform, progress
 from bot.core.intake.submission import evidence_ids
 from bot.store.models import Conversation
 
@@ -107,7 +107,12 @@ class Prompts:
         answers = IntakeDraft.of(conversation).given
         shown = [step for step in applicable(answers) if step.key in EDITABLE]
         rows = [
-            {"key": step.key, "label": step.label, "value": self._display(step, answers.get(step.key) or {})}
+            {
+                "key": step.key,
+                "label": step.label,
+                "value": self._display(step, answers.get(step.key) or {}),
+                "from_platform": by_platform(answers.get(step.key)),
+            }
             for step in shown
         ]
         edits = [

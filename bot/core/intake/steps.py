@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# An answer the platform's record gave (intake/on_record.py) carries `"from": FROM_PLATFORM`; its step is not asked.
+FROM_PLATFORM = "platform"
 StepKind = Literal["text", "choice", "multi", "date", "year", "email", "account", "files", "consent", "summary"]
 Answers = Mapping[str, Any]
 
@@ -172,17 +174,25 @@ def applicable(answers: Answers) -> list[Step]:
     return [step for step in STEPS if step.applies(answers)]
 
 
+def by_platform(answer: Any) -> bool:
+    """Whether an answer record came from the platform's record rather than from the user."""
+    return isinstance(answer, dict) and answer.get("from") == FROM_PLATFORM
+
+
 def next_step(answers: Answers, after: str | None) -> Step:
-    """The first applicable step after `after` (or the first one) that still needs an answer in order."""
+    """The first applicable step after `after` (or the first one) that still needs an answer in order;
+    steps the platform's record answered are passed over."""
     steps = applicable(answers)
     if after is None:
         return steps[0]
     keys = [step.key for step in steps]
     index = keys.index(after) if after in keys else -1
-    return steps[min(index + 1, len(steps) - 1)]
+    return next((step for step in steps[index + 1 :] if not by_platform(answers.get(step.key))), steps[-1])
 
 
 def progress(answers: Answers, key: str) -> tuple[int, int]:
-    """(position, total) of a step among the questions, for the '(3/12)' prefix."""
-    questions = [step.key for step in applicable(answers) if step.kind != "summary"]
+    """(position, total) of a step among the questions asked, for the '(3/12)' prefix."""
+    questions = [
+        step.key for step in applicable(answers) if step.kind != "summary" and not by_platform(answers.get(step.key))
+    ]
     return (questions.index(key) + 1 if key in questions else len(questions), len(questions))

@@ -3,8 +3,6 @@ claims, decides or is handed the appeal against it, and supervisors see every at
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import select
 
@@ -15,6 +13,7 @@ from bot.desk import Desk
 from bot.store.models import OutboxMessage, TicketEvent
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory
+from tests.platform import record_action
 
 MARIA = Actor(CONSOLE, "ts-maria", "ts-maria")  # suspended the account on the platform
 NINA = Actor(CONSOLE, "nina", "nina")
@@ -33,19 +32,7 @@ def staffed(make_desk: DeskFactory) -> Desk:
 
 def suspended_by(desk: Desk, staff: str, account: str = "olegz_dev") -> None:
     """The platform records a permanent suspension that `staff` took."""
-    request = desk.account_actions.parse(
-        {
-            "account_id": account,
-            "action": "permanent_suspension",
-            "reason_category": "account-sharing",
-            "rule_entries": ["account-sharing"],
-            "public_explanation": "Someone else logged in to your account from another country and sent proposals.",
-            "acting_staff": staff,
-            "taken_at": datetime(2026, 11, 25, 9, 30, tzinfo=UTC).isoformat(),
-        }
-    )
-    with desk.db.session() as session:
-        desk.account_actions.record(session, "marketplace", request)
+    record_action(desk, staff=staff, account=account)
 
 
 def refused_attempts(desk: Desk) -> list[TicketEvent]:
