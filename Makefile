@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.kb_match
 	$(BIN)/python -m benchmarks.telegram_intake
+	$(BIN)/python -m benchmarks.scheduler
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import backends
 from bot.config import Settings
 from bot.core.events import Attachment, Identity, Inbound
 from bot.core.outbox import Delivered
@@ -87,11 +88,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        backends = [("sqlite", f"sqlite:///{workdir / 'bench.db'}")]
-        if args.postgres:
-            backends.append(("postgresql", args.postgres))
         print(f"{'backend':<11} {'users':>6} {'messages':>9} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        for name, url in backends:
+        for name, url in backends(workdir, args.postgres):
             figures = run(url, args.users, workdir)
             print(
                 f"{name:<11} {args.users:>6} {figures['messages']:>9.0f} {figures['per_second']:>8.0f} "

@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     outbox_poll_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
+    scheduler_batch_size: int = Field(default=200, ge=1)  # due rows per scheduler transaction
 
     # The platform's side: what its systems send us (docs/platform-api.md) and where each appeal's
     # decision is posted, signed with the shared secret (docs/decision-webhook.md)

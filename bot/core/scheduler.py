@@ -4,6 +4,7 @@ unfinished intake and for an answer the reviewer is waiting for.
 The periodic job runs once across all workers: whoever holds the `scheduler` lease runs it, and
 then purges what is past retention (core/retention.py).
 Every message it queues has a dedupe key, so even an overlapping run sends nothing twice.
+Each job selects only what is due, in SQL, and handles it in batches of short transactions.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.config import Settings
 from bot.core import telemetry
@@ -41,7 +44,17 @@ class SchedulerRun:
     escalations: int = 0
     reminders: int = 0
     waiting_reminders: int = 0
+    touched: int = 0  # rows the run read and locked: what was due, not what is open
     purged: Purged | None = None
+
+
+@dataclass
+class Batched:
+    handled: int = 0
+    touched: int = 0
+
+
+Due = TypeVar("Due", Ticket, Conversation)
 
 
 class Scheduler:
@@ -67,12 +80,20 @@ class Scheduler:
         if not self.acquire("scheduler", timedelta(seconds=max(30.0, self.settings.scheduler_interval_seconds * 3))):
             telemetry.SCHEDULER_RUNS.labels("skipped").inc()
             return SchedulerRun(ran=False)
-        run = SchedulerRun(ran=True)
-        with self.db.session() as session:
-            run.escalations = self._escalate(session)
-            run.status_updates = self._heartbeat(session)
-            run.reminders = self._remind(session)
-            run.waiting_reminders = self._remind_waiting(session)
+        escalated, updated, reminded, waiting = (
+            self._escalate(),
+            self._heartbeat(),
+            self._remind(),
+            self._remind_waiting(),
+        )
+        run = SchedulerRun(
+            ran=True,
+            status_updates=updated.handled,
+            escalations=escalated.handled,
+            reminders=reminded.handled,
+            waiting_reminders=waiting.handled,
+            touched=escalated.touched + updated.touched + reminded.touched + waiting.touched,
+        )
         if self.retention is not None:
             run.purged = self.retention.purge()
         telemetry.SCHEDULER_RUNS.labels("ran").inc()
@@ -106,22 +127,43 @@ class Scheduler:
         except IntegrityError:
             return False
 
-    def _escalate(self, session: Session) -> int:
+    def _batches(self, model: type[Due], where: list[Any], handle: Callable[[Session, Due], bool]) -> Batched:
+        """Handles the rows that match, by id, one transaction of at most `scheduler_batch_size` each.
+
+        Only due rows are read, so a run costs what is due, not what is open. On PostgreSQL a row another
+        transaction holds is skipped (`SKIP LOCKED`) and picked up by the next run.
+        """
+        size = self.settings.scheduler_batch_size
+        done = Batched()
+        after = 0
+        while True:
+            with self.db.session() as session:
+                query = select(model).where(*where, col(model.id) > after).order_by(col(model.id)).limit(size)
+                rows = session.exec(query.with_for_update(skip_locked=True)).all()
+                done.handled += sum(handle(session, row) for row in rows)
+            done.touched += len(rows)
+            if len(rows) < size:
+                return done
+            after = rows[-1].id or after
+
+    def _escalate(self) -> Batched:
         """An overdue ticket is marked; agents and supervisors are alerted, and the user is told honestly.
 
+        Due: past the resolution target below level 2, or past the first-response target, unanswered,
+        below level 1. A ticket waiting for the user is not active, so its paused clock is not chased.
         The dedupe key names the target that was missed, so a reopened ticket that is late again is
         escalated again, while an overlapping run sends nothing twice.
         """
         now = self.clock.now()
-        count = 0
-        for ticket in session.exec(select(Ticket).where(col(Ticket.status).in_(ACTIVE)).with_for_update()):
-            level = 0
-            if ticket.first_response_at is None and now > ticket.first_response_due:
-                level = 1
-            if now > ticket.resolution_due:
-                level = 2
-            if level <= ticket.escalation_level:
-                continue
+        late = or_(
+            (col(Ticket.resolution_due) < now) & (col(Ticket.escalation_level) < 2),
+            (col(Ticket.first_response_due) < now)
+            & col(Ticket.first_response_at).is_(None)
+            & (col(Ticket.escalation_level) < 1),
+        )
+
+        def escalate(session: Session, ticket: Ticket) -> bool:
+            level = 2 if now > ticket.resolution_due else 1
             ticket.escalation_level = level
             ticket.escalated_at = now
             missed = "first_response" if level == 1 else "resolution"
@@ -133,49 +175,53 @@ class Scheduler:
             context = {"missed": missed, "supervisors": told}
             self.tickets.alert_agents(session, ticket, key, "agents/escalated.j2", context)
             self.tickets.tell_user(session, ticket, f"{key}:user", "notify/escalated.j2", context)
-            count += 1
-        return count
+            return True
 
-    def _heartbeat(self, session: Session) -> int:
+        return self._batches(Ticket, [col(Ticket.status).in_(ACTIVE), late], escalate)
+
+    def _heartbeat(self) -> Batched:
         """An open ticket with no user-visible update for the interval gets one now."""
         cutoff = self.clock.now() - self.settings.status_update_interval
-        count = 0
-        query = select(Ticket).where(col(Ticket.status).in_(ACTIVE), Ticket.last_user_update_at <= cutoff)
-        for ticket in session.exec(query.with_for_update()):
+
+        def update(session: Session, ticket: Ticket) -> bool:
             key = f"heartbeat:{ticket.id}:{ticket.last_user_update_at.isoformat()}"
             self.tickets.tell_user(session, ticket, key, "notify/status_update.j2")
-            count += 1
-        return count
+            return True
 
-    def _remind_waiting(self, session: Session) -> int:
+        return self._batches(Ticket, [col(Ticket.status).in_(ACTIVE), Ticket.last_user_update_at <= cutoff], update)
+
+    def _remind_waiting(self) -> Batched:
         """One reminder, after the status-update interval, for a user the reviewer is waiting for."""
         now = self.clock.now()
-        count = 0
-        query = select(Ticket).where(
+        where = [
             Ticket.status == "awaiting_user",
             col(Ticket.waiting_since).is_not(None),
             col(Ticket.waiting_reminded_at).is_(None),
             Ticket.last_user_update_at <= now - self.settings.status_update_interval,
-        )
-        for ticket in session.exec(query.with_for_update()):
+        ]
+
+        def remind(session: Session, ticket: Ticket) -> bool:
             ticket.waiting_reminded_at = now
             key = f"waiting:{ticket.id}:{iso(ticket.waiting_since)}"
             context = {"question": ticket.pending_question, "hours_left": hours_left(ticket)}
             self.tickets.tell_user(session, ticket, key, "notify/waiting_reminder.j2", context)
-            count += 1
-        return count
+            return True
 
-    def _remind(self, session: Session) -> int:
+        return self._batches(Ticket, where, remind)
+
+    def _remind(self) -> Batched:
         """One reminder for an intake left half-way."""
         cutoff = self.clock.now() - self.settings.intake_reminder_after
-        count = 0
-        query = select(Conversation).where(
-            Conversation.mode == Mode.INTAKE, Conversation.updated_at <= cutoff, col(Conversation.reminded_at).is_(None)
-        )
-        for conversation in session.exec(query.with_for_update()):
+        where = [
+            Conversation.mode == Mode.INTAKE,
+            Conversation.updated_at <= cutoff,
+            col(Conversation.reminded_at).is_(None),
+        ]
+
+        def remind(session: Session, conversation: Conversation) -> bool:
             user = session.get(User, conversation.user_id)
             if user is None:
-                continue
+                return False
             started = conversation.started_at.isoformat() if conversation.started_at else "unknown"
             self.outbox.enqueue(
                 session,
@@ -190,5 +236,6 @@ class Scheduler:
             )
             conversation.reminded_at = self.clock.now()
             session.add(conversation)
-            count += 1
-        return count
+            return True
+
+        return self._batches(Conversation, where, remind)

@@ -26,6 +26,7 @@ class Conversation(SQLModel, table=True):
     """Where one user is in their dialogue with the bot. `version` invalidates old buttons."""
 
     __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_mode_updated_at", "mode", "updated_at"),)  # intake reminders
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", unique=True)
@@ -81,6 +82,10 @@ class Ticket(SQLModel, table=True):
             sqlite_where=text("kind = 'appeal' AND status != 'resolved'"),
             postgresql_where=text("kind = 'appeal' AND status != 'resolved'"),
         ),
+        # what the scheduler finds due: late for a target, or quiet for the status-update interval
+        Index("ix_tickets_status_first_response_due", "status", "first_response_due"),
+        Index("ix_tickets_status_resolution_due", "status", "resolution_due"),
+        Index("ix_tickets_status_last_user_update_at", "status", "last_user_update_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

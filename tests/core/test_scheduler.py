@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -11,17 +12,56 @@ from bot.core.rendering import format_when
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
 from bot.desk import Desk
-from bot.store.models import OutboxMessage
+from bot.store.models import OutboxMessage, User
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory
 
 ALICE = Actor("cli", "alice")
+REQUESTERS = itertools.count()
 
 
 def messages(desk: Desk, kind: str = "user") -> list[OutboxMessage]:
     with desk.db.session() as session:
         query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         return list(session.exec(query))
+
+
+def open_questions(desk: Desk, clock: ManualClock, count: int) -> None:
+    """Opens `count` tickets straight through the ticket service, each from a user of its own."""
+    with desk.db.session() as session:
+        for _ in range(count):
+            name = f"requester-{next(REQUESTERS)}"
+            user = User(channel="terminal", platform_user_id=name, chat_id=f"chat-{name}", created_at=clock.now())
+            session.add(user)
+            session.flush()
+            desk.tickets.open_ticket(session, user, "question", {"question": "When will I hear back?"})
+
+
+def test_a_run_reads_only_the_tickets_that_are_due_not_every_open_one(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(status_update_hours=6, first_response_hours=24, resolution_hours=72)
+    open_questions(desk, clock, 3)
+    clock.advance(hours=4)
+    open_questions(desk, clock, 40)
+    clock.advance(hours=2, seconds=1)
+    run = desk.scheduler.run_once()
+    assert (run.status_updates, run.escalations, run.touched) == (3, 0, 3)
+    clock.advance(hours=1)
+    run = desk.scheduler.run_once()
+    assert (run.status_updates, run.touched) == (0, 0)
+
+
+def test_more_due_tickets_than_one_batch_are_all_handled_in_one_run(make_desk: DeskFactory, clock: ManualClock) -> None:
+    desk = make_desk(scheduler_batch_size=4, status_update_hours=6, first_response_hours=24, resolution_hours=72)
+    open_questions(desk, clock, 10)
+    clock.advance(hours=24, seconds=1)
+    run = desk.scheduler.run_once()
+    assert (run.escalations, run.status_updates, run.touched) == (10, 0, 10)
+    assert len([message for message in messages(desk) if message.template == "notify/escalated.j2"]) == 10
+    clock.advance(hours=6, seconds=1)
+    run = desk.scheduler.run_once()
+    assert (run.escalations, run.status_updates, run.touched) == (0, 10, 10)
 
 
 def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(
