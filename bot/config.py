@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     retention_evidence_days: float = 365.0
     retention_batch_size: int = Field(default=500, ge=1)
 
+    # Abuse limits (docs/operations.md): what one freelancer may send a minute, and how many appeals one
+    # account may get a week (across users); agents and admins are never counted
+    user_messages_per_minute: int = Field(default=20, ge=1)
+    appeals_per_account_per_week: int = Field(default=3, ge=1)
+
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
 
     @field_validator("agents", "admins", "evidence_types", mode="before")

@@ -109,6 +109,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "platform_name": "WorkMarket",
             "agents": ["alice", "bob"],
             "admins": ["terminal:alice"],
+            # The test clock stands still, so whole intakes arrive in one instant: tests/core/test_limits.py
+            # sets the limits it checks
+            "user_messages_per_minute": 1000,
+            "appeals_per_account_per_week": 1000,
         }
         values.update(overrides)
         return load_settings(_env_file=None, **values)

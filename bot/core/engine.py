@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -177,10 +178,14 @@ class ConversationEngine:
             user = self.chats.user(session, inbound)
             conversation = self.chats.conversation(session, user)
             turn = Turn(session, user, conversation, inbound, clean(inbound.text), self.clock.now())
-            self._dispatch(turn)
+            pace = self.tickets.limits.pace(session, user.id or 0, inbound.identity, turn.now)
+            if pace.allowed:
+                self._dispatch(turn)
+            elif pace.tell:
+                self._slow_down(turn, pace.until)
             caps = self.capabilities_of(inbound)
             fitted = fit(turn.replies, caps)
-            if not caps.has_buttons:  # the numbers of choices listed before are stale now
+            if pace.allowed and not caps.has_buttons:  # the numbers of choices listed before are stale now
                 turn.memo.typed_choices = list(fitted.typed)
             turn.memo.keep(conversation)
             conversation.updated_at = turn.now
@@ -195,6 +200,16 @@ class ConversationEngine:
 
     def _dispatch(self, turn: Turn) -> None:
         first_route(self.routes, turn).handle(turn)
+
+    def _slow_down(self, turn: Turn, until: datetime | None) -> None:
+        """The first message over the limit is answered, once, with when to write again; the rest of the
+        window is quiet, and what was sent in it is not read (an intake answer is to be sent again)."""
+        turn.say(
+            "errors/slow_down.j2",
+            until=iso(until),
+            limit=self.settings.user_messages_per_minute,
+            in_intake=turn.conversation.mode == Mode.INTAKE,
+        )
 
     def _too_long(self, turn: Turn) -> bool:
         return len(turn.text) > self.intake.message_limit(turn)

@@ -86,6 +86,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_status_first_response_due", "status", "first_response_due"),
         Index("ix_tickets_status_resolution_due", "status", "resolution_due"),
         Index("ix_tickets_status_last_user_update_at", "status", "last_user_update_at"),
+        Index("ix_tickets_account_created", "account_key", "created_at"),  # the appeals cap counts by these
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -447,3 +448,14 @@ class LinkAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
     at: datetime
+
+
+class MessageWindow(SQLModel, table=True):
+    """A user's messages in their current minute, kept in the database so every worker counts the same flood."""
+
+    __tablename__ = "message_windows"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    started_at: datetime
+    messages: int = 0
+    told: bool = False

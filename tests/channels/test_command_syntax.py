@@ -196,6 +196,8 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "command": "/claim",
         "length": 5000,
         "limit": 4000,
+        "until": when,
+        "in_intake": False,
         "hint": "too_short",
         "step": "explanation",
         "minimum": 40,

@@ -222,6 +222,11 @@ class IntakeFlow:
             turn.say("intake/account_has_appeal.j2", reference=existing.reference)
             self.cancel_silently(turn)
             return
+        until = self.tickets.limits.next_appeal_at(turn.session, parsed.extra["key"], turn.now)
+        if until is not None:  # told at the account question, before all the others
+            turn.add(self.tickets.limits.appeal_limit(until))
+            self.cancel_silently(turn)
+            return
         action = latest_action(turn.session, parsed.extra["key"])
         filled = answers_from(action, turn.now.isoformat()) if action is not None else {}
         draft = IntakeDraft.of(turn.conversation)

@@ -155,7 +155,7 @@ class IntakeForm:
         if ids:
             answers = in_intake_order({**answers, "evidence": record(ids, self.tickets.clock.now().isoformat())})
         filed = file_appeal(session, self.tickets, user, answers, suggested)
-        if filed.ticket is None:  # this user filed for the account (elsewhere) since the form was checked
+        if filed.ticket is None:  # an appeal of theirs for the account since the form was checked, or its weekly cap
             for item in received.accepted:
                 self.evidence.discard(session, item)
             return [filed.reply]

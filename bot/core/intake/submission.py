@@ -53,9 +53,13 @@ class Filed:
 def file_appeal(
     session: Session, tickets: TicketService, user: User, answers: Mapping[str, Any], suggested: list[str]
 ) -> Filed:
-    """Opens the appeal with the answers of the steps that apply, in intake order."""
+    """Opens the appeal with the answers of the steps that apply, in intake order, unless the account has had
+    as many appeals this week as it may."""
     ordered = in_intake_order(answers)
     account_key = (ordered.get("account") or {}).get("key")
+    until = tickets.limits.next_appeal_at(session, account_key, tickets.clock.now())
+    if until is not None:
+        return Filed(None, tickets.limits.appeal_limit(until))
     try:
         ticket = tickets.open_ticket(
             session,

@@ -21,6 +21,7 @@ from bot.core.accounts import holders
 from bot.core.clock import Clock
 from bot.core.decision_webhook import WEBHOOK_KIND, decision_call
 from bot.core.evidence import EvidenceStore, IntegrityFailed
+from bot.core.limits import AbuseLimits
 from bot.core.outbox import Notification, Outbound, Outbox
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
@@ -69,6 +70,7 @@ class TicketService:
         self.outbox = outbox
         self.agent_destinations = list(agent_destinations)
         self.hidden = hidden
+        self.limits = AbuseLimits(settings)
 
     # ---- opening, from inside the conversation's transaction -------------------------------------
 
