@@ -5,14 +5,15 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+import pytest
+from sqlmodel import col, select
 
 from bot.core.clock import ManualClock
 from bot.core.rendering import format_when
 from bot.core.scheduler import Scheduler
 from bot.core.tickets.actors import Actor
 from bot.desk import Desk
-from bot.store.models import OutboxMessage, User
+from bot.store.models import OutboxMessage, Ticket, User
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory
 
@@ -62,6 +63,20 @@ def test_more_due_tickets_than_one_batch_are_all_handled_in_one_run(make_desk: D
     clock.advance(hours=6, seconds=1)
     run = desk.scheduler.run_once()
     assert (run.escalations, run.status_updates, run.touched) == (0, 10, 10)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_due_ticket_another_transaction_holds_is_left_to_the_next_run(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(status_update_hours=6, first_response_hours=24, resolution_hours=72)
+    open_questions(desk, clock, 3)
+    clock.advance(hours=6, seconds=1)
+    with desk.db.session() as session:
+        session.exec(select(Ticket).order_by(col(Ticket.id)).limit(1).with_for_update()).one()
+        run = desk.scheduler.run_once()
+    assert (run.status_updates, run.touched) == (2, 2)
+    assert desk.scheduler.run_once().status_updates == 1
 
 
 def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(
