@@ -147,6 +147,7 @@ def representative_contexts(desk: Desk) -> dict[str, dict[str, Any]]:
         "due": when,
         "next_update_by": when,
         "position": 3,
+        "owner_elsewhere": True,
         "n": 3,
         "total": 13,
         "count": 1,

@@ -77,5 +77,6 @@ def file_appeal(
         "reference": ticket.reference,
         "position": tickets.queue_position(session, ticket),
         "due": ticket.first_response_due.isoformat(),
+        "owner_elsewhere": "checklist.owner_elsewhere" in ticket.checklist,
     }
     return Filed(ticket, Reply("intake/submitted.j2", submitted, buttons=((Button("go.status", "go:status"),),)))

@@ -23,6 +23,7 @@ from bot.core.decision_webhook import WEBHOOK_KIND, decision_call
 from bot.core.evidence import EvidenceStore, IntegrityFailed
 from bot.core.limits import AbuseLimits
 from bot.core.outbox import Notification, Outbound, Outbox
+from bot.core.platform.records import owner_status
 from bot.core.sla import next_update_by, pause, resume
 from bot.core.tickets.actions import AgentAction, permit
 from bot.core.tickets.actors import CLI, CONSOLE, SYSTEM, Actor, require_agent
@@ -41,6 +42,12 @@ from bot.store.db import Database
 from bot.store.models import Evidence, Ticket, TicketEvent, User
 
 log = logging.getLogger(__name__)
+# The note on an appeal for an account that the platform's link code proved belongs to another chat identity.
+OWNER_ELSEWHERE = (
+    "Held for an agent: the platform's verified owner of this account is another chat identity. "
+    "Check that this requester is the owner (or acts for them) before sharing anything about the account "
+    "or deciding; the requester was asked to link the account with a code from the platform."
+)
 
 
 def canonical_sha256(value: Any) -> str:
@@ -89,6 +96,9 @@ class TicketService:
         checklist = build_checklist(answers, len(evidence_ids)) if kind == "appeal" else []
         if account_key and self.others_appealing(session, account_key, user.id or 0):
             checklist.append("checklist.other_open_appeal")
+        owner_elsewhere = kind == "appeal" and owner_status(session, account_key, user.id or 0) == "verified_elsewhere"
+        if owner_elsewhere:
+            checklist.append("checklist.owner_elsewhere")
         ticket = Ticket(
             kind=kind,
             user_id=user.id or 0,
@@ -117,6 +127,8 @@ class TicketService:
                 session.add(evidence)
         session.add(ticket)
         self._record(session, ticket, Actor("user", user.platform_user_id, user.display_name), "opened", None, "new")
+        if owner_elsewhere:
+            self._record(session, ticket, SYSTEM, "note", None, None, internal=OWNER_ELSEWHERE, notify_agents=False)
         return ticket
 
     def open_appeal_for_account(self, session: Session, account_key: str, user_id: int) -> Ticket | None:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.core.intake.steps import STEP_BY_KEY, Step
+from bot.core.platform.records import latest_action, owner_status
 from bot.core.sla import current_due, next_update_by
 from bot.core.text import neutralise_bidi
 from bot.store.models import Evidence, Ticket, TicketEvent, User
@@ -92,6 +93,19 @@ class ConversationRow(Row):
     text: str | None
 
 
+class PlatformRecord(Row):
+    """The platform's latest account action for the ticket's account, as its systems reported it."""
+
+    action: str
+    reason_category: str
+    rule_entries: list[str]
+    public_explanation: str
+    internal_note: str | None
+    acting_staff: str
+    taken_at: str | None
+    recorded_at: str | None
+
+
 class Requester(Row):
     channel: str | None
     user_id: str | None
@@ -110,6 +124,10 @@ class TicketSummary(Row):
     assignee: str | None
     requester: Requester
     account: str | None
+    # What the platform has on record for the account, next to what the user says (the evidence).
+    platform_record: PlatformRecord | None
+    # `verified`, `verified_elsewhere` (the account is linked to another chat identity) or None.
+    owner: str | None
     created_at: str | None
     updated_at: str | None
     first_response_due: str | None
@@ -212,6 +230,14 @@ def conversation_row(event: TicketEvent) -> ConversationRow:
     )
 
 
+def platform_record(session: Session, ticket: Ticket) -> PlatformRecord | None:
+    action = latest_action(session, ticket.account_key) if ticket.kind == "appeal" and ticket.account_key else None
+    if action is None:
+        return None
+    kept = action.model_dump(include=set(PlatformRecord.model_fields) - {"taken_at", "recorded_at"})
+    return PlatformRecord(**kept, taken_at=iso(action.taken_at), recorded_at=iso(action.recorded_at))
+
+
 def ticket_summary(session: Session, ticket: Ticket, settings: Settings) -> TicketSummary:
     user = session.get(User, ticket.user_id)
     return TicketSummary(
@@ -228,6 +254,8 @@ def ticket_summary(session: Session, ticket: Ticket, settings: Settings) -> Tick
             undeliverable=bool(user and user.undeliverable_at),
         ),
         account=ticket.account_key,
+        platform_record=platform_record(session, ticket),
+        owner=owner_status(session, ticket.account_key, ticket.user_id) if ticket.kind == "appeal" else None,
         created_at=iso(ticket.created_at),
         updated_at=iso(ticket.updated_at),
         first_response_due=iso(ticket.first_response_due),

@@ -88,6 +88,7 @@ async def _page(
         "public": [event for event in view["events"] if event["public_message"]],
         "internal": [event for event in view["events"] if event["internal_note"]],
         "label": desk_of(request).renderer.label_text,
+        "platform": desk_of(request).settings.platform_name,
         "holders": await run_in_threadpool(desk_of(request).accounts.holders) if AgentAction.REASSIGN in offers else [],
         "previewable": previewable,
         "preview": request.query_params.get("preview", ""),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.platform.links import LinkCodeRequest
 from bot.core.tickets.actors import CONSOLE, Actor
 from bot.desk import Desk
 from tests.chat import ChatUser, file_appeal, open_question
+from tests.platform import record_action
 from tests.web.console.conftest import Console
 
 SAM = Actor(CONSOLE, "sam", "sam")
@@ -96,3 +98,18 @@ def test_what_the_user_wrote_is_escaped_and_unknown_tickets_are_404(console: Con
     page: Any = console.get(f"/console/tickets/{reference}")
     assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
     assert console.get("/console/tickets/AD-2026-999999").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_page_shows_the_platforms_record_beside_what_the_user_says_and_a_held_appeal(
+    console: Console, accounts: Desk
+) -> None:
+    record_action(accounts)
+    with accounts.db.session() as session:
+        code = accounts.link_codes.issue(session, "marketplace", LinkCodeRequest(account_id="olegz_dev")).code
+    ChatUser(accounts, "oleg").send(f"/link {code}")
+    reference = file_appeal(ChatUser(accounts))
+    console.sign_in("alice")
+    text = console.get(f"/console/tickets/{reference}").text  # type: ignore[attr-defined]
+    assert text.index("On record at WorkMarket") < text.index("The user says") < text.index("Your explanation")
+    assert "a permanent suspension" in text and "Logins from two countries within an hour." in text
+    assert "held: the verified owner is another chat identity" in text
