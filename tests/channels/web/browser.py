@@ -107,6 +107,10 @@ class Browser:
     def labels(self) -> list[str]:
         return [label for message in self.open().messages for label, _ in message.buttons]
 
+    def templates(self) -> list[str]:
+        """The templates of the last turn's replies, as `ChatUser.templates` gives them."""
+        return [reply.template for reply in self.last]
+
     def text(self) -> str:
         """What the page shows, message by message."""
         return "\n".join(message.text for message in self.open().messages)

@@ -10,6 +10,8 @@ from tests.web.browser.conftest import screenshot, serious_violations
 from tests.web.browser.test_sign_in import PASSWORD, sign_in
 
 ENTRY = "ban-evasion"
+# The draft is embedded before it is matched: seconds on a loaded machine, so its matches may take a while
+MATCHING_MS = 30_000
 QUESTION = "what is a zorblat account"
 
 
@@ -34,7 +36,7 @@ def test_an_admin_edits_an_entry_and_the_test_box_shows_the_new_match(page: Page
     page.get_by_label("A question a user might ask").press("End")
     page.get_by_label("A question a user might ask").press_sequentially("?")
     draft = page.get_by_role("table", name="With your text saved")
-    expect(draft.locator("tr.this").first).to_contain_text(ENTRY)
+    expect(draft.locator("tr.this").first).to_contain_text(ENTRY, timeout=MATCHING_MS)
     expect(draft.locator("tbody tr").first).to_have_class("this")
     expect(page.get_by_role("region", name="Problems")).to_contain_text("No problems")
     expect(page.get_by_text("Telegram, as sent")).to_be_visible()
@@ -45,6 +47,8 @@ def test_an_admin_edits_an_entry_and_the_test_box_shows_the_new_match(page: Page
     page.get_by_role("button", name="Save as a new revision").click()
     expect(page.get_by_role("status")).to_contain_text("Saved as revision 2")
     page.get_by_label("A question a user might ask").press_sequentially(QUESTION)
-    expect(page.get_by_role("table", name="Saved knowledge base").locator("tbody tr").first).to_have_class("this")
+    expect(page.get_by_role("table", name="Saved knowledge base").locator("tbody tr").first).to_have_class(
+        "this", timeout=MATCHING_MS
+    )
     revision = desk.knowledge.revision(ENTRY)
     assert revision is not None and (revision.author, revision.change) == ("root", "zorblat is a word users use")
