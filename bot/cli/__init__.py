@@ -7,10 +7,9 @@ import getpass
 
 import typer
 
-from bot.cli import kb_admin  # noqa: F401 - registers the admin commands on kb_app
+from bot.cli import kb_admin, personal_data  # noqa: F401 - register their commands on kb_app and users_app
 from bot.cli.api_keys import api_keys_app
 from bot.cli.context import load_settings, open_desk
-from bot.cli.data import data_app
 from bot.cli.db import db_app
 from bot.cli.kb import kb_app
 from bot.cli.startup import OPTIONS, reported
@@ -31,9 +30,8 @@ def options(
 app.add_typer(kb_app, name="kb", help="Knowledge base: check, match, evaluate, import and edit entries.")
 app.add_typer(tickets_app, name="tickets", help="The agent's side: list, show, claim, reassign, request info, reply, note, resolve, reopen, download.")
 app.add_typer(db_app, name="db", help="Database migrations.")
-app.add_typer(users_app, name="users", help="Web console accounts: add, list, disable, reset a password.")
+app.add_typer(users_app, name="users", help="Web console accounts (add, list, disable, reset a password); a freelancer's data on request (export-data, erase-data).")
 app.add_typer(api_keys_app, name="api-keys", help="Keys the platform's systems call the API with: add, list, revoke.")
-app.add_typer(data_app, name="data", help="A person's data on request: export it, or erase it.")
 
 
 @app.command()

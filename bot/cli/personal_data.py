@@ -1,7 +1,7 @@
-"""`appealdesk data export|erase CHANNEL:ID`: a person's data on request (the rules are in bot/core/personal_data.py).
+"""`appealdesk users export-data|erase-data CHANNEL:ID`: a person's data on request (rules: bot/core/personal_data.py).
 
-Not under `appealdesk users`, which manages the web console's accounts: these are the freelancers
-who wrote to the desk, named as every setting names them, `channel:user_id`.
+The person is a freelancer who wrote to the desk, named as every setting names them, `channel:user_id`,
+not a console account: the web console's accounts are named by their login (`users add NAME`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import typer
 
 from bot.cli.context import open_desk, run_refusable
 from bot.cli.tickets import AgentOption
+from bot.cli.users import users_app
 from bot.core.personal_data import Erased, Export, NoSuchPerson, parse_identity
 from bot.core.tickets.actors import Actor, require_agent
 from bot.desk import Desk
 
-data_app = typer.Typer(no_args_is_help=True)
 DATA_FILE = "data.json"
 
 
@@ -35,7 +35,7 @@ def _unknown(person: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-@data_app.command("export")
+@users_app.command("export-data")
 def export(
     person: str = typer.Argument(..., metavar="CHANNEL:ID", help="The person, as channel:user_id."),
     out: Path = typer.Option(..., "--out", help="A folder (created), or a file ending in .zip."),
@@ -72,7 +72,7 @@ def _zip(exported: Export, out: Path) -> None:
                 archive.write(item.source, item.name)
 
 
-@data_app.command("erase")
+@users_app.command("erase-data")
 def erase(
     person: str = typer.Argument(..., metavar="CHANNEL:ID", help="The person, as channel:user_id."),
     agent: str = AgentOption,
