@@ -11,7 +11,6 @@ Two lexical signals, both in 0..1:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,15 +36,12 @@ class Postings:
 
     @classmethod
     def build(cls, vocabulary: int, cells: dict[tuple[int, int], float]) -> Postings:
-        by_term: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for (term, row), weight in sorted(cells.items()):
-            by_term[term].append((row, weight))
-        counts = np.array([len(by_term.get(term, ())) for term in range(vocabulary)], dtype=np.int64)
-        start = np.concatenate(([0], np.cumsum(counts)))
-        flat = [cell for term in range(vocabulary) for cell in by_term.get(term, ())]
-        rows = np.array([row for row, _ in flat], dtype=np.int64)
-        weights = np.array([weight for _, weight in flat], dtype=np.float64)
-        return cls(start, rows, weights)
+        """Sorted by term then row with numpy: at 1,000 entries a worker builds ~100,000 cells at start-up."""
+        keys = np.array(list(cells), dtype=np.int64).reshape(-1, 2)
+        weights = np.fromiter(cells.values(), dtype=np.float64, count=len(cells))
+        order = np.lexsort((keys[:, 1], keys[:, 0]))
+        counts = np.bincount(keys[order, 0], minlength=vocabulary)
+        return cls(np.concatenate(([0], np.cumsum(counts))), keys[order, 1], weights[order])
 
     def accumulate(self, terms: dict[int, float], size: int) -> np.ndarray:
         """Sum of term weight x query weight per row; rows of one term are distinct, so fancy `+=` is exact."""
