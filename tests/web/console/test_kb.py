@@ -200,6 +200,22 @@ def test_the_test_box_shows_the_top_matches_before_and_after_the_draft(admin: Co
     assert f'value="{question}"' in whole.text
 
 
+def test_the_test_box_says_which_signals_gave_each_score_and_which_part_of_a_long_message_matched(
+    admin: Console, desk: Desk
+) -> None:
+    story = "I sold logos for years and my shop did well. " * 12 + "Can I open a <b>new</b> account after a ban?"
+    form = {**editor_form(admin), "question": story}
+    part: Any = admin.client.post(f"{EDIT}/test", data=form, headers={"HX-Request": "true"})
+    result, why = desk.knowledge.explain(story, top=5)
+    first = why[0]
+    assert first.semantic is not None and first.meanings is not None and first.window is not None
+    words = f"words {first.lexical:.3f} &times; {first.lexical_weight:.2f}"
+    meaning = f"meaning {first.semantic:.3f} &times; {1 - first.lexical_weight:.2f}"
+    assert f"{result.matches[0].score:.3f}</td>" in part.text and f"{words} + {meaning}" in part.text
+    assert f"examples {first.meanings['neighbours']:.3f}, whole entry {first.meanings['centroid']:.3f}" in part.text
+    assert "matched on: <q>" in part.text and "&lt;b&gt;new&lt;/b&gt;" in part.text and "<b>new" not in part.text
+
+
 def test_once_saved_the_saved_knowledge_base_answers_with_the_edit(admin: Console, desk: Desk) -> None:
     old = desk.knowledge.revision(ENTRY)
     assert old is not None
