@@ -3,12 +3,7 @@ and a call that never does is shown on the ticket and to the supervisors."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,8 +13,6 @@ from bot.core.clock import ManualClock
 from bot.core.decision_webhook import (
     DELIVERY_HEADER,
     EVENT_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
     WEBHOOK_CHANNEL,
     WebhookSender,
     body_of,
@@ -32,66 +25,15 @@ from bot.desk import Desk
 from bot.store.models import OutboxMessage, TicketEvent
 from tests.chat import ChatUser, file_appeal, open_question
 from tests.conftest import DeskFactory
+from tests.fakes.platform_receiver import SECRET, Receiver, receiving
 
 ALICE = Actor("cli", "alice", "alice")
-SECRET = "shared-secret-for-tests-only"
-
-
-@dataclass
-class Call:
-    headers: dict[str, str]
-    body: bytes
-    verified: bool
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return dict(json.loads(self.body))
-
-
-@dataclass
-class Receiver:
-    """The platform's end: checks each call's signature as docs/platform-api.md tells it to, and
-    answers with the next scripted status (200 once the script is used up)."""
-
-    url: str = ""
-    statuses: list[int] = field(default_factory=list)
-    calls: list[Call] = field(default_factory=list)
-
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
-        signed = headers.get(SIGNATURE_HEADER, "")
-        verified = verify(SECRET, body, headers.get(TIMESTAMP_HEADER, ""), signed, now=time.time())
-        self.calls.append(Call(headers, body, verified))
-        if not verified:
-            return 401
-        return self.statuses.pop(0) if self.statuses else 200
-
-    @property
-    def accepted(self) -> list[Call]:
-        return [call for call in self.calls if call.verified]
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    platform = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = platform.answer(dict(self.headers.items()), body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the test reads the calls, not the server's log."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    platform.url = f"http://127.0.0.1:{server.server_port}/appealdesk/decisions"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield platform
-    server.shutdown()
-    server.server_close()
+    with receiving() as platform:
+        yield platform
 
 
 def webhook_desk(make_desk: DeskFactory, receiver: Receiver, **overrides: Any) -> Desk:
