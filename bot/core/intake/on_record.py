@@ -45,13 +45,16 @@ EntryLookup = Callable[[str], Entry | None]
 
 
 def answers_from(action: AccountAction, at: str) -> dict[str, dict[str, Any]]:
-    """The intake answers the record gives, each marked as the platform's and naming the record."""
+    """The intake answers the record gives, each marked as the platform's and naming the record.
+
+    Every record dates the platform's word to the user, so the notice date is never asked once there
+    is one (it only applies if the user then says they are restricted); what happened and the reason
+    given come only from an action that restricts the account."""
     extra = {"from": FROM_PLATFORM, "account_action": action.id}
-    answers: dict[str, dict[str, Any]] = {}
+    answers = {"notice_date": record(action.taken_at.date().isoformat(), at, extra)}
     what = WHAT_HAPPENED.get(action.action)
     if what is not None:
         answers["what_happened"] = record(what, at, extra)
-        answers["notice_date"] = record(action.taken_at.date().isoformat(), at, extra)
         answers["reason_given"] = record(REASON_GIVEN.get(action.reason_category, "other"), at, extra)
     return answers
 

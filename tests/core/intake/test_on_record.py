@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.desk import Desk
-from bot.store.models import Ticket
+from bot.store.models import Conversation, Ticket
 from tests.chat import ChatUser, file_appeal
 from tests.platform import TAKEN_AT, record_action
 
@@ -64,6 +65,21 @@ def test_a_warning_is_shown_but_what_happened_is_still_asked(desk: Desk) -> None
     user.send("olegz_dev")
     assert user.templates() == ["intake/on_record.j2", "intake/steps/what_happened.j2"]
     assert "a warning" in user.text() and "I filled them in" not in user.text()
+    assert "I took the date from this record, so I will not ask when it happened" in user.text()
+
+
+@pytest.mark.parametrize("action", ["warning", "lifted"])
+def test_the_notice_date_is_never_asked_when_there_is_a_record(desk: Desk, action: str) -> None:
+    record_action(desk, action=action)
+    user = ChatUser(desk)
+    user.send("/appeal")
+    user.send("olegz_dev")
+    user.press("Temporary hold")  # the user says more is restricted than the record shows
+
+    assert user.templates() == ["intake/steps/notice_text.j2"]
+    with desk.db.session() as session:
+        notice_date = session.exec(select(Conversation)).one().answers["notice_date"]
+    assert (notice_date["value"], notice_date["from"]) == ("2026-11-25", "platform")
 
 
 def test_only_the_latest_record_counts(desk: Desk) -> None:
