@@ -25,7 +25,7 @@ from bot.channels.slack.guard import REFUSAL, AgentsOnly, actor_of
 from bot.channels.slack.views import input_block, modal, option, read, select_element, text_element
 from bot.core.tickets.actions import AgentAction
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused
+from bot.core.tickets.lifecycle import ENDINGS, OUTCOMES, REASON_CATEGORIES, Refused, category_label
 
 INFO = "agent_info"
 REPLY = "agent_reply"
@@ -161,7 +161,7 @@ class AgentDesk:
             return self._answer_modal(reference)
         label = self.label
         outcomes = [option(value, value) for value in OUTCOMES.get(kind, OUTCOMES["appeal"])]
-        reasons = [option(value, value) for value in REASON_CATEGORIES]
+        reasons = [option(label(category_label(value)), value) for value in REASON_CATEGORIES]
         again = RadioButtonsElement(
             options=[option(label("slack.modal.again_yes"), "yes"), option(label("slack.modal.again_no"), "no")]
         )

@@ -29,7 +29,7 @@ from bot.core.prompts import PromptStore, Waiting
 from bot.core.tickets.actions import AgentAction, TicketState, permit
 from bot.core.tickets.actors import Actor
 from bot.core.tickets.decision import MIN_EXPLANATION, MIN_FACTS
-from bot.core.tickets.lifecycle import Refused
+from bot.core.tickets.lifecycle import Refused, category_label
 from bot.core.tickets.resolution import CHOICES, NO_WAITING_PERIOD, ResolutionDraft, Step
 from bot.desk import Desk
 from bot.store.models import Ticket
@@ -187,7 +187,7 @@ class AgentsGroup:
     async def _outcome(self, press: Press) -> str:
         draft = self._chosen(ResolutionDraft.start(press.kind), Step.OUTCOME, press.args["outcome"])
         buttons = [
-            Button("tg.reason", f"{PREFIX}:{press.ticket_id}:r:{draft.outcome}:{index}", params={"reason": reason})
+            Button(category_label(reason), f"{PREFIX}:{press.ticket_id}:r:{draft.outcome}:{index}")
             for index, reason in enumerate(draft.choices(Step.REASON))
         ]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

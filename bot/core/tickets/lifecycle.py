@@ -55,6 +55,12 @@ REASON_CATEGORIES = (
     "other",
 )
 
+
+def category_label(reason: str) -> str:
+    """The label (templates/labels.yaml) agents read a reason category by; templates name it the same
+    way, `label("category." ~ reason)`. The name itself stays for the command line, the API and the data."""
+    return f"category.{reason}"
+
 # action -> (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "claim": (("new",), "in_review"),

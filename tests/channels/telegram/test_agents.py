@@ -81,7 +81,7 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
 
     await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
     await bot.taps(AGENT, "Reinstate", chat_id=AGENTS_CHAT)
-    await bot.taps(AGENT, "location-or-vpn", chat_id=AGENTS_CHAT)
+    await bot.taps(AGENT, "Location or VPN", chat_id=AGENTS_CHAT)  # the category by its label
     calls = await bot.says(AGENT, "too short", AGENTS_CHAT, reply_to=last_prompt(api))
     assert "at least 20 characters" in texts(calls)  # the prompt stays open
     explanation = "The logins came from a VPN server you used while travelling."
@@ -96,7 +96,7 @@ async def test_claim_request_info_user_reply_and_resolution(bot: TelegramHarness
     decision = api.calls("sendMessage", chat_id=OLEG.id)[-1]
     assert "has been decided: <b>your account is reinstated</b>" in decision.text
     card = api.message(AGENTS_CHAT, card_id)
-    assert "Outcome: reinstated" in card["text"]
+    assert "Outcome: reinstated (Location or VPN)" in card["text"]
     assert [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row] == [
         "Note",
         "Reopen",
@@ -191,7 +191,7 @@ async def uphold_up_to_facts(bot: TelegramHarness, api: FakeBotApi) -> None:
     card_id = await appeal_with_card(bot)
     await bot.taps(AGENT, "Resolve", chat_id=AGENTS_CHAT, message_id=card_id)
     await bot.taps(AGENT, "Uphold the suspension", chat_id=AGENTS_CHAT)
-    await bot.taps(AGENT, "account-sharing", chat_id=AGENTS_CHAT)
+    await bot.taps(AGENT, "Account sharing", chat_id=AGENTS_CHAT)
     await bot.says(
         AGENT, "Another person logged in to your account and worked on it.", AGENTS_CHAT, reply_to=last_prompt(api)
     )

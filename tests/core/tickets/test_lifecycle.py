@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from bot.core.tickets.actors import Actor
-from bot.core.tickets.lifecycle import Refused
+from bot.core.tickets.lifecycle import REASON_CATEGORIES, Refused, category_label
 from bot.desk import Desk
 from bot.store.models import OutboxMessage, Ticket, TicketEvent
 from tests.chat import ChatUser, file_appeal, open_question, pdf
@@ -271,3 +271,10 @@ def test_an_appeal_still_needs_its_reason_and_facts(desk: Desk) -> None:
             desk.tickets.resolve(reference, ALICE, "reinstated", reason, "A long enough public explanation.", facts)
         assert refused.value.code == code
     assert desk.tickets.show(reference, ALICE)["status"] == "new"
+
+
+def test_every_reason_category_has_the_label_agents_read_it_by(desk: Desk) -> None:
+    labels = [desk.renderer.label_text(category_label(reason)) for reason in REASON_CATEGORIES]
+    assert all(desk.renderer.has_label(category_label(reason)) for reason in REASON_CATEGORIES)
+    assert len(set(labels)) == len(REASON_CATEGORIES), "two categories read alike"
+    assert desk.renderer.label_text(category_label("off-platform-payment")) == "Payment outside the platform"

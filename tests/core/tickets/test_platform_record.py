@@ -42,6 +42,7 @@ def test_the_ticket_carries_the_platforms_record_marked_as_the_platforms(desk: D
     assert record["internal_note"] == "Logins from two countries within an hour."
     text = card(desk, view)
     assert "On record at WorkMarket: a permanent suspension, Wed 25 Nov, 09:30 UTC, by ts-maria" in text
+    assert "by ts-maria (Account sharing; account-sharing)" in text  # the category by its label, then the rule entry
     assert "WorkMarket's note: Logins from two countries within an hour." in text
     assert text.index("On record at WorkMarket") < text.index("The user says:") < text.index("Your explanation")
 

@@ -154,7 +154,7 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     assert card is not None
     card_text = api.message(AGENTS_CHAT, int(card.message_id))["text"]
     on_record = f"On record at WorkMarket: a permanent suspension, Wed 25 Nov, 09:30 UTC, by telegram:{MARIA.id}"
-    assert on_record in card_text
+    assert on_record in card_text and "(Account sharing; account-sharing)" in card_text  # category label; rule entry
     assert card_text.index("On record at WorkMarket") < card_text.index("The user says")
 
     # Maria suspended the account, so she may not review the appeal; Bob may
@@ -169,7 +169,7 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     # Bob reinstates
     await bot.taps(BOB, "Resolve", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
     await bot.taps(BOB, "Reinstate", chat_id=AGENTS_CHAT)
-    await bot.taps(BOB, "account-sharing", chat_id=AGENTS_CHAT)
+    await bot.taps(BOB, "Account sharing", chat_id=AGENTS_CHAT)
     await bot.says(BOB, "You used the account yourself, on a VPN while travelling.", AGENTS_CHAT, reply_to_prompt(bot))
     await bot.says(BOB, "Login history 12-19 Nov matches the booking.", AGENTS_CHAT, reply_to_prompt(bot))
     decided = the_ticket(bot)

@@ -42,6 +42,8 @@ def test_an_agent_claims_replies_asks_notes_and_decides(console: Console, accoun
     user = ChatUser(accounts)
     reference = file_appeal(user)
     console.sign_in("alice")
+    form: Any = console.get(f"/console/tickets/{reference}")
+    assert '<option value="location-or-vpn">Location or VPN</option>' in form.text  # chosen by its label
     claimed: Any = console.act(reference, "claim")
     assert claimed.status_code == 303 and claimed.headers["location"] == f"/console/tickets/{reference}?done=claim"
     console.act(reference, "reply", message="Thanks, we are looking at it.")
@@ -66,6 +68,7 @@ def test_an_agent_claims_replies_asks_notes_and_decides(console: Console, accoun
     conversation = page.text[page.text.index('id="conversation"') : page.text.index('id="internal"')]
     assert "Login country matches the booking." in internal and "Login country" not in conversation
     assert "Here are my dates" in conversation and "Reopen</button>" in page.text
+    assert "resolved: reinstated (Location or VPN)" in page.text
 
 
 def test_a_decision_the_core_refuses_says_why_and_keeps_what_was_typed(console: Console, accounts: Desk) -> None:
@@ -112,4 +115,5 @@ def test_the_page_shows_the_platforms_record_beside_what_the_user_says_and_a_hel
     text = console.get(f"/console/tickets/{reference}").text  # type: ignore[attr-defined]
     assert text.index("On record at WorkMarket") < text.index("The user says") < text.index("Your explanation")
     assert "a permanent suspension" in text and "Logins from two countries within an hour." in text
+    assert "<dt>Reason</dt><dd>Account sharing (account-sharing)</dd>" in text
     assert "held: the verified owner is another chat identity" in text
