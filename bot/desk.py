@@ -93,6 +93,7 @@ class Desk:
         self.knowledge = KnowledgeLibrary(self.db, self.clock, settings.knowledge_dir)
         self.answers = RuleAnswers(self.knowledge if rulebook is None else rulebook, settings.platform_name)
         self.chats = ChatRepository(self.clock)
+        on_record = OnRecord(self.knowledge.entry, settings.platform_name)
         self.engine = ConversationEngine(
             self.db,
             settings,
@@ -102,12 +103,12 @@ class Desk:
             self.answers,
             self.renderer.label_text,
             self.chats,
-            OnRecord(self.knowledge.entry, settings.platform_name),
+            on_record,
             {plugin.name: plugin.capabilities for plugin in PLUGINS},
         )
         self.engine.admin_commands["/kb"] = KnowledgeAdmin(self.knowledge, settings).command
         self.intake_form = IntakeForm(
-            self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for
+            self.tickets, self.evidence, self.renderer.label_text, self.engine.intake.suggest, self.user_for, on_record
         )
         self.accounts = Accounts(self.db, self.clock)
         self.metrics = Metrics(self.db, self.clock)

@@ -16,13 +16,12 @@ from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
 from bot.core.intake.draft import IntakeDraft
 from bot.core.intake.locales import day_first
-from bot.core.intake.on_record import OnRecord, answers_from
+from bot.core.intake.on_record import OnRecord
 from bot.core.intake.parsing import Invalid, Parsed, Reading
 from bot.core.intake.prompts import Prompts, current_step
 from bot.core.intake.steps import EDITABLE, STEP_BY_KEY, Step, StepKind, applicable, next_step
 from bot.core.intake.submission import Suggest, evidence_ids, file_appeal, in_intake_order, record, skipped
 from bot.core.modes import Mode
-from bot.core.platform.records import latest_action
 from bot.core.text import is_one_question, looks_like_question
 from bot.core.tickets.service import TicketService
 from bot.core.turn import Turn
@@ -227,13 +226,12 @@ class IntakeFlow:
             turn.add(self.tickets.limits.appeal_limit(until))
             self.cancel_silently(turn)
             return
-        action = latest_action(turn.session, parsed.extra["key"])
-        filled = answers_from(action, turn.now.isoformat()) if action is not None else {}
+        found = self.on_record.find(turn.session, parsed.extra["key"], turn.now.isoformat())
         draft = IntakeDraft.of(turn.conversation)
-        draft.from_record(filled)
+        draft.from_record(found.answers if found is not None else {})
         draft.keep(turn.conversation)
-        if action is not None:
-            turn.add(self.on_record.told(action, list(filled)))
+        if found is not None:
+            turn.add(self.on_record.told(found, list(found.answers)))
         self._advance(turn, step, parsed.value, parsed.extra)
 
     def _text_multi(self, turn: Turn, step: Step, text: str) -> None:

@@ -4,7 +4,9 @@ A channel's form (a chat platform's modal, the web form) hands in the raw answer
 ticked (`{"account": "olegz_dev", "triggers": ["vpn_travel"], ...}`), and gets back the answers
 (the records the conversation keeps) and, per step, the message to show beside a field that cannot
 be used. Submitting files the same appeal the conversation's Send does, so agents cannot tell the
-two apart.
+two apart. When the platform has a record for the account, a field the record answers may stay empty
+and takes the record's answer (a field the user filled in is theirs), and the user is shown the record
+with their reference, as the conversation shows it before the next question (`on_record.py`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from bot.core.events import Attachment, Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
 from bot.core.intake import parsing
 from bot.core.intake.locales import day_first
+from bot.core.intake.on_record import ANSWERABLE, Found, OnRecord
 from bot.core.intake.parsing import Invalid, Labeler, Raw, Reading
-from bot.core.intake.steps import STEPS, Step
+from bot.core.intake.steps import STEPS, Step, by_platform
 from bot.core.intake.submission import Suggest, file_appeal, in_intake_order, record, skipped
 from bot.core.replies import INTERNAL_ERROR, Handled, queue_replies
 from bot.core.tickets.service import TicketService
@@ -38,8 +41,15 @@ UserFor = Callable[[Session, Identity, str | None], User]
 
 def required(step: Step) -> bool:
     """Required on the form. A conditional step is checked once the answers it depends on are known,
-    a step with a "none" choice takes an empty field as that choice, and files are never required."""
-    return not step.optional and step.kind != "files" and step.none_choice is None and not step.conditional
+    a step with a "none" choice takes an empty field as that choice, a step the platform's record may
+    answer is checked once the account is known, and files are never required."""
+    return (
+        not step.optional
+        and step.kind != "files"
+        and step.none_choice is None
+        and not step.conditional
+        and step.key not in ANSWERABLE
+    )
 
 
 def _empty(raw: Raw | None) -> bool:
@@ -52,6 +62,7 @@ class CheckedForm:
 
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, Reply] = field(default_factory=dict)
+    record: Found | None = None  # the platform's record for the account, when it has one
 
     @property
     def ok(self) -> bool:
@@ -60,7 +71,13 @@ class CheckedForm:
 
 class IntakeForm:
     def __init__(
-        self, tickets: TicketService, evidence: EvidenceStore, label: Labeler, suggest: Suggest, user_for: UserFor
+        self,
+        tickets: TicketService,
+        evidence: EvidenceStore,
+        label: Labeler,
+        suggest: Suggest,
+        user_for: UserFor,
+        on_record: OnRecord,
     ) -> None:
         self.tickets = tickets
         self.db = tickets.db
@@ -69,13 +86,15 @@ class IntakeForm:
         self.label = label
         self.suggest = suggest
         self.user_for = user_for
+        self.on_record = on_record
 
     def check(
         self, raw: RawAnswers, now: datetime, locale: str | None = None, user_id: int | None = None
     ) -> CheckedForm:
         """Reads every field with the intake's parsers, walking the steps in order, so a conditional
         step is only checked when it applies. With the user's id, an account they already have an
-        open appeal for is refused on the account field (as the conversation refuses it)."""
+        open appeal for is refused on the account field (as the conversation refuses it). The
+        platform's record for the account answers the fields it answers that were left empty."""
         reading = Reading(now.date(), self.label, day_first(locale))
         at = now.isoformat()
         checked = CheckedForm()
@@ -83,6 +102,9 @@ class IntakeForm:
             if step.kind == "files" or not step.applies(checked.answers):
                 continue
             value = raw.get(step.key)
+            if _empty(value) and checked.record is not None and step.key in checked.record.answers:
+                checked.answers[step.key] = checked.record.answers[step.key]
+                continue
             if _empty(value):
                 self._empty(checked, step, at)
                 continue
@@ -98,6 +120,9 @@ class IntakeForm:
                 checked.errors[step.key] = _error(step, invalid.hint, length=length)
                 continue
             checked.answers[step.key] = record(parsed.value, at, parsed.extra)
+            if step.kind == "account":
+                with self.db.session() as session:
+                    checked.record = self.on_record.find(session, parsed.extra["key"], at)
         account = checked.answers.get("account")
         if account and checked.ok and user_id is not None:
             with self.db.session() as session:
@@ -129,7 +154,7 @@ class IntakeForm:
         suggested = self.suggest(answers)  # outside the transaction: the rulebook may read the database
         with self.db.session() as session:
             user = self.user_for(session, identity, display_name)
-            replies = self._file(session, user, answers, attachments, suggested)
+            replies = self._file(session, user, answers, attachments, suggested, checked.record)
             return queue_replies(session, self.outbox, Inbound(identity), user.id, replies, lease_to)
 
     def failed(self, identity: Identity, display_name: str | None, lease_to: str | None = None) -> Handled:
@@ -147,6 +172,7 @@ class IntakeForm:
         answers: dict[str, Any],
         attachments: tuple[Attachment, ...],
         suggested: list[str],
+        found: Found | None,
     ) -> list[Reply]:
         received = self.evidence.accept_all(
             session, user.id or 0, attachments, "intake", set(), room=self.evidence.max_files
@@ -159,10 +185,14 @@ class IntakeForm:
             for item in received.accepted:
                 self.evidence.discard(session, item)
             return [filed.reply]
-        if not received.refused:
-            return [filed.reply]
-        told = {**received.told(), "accepted": [], "total": len(ids), "at_evidence_step": True}
-        return [Reply("intake/files_received.j2", {**told, **self.evidence.limits}), filed.reply]
+        replies = [filed.reply]
+        if received.refused:
+            told = {**received.told(), "accepted": [], "total": len(ids), "at_evidence_step": True}
+            replies.insert(0, Reply("intake/files_received.j2", {**told, **self.evidence.limits}))
+        if found is not None:
+            filled = [key for key, answer in answers.items() if by_platform(answer)]
+            replies.insert(0, self.on_record.told(found, filled, sent=True))
+        return replies
 
 
 def _error(step: Step, hint: str, **context: Any) -> Reply:

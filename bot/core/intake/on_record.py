@@ -9,12 +9,16 @@ summary, and a changed answer is theirs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from sqlmodel import Session
 
 from bot.core.events import Reply
 from bot.core.intake.steps import FROM_PLATFORM
 from bot.core.intake.submission import record
 from bot.core.knowledge.entry import Entry
+from bot.core.platform.records import latest_action
 from bot.store.models import AccountAction
 
 # The intake's "what happened" choice each platform action is; a warning or a lift restricts nothing.
@@ -41,6 +45,9 @@ REASON_GIVEN = {
     "user-request": "other",
 }
 
+# The steps a record may answer (`answers_from`): a one-page form lets them stay empty for it.
+ANSWERABLE = ("what_happened", "notice_date", "reason_given")
+
 EntryLookup = Callable[[str], Entry | None]
 
 
@@ -59,12 +66,26 @@ def answers_from(action: AccountAction, at: str) -> dict[str, dict[str, Any]]:
     return answers
 
 
+@dataclass(frozen=True)
+class Found:
+    """The platform's latest record for the account, and the intake answers it gives."""
+
+    action: AccountAction
+    answers: dict[str, dict[str, Any]]
+
+
 class OnRecord:
-    """Looks the account up and tells the user what the platform has on record."""
+    """Looks the account up and tells the user what the platform has on record, for the guided
+    conversation and the one-page form alike."""
 
     def __init__(self, entry: EntryLookup, platform: str) -> None:
         self.entry = entry
         self.platform = platform
+
+    def find(self, session: Session, account_key: str, at: str) -> Found | None:
+        """The record for the account the user named, or None when the platform has told us nothing."""
+        action = latest_action(session, account_key)
+        return None if action is None else Found(action, answers_from(action, at))
 
     def rules(self, action: AccountAction) -> list[dict[str, str]]:
         """The rule entries the record names, each as its title and the first paragraph of its answer."""
@@ -74,8 +95,10 @@ class OnRecord:
             for entry in entries
         ]
 
-    def told(self, action: AccountAction, filled: list[str]) -> Reply:
-        """The short message shown before the next question; `filled` are the steps it answered."""
+    def told(self, found: Found, filled: list[str], sent: bool = False) -> Reply:
+        """The short message shown before the next question, or with the reference once a form is
+        `sent`; `filled` are the steps the record answered."""
+        action = found.action
         return Reply(
             "intake/on_record.j2",
             {
@@ -85,5 +108,6 @@ class OnRecord:
                 "taken_at": action.taken_at.isoformat(),
                 "rules": self.rules(action),
                 "filled": filled,
+                "sent": sent,
             },
         )

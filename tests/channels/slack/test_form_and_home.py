@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.store.models import Evidence, Ticket
 from tests.channels.slack.conftest import SlackHarness, choose, typed
+from tests.platform import record_action
 
 
 def form(**changes: Any) -> dict[str, Any]:
@@ -134,3 +135,32 @@ async def test_app_home_lists_appeals_and_starts_one(slack: SlackHarness) -> Non
     )
     assert slack.fake.messages("DU8")[-1]["channel"] == "DU8"
     assert len(slack.fake.messages("DU8")) >= 3
+
+
+async def test_with_the_platforms_record_the_form_takes_what_it_answers_and_shows_it(slack: SlackHarness) -> None:
+    record_action(slack.desk)
+    await slack.command("U7", "form")
+    view = slack.fake.to("views.open")[-1]["view"]
+    [what] = [block for block in view["blocks"] if block.get("block_id") == "what_happened"]
+    assert what["optional"] is True  # the record, once the account is known, may answer it
+    assert "you can leave what happened, the date and the reason empty" in str(view["blocks"])
+
+    from_record = form(
+        what_happened={"type": "static_select", "selected_option": None},
+        notice_date={"type": "datepicker", "selected_date": None},
+        reason_given={"type": "static_select", "selected_option": None},
+        evidence={"type": "file_input", "files": []},
+    )
+    response = await slack.submit("U7", "appeal_form", from_record)
+    assert not response.content
+    told = "\n".join(
+        block["text"]["text"]
+        for message in slack.fake.messages("DU7")
+        for block in message["blocks"]
+        if block["type"] == "section"
+    )
+    assert "WorkMarket has this on record for your account: *a permanent suspension*" in told
+    assert "I took what you left empty from this record: what happened, date of the notice, reason given." in told
+    with slack.desk.db.session() as session:
+        answers = session.exec(select(Ticket)).one().answers
+    assert {answers[key]["from"] for key in ("what_happened", "notice_date", "reason_given")} == {"platform"}

@@ -12,10 +12,12 @@ import pytest
 from sqlmodel import select
 
 from bot.core.events import Attachment, Identity
-from bot.core.intake.form import CheckedForm, RawAnswers
+from bot.core.intake.form import CheckedForm, RawAnswers, required
+from bot.core.intake.steps import STEP_BY_KEY
 from bot.desk import Desk
 from bot.store.models import Evidence, Ticket
 from tests.chat import EXPLANATION, ChatUser, file_appeal, pdf
+from tests.platform import record_action
 
 WEB_USER = Identity("terminal", "webby", "chat-webby")
 
@@ -238,3 +240,53 @@ def test_the_form_files_the_same_ticket_as_the_guided_conversation(desk: Desk) -
         )
     assert _as_filed(desk, form) == _as_filed(desk, guided)
     assert (form.account_key, guided.account_key) == ("profile:olga_on_the_web", "profile:olga_dev")
+
+
+def test_with_a_record_the_fields_it_answers_may_stay_empty_and_take_the_records_answers(desk: Desk) -> None:
+    record_action(desk, action="temporary_hold", reason="location-or-vpn")
+    checked = check(desk, typed(what_happened="", notice_date="", reason_given=""))
+
+    assert checked.ok, checked.errors
+    answers = {key: checked.answers[key] for key in ("what_happened", "notice_date", "reason_given")}
+    assert {key: answer["value"] for key, answer in answers.items()} == {
+        "what_happened": "hold",
+        "notice_date": "2026-11-25",
+        "reason_given": "irregular",
+    }
+    assert {answer["from"] for answer in answers.values()} == {"platform"}
+
+
+def test_with_a_record_a_field_the_user_filled_in_is_theirs(desk: Desk) -> None:
+    record_action(desk, action="temporary_hold")
+    checked = check(desk, typed(what_happened="Permanently suspended", notice_date="", reason_given=""))
+    assert checked.answers["what_happened"]["value"] == "permanent" and "from" not in checked.answers["what_happened"]
+    assert checked.answers["notice_date"]["from"] == "platform"
+
+
+def test_without_a_record_what_happened_is_still_needed(desk: Desk) -> None:
+    record_action(desk, account="someone_else")
+    checked = check(desk, typed(what_happened=""))
+    assert set(checked.errors) == {"what_happened"}
+
+
+def test_the_filed_form_shows_the_record_and_what_it_answered_before_the_reference(desk: Desk) -> None:
+    record_action(desk)
+    handled = desk.intake_form.submit(WEB_USER, "Webby", check(desk, typed(what_happened="", reason_given="")), ())
+
+    shown, submitted = handled.replies
+    assert (shown.template, submitted.template) == ("intake/on_record.j2", "intake/submitted.j2")
+    text = desk.renderer.reply(shown)
+    assert "WorkMarket has this on record for your account: a permanent suspension" in text
+    assert "The rule: Letting someone else use your account" in text
+    assert "I took what you left empty from this record: what happened, reason given." in text
+    assert "You can change them before you send" not in text  # it is sent already
+    with desk.db.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.answers["notice_date"]["value"] == "2026-11-24" and "from" not in ticket.answers["notice_date"]
+    assert ticket.answers["reason_given"]["from"] == "platform"
+
+
+def test_the_form_lets_the_fields_a_record_may_answer_stay_empty(desk: Desk) -> None:
+    """The channel's form (Slack checks required fields itself) cannot know the record before the account."""
+    assert not required(STEP_BY_KEY["what_happened"])
+    assert required(STEP_BY_KEY["account"]) and required(STEP_BY_KEY["explanation"])
