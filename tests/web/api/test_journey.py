@@ -15,17 +15,14 @@ from sqlmodel import select
 from bot.core.decision_webhook import EVENT_HEADER, WEBHOOK_CHANNEL, WebhookSender
 from bot.store.models import Ticket
 from bot.web.app import create_app
+from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT, OLEG, OTHER_AGENT
 from tests.conftest import DeskFactory
 from tests.fakes.platform_receiver import SECRET, Receiver, receiving
-from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser
-from tests.fakes.telegram_harness import TelegramHarness
+from tests.fakes.telegram_bot_api import FakeBotApi
+from tests.fakes.telegram_harness import TelegramHarness, file_appeal
 from tests.web.api.conftest import BASE, action
 
-AGENTS_CHAT = -1001234567890
-MARIA = FakeUser(900, "Maria")  # took the platform's action, and is an agent of the desk too
-BOB = FakeUser(901, "Bob")
-OLEG = FakeUser(4242, "Oleg", "olegz")
-EXPLANATION = "I was travelling in Portugal from 12 to 19 Nov; my sister never used my account, I did, on a VPN."
+ALICE, BOB = AGENT, OTHER_AGENT  # Alice took the platform's action, and is an agent of the desk too
 
 
 @pytest.fixture
@@ -41,7 +38,7 @@ async def bot(make_desk: DeskFactory, platform: Receiver) -> AsyncIterator[Teleg
             telegram_token=api.token,
             telegram_api_url=api.url,
             telegram_agents_chat=str(AGENTS_CHAT),
-            telegram_agents=[str(MARIA.id), str(BOB.id)],
+            telegram_agents=[str(ALICE.id), str(BOB.id)],
             platform_webhook_url=platform.url,
             platform_webhook_secret=SECRET,
         ).migrate()
@@ -86,27 +83,6 @@ async def suspend(bot: TelegramHarness, **fields: Any) -> httpx.Response:
         )
 
 
-async def appeal_on_telegram(bot: TelegramHarness) -> str:
-    """From the told-first message's button to Send; returns what the bot said after the account."""
-    mark = bot.api.call_count()
-    await bot.taps(OLEG, "Start appeal")
-    await bot.says(OLEG, "olegz_dev")
-    after_account = sent(bot, OLEG.id, mark)
-    await bot.taps(OLEG, "No notice received")
-    await bot.says(OLEG, "2017")
-    await bot.taps(OLEG, "Top Rated Plus")
-    await bot.taps(OLEG, "Prefer not to say")
-    await bot.taps(OLEG, "VPN or travel")
-    await bot.taps(OLEG, "Done")
-    await bot.says(OLEG, EXPLANATION)
-    await bot.taps(OLEG, "That's all")
-    await bot.taps(OLEG, "Done, no more files")
-    await bot.taps(OLEG, "Here in this chat")
-    await bot.taps(OLEG, "Yes, I agree")
-    await bot.taps(OLEG, "Send appeal")
-    return after_account
-
-
 def reply_to_prompt(bot: TelegramHarness) -> int:
     """The bot's latest ForceReply question in the agents' group."""
     call = next(
@@ -123,9 +99,9 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     api = bot.api
     await bot.says(OLEG, "/start")
 
-    # the platform records the suspension, taken by Maria, and the freelancer is told first
+    # the platform records the suspension, taken by Alice, and the freelancer is told first
     response = await suspend(
-        bot, action="permanent_suspension", acting_staff=f"telegram:{MARIA.id}", chat_identity=f"telegram:{OLEG.id}"
+        bot, action="permanent_suspension", acting_staff=f"telegram:{ALICE.id}", chat_identity=f"telegram:{OLEG.id}"
     )
     assert response.status_code == 201 and response.json()["user_told"] == "queued"
     mark = api.call_count()
@@ -134,13 +110,13 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     assert "WorkMarket has permanently suspended your account <b>olegz_dev</b>" in told
     assert "The rule: <b>Letting someone else use your account" in told
 
-    # the appeal: the record is shown before the next question, and what it answers is not asked
-    after_account = await appeal_on_telegram(bot)
-    assert "WorkMarket has this on record for your account: <b>a permanent suspension</b>" in after_account
-    assert "The reason: someone else using your account." in after_account
-    # what happened, the date and the reason are not asked: the next question is the notice's text
-    assert "Please paste the message you received from WorkMarket" in after_account
-    assert "When did you get the notice" not in after_account
+    # the appeal, from the told-first message: the record is shown first, and what it answers is not asked
+    await bot.taps(OLEG, "Start appeal")
+    said = "\n".join(call.text for call in await file_appeal(bot, OLEG, "olegz_dev", start=False) if call.text)
+    assert "WorkMarket has this on record for your account: <b>a permanent suspension</b>" in said
+    assert "The reason: someone else using your account." in said
+    assert "What happened to the account?" not in said and "When did you get the notice" not in said
+    assert "Sent. Your reference is <b>AD-" in said
     ticket = the_ticket(bot)
     assert {key: ticket.answers[key].get("from") for key in ("what_happened", "notice_date", "reason_given")} == {
         "what_happened": "platform",
@@ -153,18 +129,18 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     card = bot.desk.cards.get(ticket.id or 0, "telegram")
     assert card is not None
     card_text = api.message(AGENTS_CHAT, int(card.message_id))["text"]
-    on_record = f"On record at WorkMarket: a permanent suspension, Wed 25 Nov, 09:30 UTC, by telegram:{MARIA.id}"
+    on_record = f"On record at WorkMarket: a permanent suspension, Wed 25 Nov, 09:30 UTC, by telegram:{ALICE.id}"
     assert on_record in card_text and "(Account sharing; account-sharing)" in card_text  # category label; rule entry
     assert card_text.index("On record at WorkMarket") < card_text.index("The user says")
 
-    # Maria suspended the account, so she may not review the appeal; Bob may
-    calls = await bot.taps(MARIA, "Claim", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
+    # Alice suspended the account, so she may not review the appeal; Bob may
+    calls = await bot.taps(ALICE, "Claim", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
     refusal = calls[-1]
     assert refusal.method == "answerCallbackQuery"
     assert "took WorkMarket's action against this account" in refusal.params["text"]
     assert the_ticket(bot).status == "new"
     await bot.taps(BOB, "Claim", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
-    assert the_ticket(bot).assignee == "telegram:Bob"
+    assert the_ticket(bot).assignee == f"telegram:{BOB.first_name}"
 
     # Bob reinstates
     await bot.taps(BOB, "Resolve", chat_id=AGENTS_CHAT, message_id=int(card.message_id))
@@ -173,7 +149,11 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
     await bot.says(BOB, "You used the account yourself, on a VPN while travelling.", AGENTS_CHAT, reply_to_prompt(bot))
     await bot.says(BOB, "Login history 12-19 Nov matches the booking.", AGENTS_CHAT, reply_to_prompt(bot))
     decided = the_ticket(bot)
-    assert (decided.status, decided.outcome, decided.assignee) == ("resolved", "reinstated", "telegram:Bob")
+    assert (decided.status, decided.outcome, decided.assignee) == (
+        "resolved",
+        "reinstated",
+        f"telegram:{BOB.first_name}",
+    )
 
     # the decision reaches the freelancer, and the platform signed
     mark = api.call_count()
@@ -187,4 +167,4 @@ async def test_a_suspension_told_first_appealed_on_telegram_reviewed_by_someone_
         "profile:olegz_dev",
         "reinstated",
     )
-    assert payload["decided_by"] == "telegram:Bob"
+    assert payload["decided_by"] == f"telegram:{BOB.first_name}"
