@@ -67,7 +67,13 @@ async def test_card_claim_request_info_and_resolve(slack: SlackHarness) -> None:
     thread = [call["text"] for call in slack.fake.to("chat.postMessage", thread_ts=card_ts.message_id)]
     assert any("Internal note, not sent to the user" in text and "airline" in text for text in thread)
 
-    # Resolve: a refused decision shows inline; a complete one reaches the user with its reasons
+    # Resolve: the categories read by their labels; a refused decision shows inline; a complete one
+    # reaches the user with its reasons
+    await slack.action(AGENT, *slack.card_button("resolve"), AGENTS_CHANNEL)
+    modal = slack.fake.to("views.open")[-1]["view"]
+    [reason] = [block for block in modal["blocks"] if block.get("block_id") == "reason"]
+    options = [(option["text"]["text"], option["value"]) for option in reason["element"]["options"]]
+    assert ("Location or VPN", "location-or-vpn") in options
     values = {
         "outcome": choose("reinstated"),
         "reason": choose("location-or-vpn"),
