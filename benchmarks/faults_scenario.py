@@ -23,9 +23,6 @@ import hashlib
 import itertools
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,6 +43,7 @@ import httpx  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from benchmarks.processes import Product, free_port, load_average, moment, percentile, small_knowledge  # noqa: E402
 from tests.fakes.slack_web_api import Failure, FakeSlack  # noqa: E402
 from tests.fakes.telegram_bot_api import ApiError, FakeBotApi, FakeUser  # noqa: E402
 
@@ -59,8 +57,6 @@ STEP_WAIT_SECONDS = 15.0
 KILL_AT_SHARE = 0.4
 USER_KINDS = ("user", "reply")
 ANSWER = "Answer for AD-"  # how the agents' answers begin (faults_agents.py)
-# The few entries the users' questions need: embedding all of them would cost a minute on a busy machine.
-KNOWLEDGE = ("vpn-and-proxies", "contact-human-support", "appeal-status-and-response-times")
 
 
 @dataclass
@@ -135,57 +131,6 @@ class Figures:
             f"agents' card updates still waiting behind their rate limits at the end: {self.group_backlog}",
             f"wall time: {self.elapsed:.1f} s from the product's start ({self.preparing:.1f} s preparing the database)",
         ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Product:
-    """`appealdesk run` as a subprocess, with the agents' process beside it."""
-
-    def __init__(self, appealdesk: Path, env: dict[str, str], log: Path) -> None:
-        self.appealdesk = appealdesk
-        self.env = env
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [str(self.appealdesk), "run"], env=self.env, stdout=output, stderr=subprocess.STDOUT
-            )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def agents(self, tickets: int, seconds: float) -> subprocess.Popen[str]:
-        """The agents' process, once it has prepared the database (it prints "ready")."""
-        python = self.appealdesk.parent / "python"
-        script = Path(__file__).with_name("faults_agents.py")
-        with self.log.open("ab") as errors:
-            agents = subprocess.Popen(
-                [str(python), str(script), "--tickets", str(tickets), "--seconds", str(seconds)],
-                env=self.env,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-            )
-        assert agents.stdout is not None and agents.stdout.readline().strip() == "ready", self.log.read_text()
-        return agents
 
 
 class Scenario:
@@ -453,25 +398,6 @@ def slack_steps(number: int) -> list[str]:
     ]
 
 
-def small_knowledge(folder: Path) -> Path:
-    """A knowledge base of the entries the users ask about, with the shipped synonyms and thresholds."""
-    source = ROOT / "knowledge"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("synonyms.yaml", "matcher.yaml"):
-        (folder / name).write_text((source / name).read_text())
-    for entry in KNOWLEDGE:
-        text = (source / f"{entry}.md").read_text()
-        kept = [line if not line.startswith("related:") else "related: []" for line in text.splitlines()]
-        (folder / f"{entry}.md").write_text("\n".join(kept) + "\n")
-    return folder
-
-
-def moment(value: datetime | str) -> datetime:
-    """A timestamp as the database gives it back (SQLite: text), in UTC."""
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def late(row: dict[str, Any]) -> float:
     if row["sent_at"] is None:
         return float("inf")
@@ -484,13 +410,6 @@ def during(row: dict[str, Any], outage: tuple[datetime | None, datetime | None])
     if killed is None or ready is None:
         return False
     return moment(row["created_at"]) <= ready and (row["sent_at"] is None or moment(row["sent_at"]) >= killed)
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -510,7 +429,7 @@ def main() -> None:
         url = args.database or f"sqlite:///{workdir / 'faults.db'}"
         figures = asyncio.run(Scenario(args.users, args.seed, args.appealdesk, url, workdir).run())
     print("\n".join(figures.lines()))
-    print(f"(load average {' '.join(f'{value:.2f}' for value in os.getloadavg())})")
+    print(f"(load average {load_average()})")
 
 
 if __name__ == "__main__":
