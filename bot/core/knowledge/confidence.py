@@ -31,6 +31,11 @@ FEATURES = (
     "reach",  # share of the question's words that some entry uses
     "long",  # 1 for a long message (scored on its best window)
     "other_language",  # 1 if the question is not in English
+    # Each family's own race: a fused lead built from one signal while the other prefers a rival is fragile.
+    "lexical_margin",  # its word score minus the best word score of any other entry (negative: words prefer one)
+    "semantic_margin",  # the same for its meaning score (0 without the model)
+    "nearest",  # raw e5 cosine to its closest example question: a near paraphrase of an example is rarely wrong
+    "views_agree",  # share of the three e5 views (semantic.MEANINGS) that put it first (0 without the model)
 )
 
 

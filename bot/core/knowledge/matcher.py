@@ -179,7 +179,8 @@ def features(fused: Fused, signals: Signals) -> np.ndarray:
     first, second = (*fused.order(2), -1)[:2]
     runner_up = float(fused.score[second]) if second >= 0 else 0.0
     semantic = fused.semantic
-    reach = signals.texts[int(fused.text[first])].reach if signals.texts else 0.0
+    text = signals.texts[int(fused.text[first])] if signals.texts else None
+    meaning = text.meaning if text else None
     return np.array(
         [
             fused.score[first],
@@ -188,11 +189,21 @@ def features(fused: Fused, signals: Signals) -> np.ndarray:
             0.0 if semantic is None else semantic[first],
             float(np.argmax(fused.lexical) == first),
             0.0 if semantic is None else float(np.argmax(semantic) == first),
-            reach,
+            text.reach if text else 0.0,
             float(signals.long),
             float(signals.language != "en"),
+            _lead(fused.lexical, first),
+            0.0 if semantic is None else _lead(semantic, first),
+            0.0 if meaning is None else float(meaning[0, first]),
+            0.0 if meaning is None else float(np.mean(np.argmax(meaning, axis=1) == first)),
         ]
     )
+
+
+def _lead(scores: np.ndarray, row: int) -> float:
+    """How far `row` is ahead of every other entry on one signal (negative when another is ahead)."""
+    others = np.delete(scores, row)
+    return float(scores[row] - others.max()) if len(others) else float(scores[row])
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.knowledge.confidence import FEATURES, Confidence, Thresholds
 from bot.core.knowledge.entry import load_dir
 from bot.core.knowledge.logistic import Logistic
-from bot.core.knowledge.matcher import Fusion, Matcher, MatcherConfig
+from bot.core.knowledge.matcher import Fused, Fusion, Matcher, MatcherConfig, Signals, TextSignals, features
 from bot.core.knowledge.normalise import load_lexicon
 
 from .conftest import KNOWLEDGE
@@ -137,3 +139,27 @@ def test_a_matcher_can_be_built_from_entry_objects() -> None:
 
 def test_an_empty_knowledge_base_matches_nothing() -> None:
     assert Matcher([]).match("vpn").outcome == "none"
+
+
+def test_confidence_sees_each_signal_s_own_race_behind_the_fused_leader() -> None:
+    words = np.array([[0.2, 0.6, 0.1], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])  # words prefer entry 1
+    meaning = np.array([[0.93, 0.85, 0.80], [0.90, 0.86, 0.80], [0.80, 0.88, 0.79]])  # the answer view too
+    signals = Signals([TextSignals("q", words, 1.0, meaning)], long=False)
+    fused = Fused(
+        score=np.array([0.7, 0.5, 0.2]),
+        lexical=np.array([0.2, 0.6, 0.1]),
+        semantic=np.array([0.9, 0.4, 0.1]),
+        weight=np.ones(3),
+        text=np.zeros(3, dtype=np.int64),
+    )
+
+    found = dict(zip(FEATURES, features(fused, signals), strict=True))
+
+    assert found["lexical_margin"] == pytest.approx(-0.4)
+    assert found["semantic_margin"] == pytest.approx(0.5)
+    assert found["nearest"] == pytest.approx(0.93)
+    assert found["views_agree"] == pytest.approx(2 / 3)
+
+    alone = dict(zip(FEATURES, features(replace(fused, semantic=None), signals.lexical_only()), strict=True))
+    assert alone["semantic_margin"] == alone["nearest"] == alone["views_agree"] == 0.0
+    assert alone["lexical_margin"] == pytest.approx(-0.4)
