@@ -17,12 +17,13 @@ from sqlmodel import Session, select
 from bot.channels.registry import PLUGINS
 from bot.config import Settings
 from bot.core.accounts import Accounts
-from bot.core.answers import RuleAnswers, RuleBook, entry_reply
+from bot.core.answers import RuleAnswers, RuleBook, answer_buttons, entry_reply
 from bot.core.clock import Clock, SystemClock
 from bot.core.delivery import DeliveryWorker
 from bot.core.engine import ConversationEngine
 from bot.core.events import Identity, Inbound, Reply
 from bot.core.evidence import EvidenceStore
+from bot.core.fitting import fit
 from bot.core.inbox import Inbox, handle_kept
 from bot.core.intake.form import IntakeForm
 from bot.core.intake.on_record import OnRecord
@@ -38,7 +39,7 @@ from bot.core.platform.idempotency import Idempotency
 from bot.core.platform.keys import ApiKeys
 from bot.core.platform.links import LinkCodes
 from bot.core.platform.tickets import PlatformTickets
-from bot.core.rendering import Renderer
+from bot.core.rendering import Renderer, Shown
 from bot.core.replies import INTERNAL_ERROR, Handled
 from bot.core.repository import ChatRepository
 from bot.core.retention import Retention
@@ -131,15 +132,18 @@ class Desk:
         key = f"hidden.{channel}"
         return self.renderer.label_text(key if self.renderer.has_label(key) else "hidden")
 
-    def answer_previews(self, entry: Entry) -> dict[str, str]:
+    def answer_previews(self, entry: Entry) -> dict[str, list[Shown]]:
         """The entry's answer as each channel that `appealdesk run` starts would send it: its own markup,
-        escaping and command syntax (the console previews an edit with it)."""
-        reply = entry_reply(entry, self.settings.platform_name)
-        return {
-            plugin.name: self.renderer.with_commands(plugin.commands).reply(reply, plugin.format.name)
-            for plugin in PLUGINS
-            if plugin.connect is not None
-        }
+        escaping and command syntax, with the buttons every answer offers, fitted to what the channel's
+        messages carry as every turn is (the console previews an edit with it)."""
+        reply = entry_reply(entry, self.settings.platform_name, buttons=answer_buttons(None))
+        previews = {}
+        for plugin in PLUGINS:
+            if plugin.connect is not None:
+                renderer = self.renderer.with_commands(plugin.commands)
+                fitted = fit([reply], plugin.capabilities).replies
+                previews[plugin.name] = [renderer.shown(message, plugin.format.name) for message in fitted]
+        return previews
 
     def migrate(self) -> Desk:
         """Applies migrations and loads the knowledge base (importing knowledge/ on first start)."""

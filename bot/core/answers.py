@@ -31,6 +31,11 @@ class RuleBook(Protocol):
 HUMAN = Button("go.human", "go:human")
 
 
+def answer_buttons(log_id: int | None) -> tuple[tuple[Button, ...], ...]:
+    """What every rule answer offers: was it helpful (votes on the answer's log row), and a person."""
+    return ((Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")), (HUMAN,))
+
+
 def entry_reply(entry: Entry, platform: str, language: str = "en", buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
     """An entry as users read it; the console's preview renders the same reply for each channel."""
     context = {
@@ -91,14 +96,7 @@ class RuleAnswers:
         if log_id is None:
             log_id = _record(turn, turn.memo.last_question or "", "chosen", entry.id, 1.0)
         language = question_language(turn.memo.last_question or "")
-        turn.add(
-            entry_reply(
-                entry,
-                self.platform,
-                language,
-                ((Button("feedback.yes", f"fb:{log_id}:y"), Button("feedback.no", f"fb:{log_id}:n")), (HUMAN,)),
-            )
-        )
+        turn.add(entry_reply(entry, self.platform, language, answer_buttons(log_id)))
 
     def feedback(self, turn: Turn, action: str) -> None:
         answer_id, _, verdict = action.partition(":")

@@ -119,6 +119,14 @@ def rewrite_commands(text: str, commands: CommandSyntax) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One message as a channel shows it: the text in its markup, and its buttons' labels row by row."""
+
+    text: str
+    buttons: tuple[tuple[str, ...], ...] = ()
+
+
 class Renderer:
     """One Jinja2 environment per format, sharing one templates folder, for one command syntax.
 
@@ -200,6 +208,11 @@ class Renderer:
 
     def reply(self, reply: Reply, fmt: str = "plain") -> str:
         return self.render(reply.template, reply.context, fmt)
+
+    def shown(self, reply: Reply, fmt: str) -> Shown:
+        """A reply as a channel shows it, buttons included (the console's previews)."""
+        rows = tuple(tuple(self.label(button) for button in row) for row in reply.buttons)
+        return Shown(self.reply(reply, fmt), rows)
 
     @cache  # noqa: B019 - one renderer lives as long as the process
     def _label_template(self, source: str) -> Template:

@@ -155,7 +155,7 @@ def with_keyword(text: str, keyword: str) -> str:
     return text.replace("keywords: [", f"keywords: [{keyword}, ", 1)
 
 
-def test_the_editor_previews_the_answer_as_each_channel_sends_it(admin: Console, desk: Desk) -> None:
+def test_the_editor_previews_the_answer_and_its_buttons_as_each_channel_sends_them(admin: Console, desk: Desk) -> None:
     old = desk.knowledge.revision(ENTRY)
     assert old is not None
     text = old.text.replace("title: Opening a new account after a suspension", 'title: "Ban <evasion> & you"')
@@ -169,6 +169,10 @@ def test_the_editor_previews_the_answer_as_each_channel_sends_it(admin: Console,
     assert "Ask for a person with /human on" in telegram
     assert "*Ban &amp;lt;evasion&amp;gt; &amp;amp; you*" in slack and "/appeal human" in slack
     assert "<strong>Ban &lt;evasion&gt; &amp; you</strong>" in web  # the web chat's HTML, as the chat shows it
+    for shown in (telegram, slack, web):  # every answer's buttons, in their rows, as the user gets them
+        keyboard = shown.split('<ul class="keyboard"')[1].split("</ul>")[0]
+        rows = [re.findall(r'<span class="key">([^<]*)</span>', row) for row in keyboard.split("<li>")[1:]]
+        assert rows == [["Yes, this helped", "No"], ["Talk to a person"]]
     assert "<evasion>" not in page.text
     assert "Ban &lt;evasion&gt; &amp; you" in page.text.split("<textarea")[1]  # the draft stays in the editor, unsaved
     assert desk.knowledge.revision(ENTRY) == old
