@@ -1,6 +1,7 @@
 """The knowledge base as the running product keeps it: entries in the database, with every revision.
 
-`knowledge/` is imported on first use; admins edit through `appealdesk kb ...`. Each worker notices
+`knowledge/` is imported on first use; admins edit through `appealdesk kb ...` and the console. An entry
+is retired by a revision with no text, so its history stays and a revert brings it back. Each worker notices
 a new revision (one cheap query, at most every `refresh_seconds`) and rebuilds its matcher, so a
 change reaches every worker without a restart. Entry vectors are cached in `kb_vectors` per revision and
 model: a new revision is embedded once, by the first worker that sees it; the others read its vectors.
@@ -23,6 +24,7 @@ import numpy as np
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.core.clock import Clock
 from bot.core.knowledge.embedding import Embedder, default_embedder
@@ -37,6 +39,7 @@ from bot.store.models import KbRevision, KbVectors
 
 log = logging.getLogger(__name__)
 DRAFT = -1  # stands for an unsaved text among revision ids
+RETIRED = ""  # the text of the revision that retires an entry (no entry file is empty)
 
 
 @dataclass(frozen=True)
@@ -217,15 +220,19 @@ class KnowledgeLibrary:
             return {revision.entry_id: revision.text for revision in self._current_revisions(session)}
 
     def _current_revisions(self, session: Session) -> list[KbRevision]:
+        """The latest revision of every entry that is not retired."""
+        return list(session.exec(self._latest_revisions(session).where(KbRevision.text != RETIRED)))
+
+    @staticmethod
+    def _latest_revisions(session: Session) -> SelectOfScalar[KbRevision]:
         latest = (
             select(KbRevision.entry_id, func.max(KbRevision.number).label("number"))
             .group_by(col(KbRevision.entry_id))
             .subquery()
         )
-        query = select(KbRevision).join(
+        return select(KbRevision).join(
             latest, (col(KbRevision.entry_id) == latest.c.entry_id) & (col(KbRevision.number) == latest.c.number)
         )
-        return list(session.exec(query))
 
     def import_dir(self, folder: Path, author: str, change: str = "import") -> ImportReport:
         """Saves a new revision of every entry whose file differs; the whole folder must be valid first."""
@@ -268,6 +275,34 @@ class KnowledgeLibrary:
         problems = self.validate(entry_id, text)
         if problems:
             raise EntryError(problems)
+        return self._write(entry_id, text, author, change, seen)
+
+    def create(self, entry_id: str, text: str, author: str, change: str) -> int:
+        """A new entry's first revision; StaleEdit if the id is taken, by a current or a retired entry."""
+        return self.save(entry_id, text, author, change, seen=0)
+
+    def retire(self, entry_id: str, author: str, change: str, seen: int | None = None) -> int:
+        """A revision with no text: users are no longer offered the entry, and its history stays.
+
+        Reverting to an earlier revision brings it back. Refused (EntryError) while the rest of the
+        base would not pass `kb check` without it, as when another entry lists it under `related`.
+        """
+        texts = self.current_texts()
+        if entry_id not in texts:
+            raise KeyError(f"there is no current entry {entry_id}")
+        problems = check_texts({f"{key}.md": value for key, value in texts.items() if key != entry_id})
+        if problems:
+            raise EntryError(problems)
+        return self._write(entry_id, RETIRED, author, change, seen)
+
+    def retired(self) -> list[KbRevision]:
+        """The retiring revision of each entry that is retired now, by id."""
+        with self.db.session() as session:
+            latest = self._latest_revisions(session).where(KbRevision.text == RETIRED)
+            return sorted(session.exec(latest), key=lambda revision: revision.entry_id)
+
+    def _write(self, entry_id: str, text: str, author: str, change: str, seen: int | None) -> int:
+        """A new revision, refused (StaleEdit) if one was saved since revision `seen` (0: none yet)."""
         with self.db.session() as session:
             if seen is not None:
                 latest = self._latest(session, entry_id)

@@ -1,7 +1,8 @@
 // Live console pages. The server says by server-sent events when the tickets this page shows have
 // changed (console/live.py); each part marked data-live-part is then fetched again with htmx and
-// swapped in place. On a ticket page a banner says who changed what: its forms keep the version
-// they were loaded with, so the server still refuses a stale one. Without JavaScript, pages just
+// swapped in place (on a ticket page: its facts, such as status and who holds it, the conversation,
+// the notes and the history). A banner says who changed what: the forms keep the version they were
+// loaded with, so the server still refuses a stale one rather than apply it blindly. Without JavaScript, pages just
 // do not update until reloaded.
 (function () {
   "use strict";

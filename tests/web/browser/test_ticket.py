@@ -64,7 +64,7 @@ def test_an_agent_works_an_appeal_from_the_queue_to_the_decision(page: Page, des
     assert desk.tickets.show(reference, Actor(CONSOLE, "alice", "alice"))["outcome"] == "reinstated"
 
 
-def test_a_second_agents_stale_form_is_refused_with_what_changed(browser: Browser, server: Server, desk: Desk) -> None:
+def test_a_second_agents_claim_shows_live_and_a_stale_form_is_refused_with_what_changed(browser: Browser, server: Server, desk: Desk) -> None:
     for name in ("alice", "sam"):
         desk.accounts.add(name, Role.AGENT, PASSWORD)
     reference = file_appeal(ChatUser(desk))
@@ -74,6 +74,10 @@ def test_a_second_agents_stale_form_is_refused_with_what_changed(browser: Browse
         page.goto(f"/console/tickets/{reference}")
     sam.get_by_role("button", name="Claim").click()
     expect(sam.get_by_text("console:sam (you)")).to_be_visible()
+    facts = alice.locator("#facts-live")  # alice's page, not reloaded, follows sam's claim
+    expect(facts).to_contain_text("console:sam")
+    expect(alice.locator("#live-banner")).to_contain_text("console:sam: claim")
+    expect(alice.get_by_role("button", name="Claim")).to_be_visible()  # the forms are as loaded: a stale one is refused
 
     alice.get_by_label("Reply to the user").fill("We are on it.")
     alice.get_by_role("button", name="Send the reply").click()

@@ -291,3 +291,133 @@ def test_reverting_needs_the_admin_role_and_the_csrf_token(console: Console, des
     missing: Any = console.client.post(f"{EDIT}/revisions/1/revert")
     assert missing.status_code == 403 and "This form was not applied" in missing.text
     assert len(desk.knowledge.history(ENTRY)) == 1
+
+
+NEW_ENTRY = """---
+id: {entry_id}
+title: Selling handmade crafts outside the marketplace
+category: conduct
+keywords: [handmade crafts, craft fair, etsy shop]
+questions:
+  - may I sell my handmade crafts at a local craft fair too
+  - can I keep an etsy shop for my handmade crafts
+  - is selling my pottery at the weekend market against the rules
+related: []
+can_lead_to_suspension: false
+last_reviewed: 2026-11-30
+---
+## Answer
+
+Yes. What you sell outside {{platform}} is yours: only work for clients you met here must stay here.
+
+## Internal notes
+
+- Not a violation by itself.
+"""
+
+
+def create(console: Console, entry_id: str, text: str, change: str = "new rule") -> Any:
+    return console.submit("/console/kb/new", "/console/kb/new", entry_id=entry_id, text=text, change=change)
+
+
+def test_an_admin_creates_an_entry_and_users_are_offered_it_at_once(admin: Console, desk: Desk) -> None:
+    form: Any = admin.get("/console/kb/new")
+    assert form.status_code == 200 and "last_reviewed:" in form.text and 'id="entry_id"' in form.text
+    question = "can I keep an etsy shop for my handmade crafts"
+    assert desk.knowledge.match(question).matches[0].entry_id != "handmade-crafts"
+
+    created = create(admin, "handmade-crafts", NEW_ENTRY.format(entry_id="handmade-crafts"))
+
+    assert created.status_code == 303 and created.headers["location"] == "/console/kb/handmade-crafts?saved=1"
+    saved = desk.knowledge.revision("handmade-crafts")
+    assert saved is not None and saved.number == 1 and saved.author == "root" and saved.change == "new rule"
+    desk.knowledge.refresh()  # as every worker does before it answers
+    assert desk.knowledge.match(question).matches[0].entry_id == "handmade-crafts"
+    assert "handmade-crafts" in admin.get("/console/kb?q=crafts").text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "text", "refusal"),
+    [
+        ("Handmade Crafts", NEW_ENTRY.format(entry_id="Handmade Crafts"), "lowercase words joined by hyphens"),
+        ("new", NEW_ENTRY.format(entry_id="new"), "other than &#34;new&#34;"),
+        (ENTRY, NEW_ENTRY.format(entry_id=ENTRY), f"There is already an entry {ENTRY}"),
+        ("handmade-crafts", NEW_ENTRY.format(entry_id="crafts"), "Not saved: fix the problems marked below"),
+        ("handmade-crafts", NEW_ENTRY.format(entry_id="handmade-crafts").replace("category: conduct\n", ""), "missing required field"),
+    ],
+)
+def test_a_new_entry_with_a_bad_or_taken_id_or_with_problems_is_refused_and_the_text_kept(
+    admin: Console, desk: Desk, entry_id: str, text: str, refusal: str
+) -> None:
+    before = desk.knowledge.revision(ENTRY)
+    refused = create(admin, entry_id, text)
+    assert refused.status_code in (400, 409) and refusal in refused.text
+    assert "Selling handmade crafts outside the marketplace" in refused.text.split("<textarea")[1]
+    assert desk.knowledge.revision(ENTRY) == before and desk.knowledge.revision("handmade-crafts") is None
+
+
+def test_while_typing_a_new_entry_htmx_gets_its_problems_and_matches(admin: Console) -> None:
+    fields = {"csrftoken": admin.token("/console/kb/new"), "entry_id": "handmade-crafts"}
+    text = NEW_ENTRY.format(entry_id="handmade-crafts")
+    checked: Any = admin.client.post("/console/kb/new/check", data={**fields, "text": text}, headers={"HX-Request": "1"})
+    assert checked.text.lstrip().startswith('<div id="checked"') and "No problems" in checked.text
+    question = "may I sell my handmade crafts at a local craft fair too"
+    tried: Any = admin.client.post(
+        "/console/kb/new/test", data={**fields, "text": text, "question": question}, headers={"HX-Request": "1"}
+    )
+    after = tried.text.split("With your text saved")[1]
+    assert '<tr class="this">\n    <td>1</td>' in after
+
+
+def retire(console: Console, entry_id: str, **fields: str) -> Any:
+    return console.submit(f"/console/kb/{entry_id}", f"/console/kb/{entry_id}/retire", **fields)
+
+
+def test_an_admin_retires_an_entry_once_confirmed_and_brings_it_back_from_its_revisions(admin: Console, desk: Desk) -> None:
+    entry_id, question = "scam-clients", "client wants me to pay for training before I start, is this a scam"
+    current = desk.knowledge.revision(entry_id)
+    assert current is not None and desk.knowledge.match(question).matches[0].entry_id == entry_id
+    seen = str(current.number)
+    unconfirmed = retire(admin, entry_id, retire_change="merged into fraud", seen=seen)
+    assert unconfirmed.status_code == 400 and "tick the box to confirm" in unconfirmed.text
+    assert desk.knowledge.entry(entry_id) is not None
+
+    retired = retire(admin, entry_id, retire_change="merged into fraud", confirm="yes", seen=seen)
+
+    assert retired.status_code == 303
+    desk.knowledge.refresh()  # as every worker does before it answers
+    assert desk.knowledge.entry(entry_id) is None
+    assert all(match.entry_id != entry_id for match in desk.knowledge.match(question).matches)
+    page: Any = admin.get(f"/console/kb/{entry_id}")
+    assert "Retired in revision" in page.text and "merged into fraud" in page.text and "<textarea" not in page.text
+    listing: Any = admin.get("/console/kb?q=scam")
+    assert "0 entries found" in listing.text and "Retired entries" in listing.text
+    assert f"There was an entry {entry_id}" in create(admin, entry_id, NEW_ENTRY.format(entry_id=entry_id)).text
+
+    brought_back = admin.submit(
+        f"/console/kb/{entry_id}/revisions/{seen}", f"/console/kb/{entry_id}/revisions/{seen}/revert"
+    )
+
+    assert brought_back.status_code == 303  # type: ignore[attr-defined]
+    desk.knowledge.refresh()
+    assert desk.knowledge.match(question).matches[0].entry_id == entry_id
+    history = desk.knowledge.history(entry_id)
+    assert [(revision.author, revision.text == "") for revision in history[-2:]] == [("root", True), ("root", False)]
+
+
+def test_an_entry_another_lists_as_related_is_not_retired_and_the_page_says_which(admin: Console, desk: Desk) -> None:
+    current = desk.knowledge.revision(ENTRY)
+    assert current is not None
+    refused = retire(admin, ENTRY, retire_change="old", confirm="yes", seen=str(current.number))
+    assert refused.status_code == 400 and "account-sharing.md" in refused.text and ENTRY in refused.text
+    assert desk.knowledge.revision(ENTRY) == current
+
+
+def test_a_retire_from_a_page_another_save_overtook_is_refused(admin: Console, desk: Desk) -> None:
+    entry_id = "scam-clients"
+    current = desk.knowledge.revision(entry_id)
+    assert current is not None
+    desk.knowledge.save(entry_id, current.text + "\n", "bob", "typo")
+    refused = retire(admin, entry_id, retire_change="old", confirm="yes", seen=str(current.number))
+    assert refused.status_code == 409 and "bob saved this entry" in refused.text
+    assert desk.knowledge.entry(entry_id) is not None

@@ -61,7 +61,7 @@ def test_pages_name_their_stream_and_the_change_they_were_rendered_after(console
     assert f'/console/live/queue?after={newest["id"]}"' in queue.text and 'id="queue-live" data-live-part' in queue.text
     page: Any = console.get(f"/console/tickets/{reference}")
     assert f'/console/live/tickets/{reference}?after={newest["id"]}"' in page.text
-    assert 'id="live-banner"' in page.text and 'id="conversation-live" data-live-part' in page.text
+    assert 'id="live-banner"' in page.text and 'id="conversation-live" data-live-part' in page.text and 'id="facts-live" data-live-part' in page.text
 
 
 def test_streams_are_for_signed_in_agents_and_known_tickets(console: Console, accounts: Desk) -> None:
