@@ -1,4 +1,4 @@
-"""`appealdesk kb import|export|edit|history|revert`: admin editing of the entries in the database."""
+"""`appealdesk kb import|export|edit|history|revert|retire`: admin editing of the entries in the database."""
 
 from __future__ import annotations
 
@@ -96,3 +96,23 @@ def revert(entry_id: str, revision: int, author: str = AuthorOption) -> None:
         typer.echo(str(error.args[0]), err=True)
         raise typer.Exit(1) from error
     typer.echo(f"Reverted {entry_id} to revision {revision}, saved as revision {number}.")
+
+
+@kb_app.command("retire")
+def retire(
+    entry_id: str,
+    note: str = typer.Option(..., "--note", help="Why it is retired (the history shows it)."),
+    author: str = AuthorOption,
+) -> None:
+    """Stop offering an entry to users, as a new revision; `kb revert` to an earlier one brings it back."""
+    try:
+        number = open_desk().knowledge.retire(entry_id, _author(author), note)
+    except KeyError as error:
+        typer.echo(str(error.args[0]), err=True)
+        raise typer.Exit(1) from error
+    except EntryError as error:
+        typer.echo("Not retired: without it the knowledge base would not pass kb check:", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Retired {entry_id} in revision {number}; `appealdesk kb revert {entry_id} {number - 1}` brings it back.")

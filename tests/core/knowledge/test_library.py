@@ -44,6 +44,40 @@ def test_an_edit_is_a_new_revision_and_every_worker_picks_it_up(make_desk: DeskF
     ]
 
 
+def test_a_retired_entry_leaves_every_worker_keeps_its_history_and_comes_back_with_a_revert(
+    make_desk: DeskFactory,
+) -> None:
+    first, second = make_desk(), make_desk()
+    first.knowledge.refresh_seconds = second.knowledge.refresh_seconds = 0
+    question = "how do I know if a job offer is fake"
+    assert second.knowledge.match(question).matches[0].entry_id == "scam-clients"
+    assert first.knowledge.retire("scam-clients", "alice", "merged") == 2
+    second.knowledge.refresh()
+    assert second.knowledge.entry("scam-clients") is None and "scam-clients" not in second.knowledge.current_texts()
+    assert [revision.entry_id for revision in second.knowledge.retired()] == ["scam-clients"]
+    assert all(match.entry_id != "scam-clients" for match in second.knowledge.match(question).matches)
+    with pytest.raises(StaleEdit):
+        first.knowledge.create("scam-clients", first.knowledge.history("scam-clients")[0].text, "bob", "again")  # id taken
+    assert first.knowledge.revert("scam-clients", 1, "bob") == 3
+    second.knowledge.refresh()
+    assert second.knowledge.match(question).matches[0].entry_id == "scam-clients" and second.knowledge.retired() == []
+
+
+def test_an_entry_another_lists_as_related_is_not_retired(desk: Desk) -> None:
+    with pytest.raises(EntryError) as error:
+        desk.knowledge.retire("ban-evasion", "alice", "old")
+    assert any(problem.file == "account-sharing.md" and "ban-evasion" in problem.message for problem in error.value.problems)
+    assert desk.knowledge.entry("ban-evasion") is not None
+
+
+def test_kb_retire_on_the_command_line_says_how_to_bring_it_back(cli_env: Desk) -> None:
+    refused = runner.invoke(app, ["kb", "retire", "ban-evasion", "--note", "old"])
+    assert refused.exit_code == 1 and "account-sharing.md" in refused.output
+    result = runner.invoke(app, ["kb", "retire", "scam-clients", "--note", "merged", "--author", "carol"])
+    assert result.exit_code == 0, result.output
+    assert "appealdesk kb revert scam-clients 1" in result.output
+
+
 def test_an_invalid_edit_is_refused_with_file_and_line(desk: Desk) -> None:
     text = desk.knowledge.current_texts()["vpn-and-proxies"]
     broken = text.replace("related: [", "related: [no-such-entry, ", 1)
