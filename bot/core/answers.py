@@ -9,6 +9,7 @@ from bot.core.events import Button, Reply
 from bot.core.knowledge.entry import Entry
 from bot.core.knowledge.language import question_language
 from bot.core.knowledge.matcher import MatchResult
+from bot.core.text import row_id
 from bot.core.turn import Turn
 from bot.store.models import RuleAnswer
 
@@ -100,7 +101,8 @@ class RuleAnswers:
 
     def feedback(self, turn: Turn, action: str) -> None:
         answer_id, _, verdict = action.partition(":")
-        log = turn.session.get(RuleAnswer, int(answer_id)) if answer_id.isdigit() else None
+        number = row_id(answer_id)
+        log = turn.session.get(RuleAnswer, number) if number is not None else None
         if log is None or log.user_id != turn.user.id or verdict not in ("y", "n"):
             turn.say("errors/stale_button.j2")
             return

@@ -16,6 +16,17 @@ _QUESTION_START = re.compile(
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+ROW_ID_MAX = 2**31 - 1  # the database's integer: PostgreSQL refuses a larger one, and the whole turn with it
+
+
+def row_id(value: object) -> int | None:
+    """A row's id as someone outside sent it (a button's data, a form field): digits within range, else None."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= ROW_ID_MAX else None
+
+
 def without_nul(text: str) -> str:
     """PostgreSQL refuses NUL in text, so it never gets that far."""
     return text.replace("\x00", "")

@@ -31,6 +31,7 @@ from bot.channels.web.uploads import FIELDS_BYTES, attachments_of
 from bot.core.delivery import DeliveryWorker
 from bot.core.engine import START_BUTTONS
 from bot.core.events import Identity, Inbound
+from bot.core.text import row_id
 from bot.desk import Desk
 from bot.store.models import TranscriptEntry
 
@@ -164,9 +165,10 @@ class WebChat:
 
     def _pressed(self, chat_id: str, value: object) -> TranscriptEntry | None:
         """The bot's message whose button was pressed, if it is one of this chat's."""
-        if not isinstance(value, str) or not value.isdigit():
+        number = row_id(value)
+        if number is None:
             return None
-        entry = self.transcript.get(chat_id, int(value))
+        entry = self.transcript.get(chat_id, number)
         return entry if entry is not None and entry.author == BOT else None
 
     def _greeting(self) -> TranscriptEntry:
@@ -197,7 +199,7 @@ def _text(value: object) -> str:
 
 
 def _position(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return row_id(value) or 0
 
 
 def _locale(accept_language: str) -> str | None:
