@@ -55,6 +55,7 @@ TELEGRAM_SENDS = ("sendMessage", "editMessageText", "answerCallbackQuery")
 SLACK_SENDS = ("chat.postMessage", "chat.update")
 STEP_WAIT_SECONDS = 15.0
 KILL_AT_SHARE = 0.4
+TIMEOUT_SECONDS = 6.0  # python-telegram-bot reads for 5 s
 USER_KINDS = ("user", "reply")
 ANSWER = "Answer for AD-"  # how the agents' answers begin (faults_agents.py)
 
@@ -66,6 +67,7 @@ class Faults:
     seed: int
     rate_429: float
     rate_502: float
+    rate_timeout: float = 0.0  # Telegram sends left hanging past the bot's read timeout, then never delivered
     _seen: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     injected: Counter[str] = field(default_factory=Counter)
@@ -78,7 +80,12 @@ class Faults:
             self._seen[key] += 1
         digest = hashlib.sha256(f"{self.seed}|{key}|{occurrence}".encode()).digest()
         draw = int.from_bytes(digest[:8], "big") / 2**64
-        fault = "429" if draw < self.rate_429 else "502" if draw < self.rate_429 + self.rate_502 else None
+        fault, upto = None, 0.0
+        for name, rate in (("429", self.rate_429), ("502", self.rate_502), ("timeout", self.rate_timeout)):
+            upto += rate
+            if draw < upto:
+                fault = name
+                break
         if fault is not None:
             with self._lock:
                 self.injected[fault] += 1
@@ -88,10 +95,14 @@ class Faults:
         fault = self.pick(method, params) if method in TELEGRAM_SENDS else None
         if fault == "429":
             return ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        if fault == "timeout":
+            time.sleep(TIMEOUT_SECONDS)  # the fake's own thread: the bot has given up by now
+            return ApiError(504, "Gateway Timeout")
         return ApiError(502, "Bad Gateway") if fault == "502" else None
 
     def slack(self, method: str, params: dict[str, Any]) -> Failure | None:
         fault = self.pick(method, params) if method in SLACK_SENDS else None
+        fault = "502" if fault == "timeout" else fault  # Slack's client waits 30 s: too long for a run
         if fault == "429":
             return Failure("ratelimited", 429, {"Retry-After": "1"})
         return Failure("bad_gateway", 502) if fault == "502" else None
@@ -134,6 +145,10 @@ class Figures:
 
 
 class Scenario:
+    """The users' scripts and the figures; `faults` (one kill by default) and `settle` are what a suite changes."""
+
+    agents_seconds = 150.0
+
     def __init__(self, users: int, seed: int, appealdesk: Path, database_url: str, workdir: Path) -> None:
         self.users = users
         self.faults = Faults(seed, rate_429=0.2, rate_502=0.1)
@@ -146,12 +161,15 @@ class Scenario:
         self.steps_done = 0
         self.steps_total = 0
         self.updates = 0
-        self.killed_at: float | None = None  # perf_counter, as the fakes' calls
+        self.killed_at: float | None = None  # perf_counter, as the fakes' calls (the last kill's)
         self.killed_wall: datetime | None = None
         self.restarted_at: float | None = None
+        self.restarts: list[tuple[float, float]] = []  # (killed, restarted) of every kill
+        self.telegram_steps: Callable[[int], list[str]] = telegram_steps
+        self.slack_steps: Callable[[int], list[str]] = slack_steps
         self.ready_wall: datetime | None = None
         self._event_ids = itertools.count(1)
-        self.database = create_engine(database_url)
+        self.database = create_engine(database_url, pool_pre_ping=True)  # a suite may cut its connections
 
     def env(self) -> dict[str, str]:
         return {
@@ -180,7 +198,7 @@ class Scenario:
         self.slack.faults = self.faults.slack
         product = Product(self.appealdesk, self.env(), self.workdir / "appealdesk-run.log")
         try:
-            agents = await asyncio.to_thread(product.agents, self.users, 150)
+            agents = await asyncio.to_thread(product.agents, self.users, self.agents_seconds)
             prepared = time.perf_counter()
             product.start()
             await self._wait_until_ready(since=0)
@@ -189,10 +207,12 @@ class Scenario:
                 slack_users = [f"U{n:05d}" for n in range(self.users // 2)]
                 scripts = [self._telegram_user(user, n) for n, user in enumerate(telegram_users)]
                 scripts += [self._slack_user(http, user, n) for n, user in enumerate(slack_users)]
-                self.steps_total = len(telegram_users) * len(telegram_steps(0)) + len(slack_users) * len(slack_steps(0))
-                await asyncio.gather(self._kill_once(product), *scripts)
-            await asyncio.to_thread(agents.wait, 150)
+                self.steps_total = sum(len(self.telegram_steps(n)) for n in range(len(telegram_users)))
+                self.steps_total += sum(len(self.slack_steps(n)) for n in range(len(slack_users)))
+                await asyncio.gather(self.faults_during(product), *scripts)
+            await asyncio.to_thread(agents.wait, self.agents_seconds)
             await self._wait_for_user_messages(seconds=60)
+            await self.settle()
             return self._figures(time.perf_counter() - prepared, prepared - started)
         finally:
             product.stop()
@@ -203,7 +223,7 @@ class Scenario:
     # ---- the users -----------------------------------------------------------------------------------
 
     async def _telegram_user(self, user: FakeUser, number: int) -> None:
-        for step in telegram_steps(number):
+        for step in self.telegram_steps(number):
             mark = self.telegram.call_count()
             self.telegram.text(user, step)
             self.updates += 1
@@ -217,7 +237,7 @@ class Scenario:
         )
 
     async def _slack_user(self, http: httpx.AsyncClient, user: str, number: int) -> None:
-        for step in slack_steps(number):
+        for step in self.slack_steps(number):
             mark = len(self.slack.calls)
             await self._slack_event(http, user, step)
             self.updates += 1
@@ -275,13 +295,22 @@ class Scenario:
 
     # ---- the kill ------------------------------------------------------------------------------------
 
-    async def _kill_once(self, product: Product) -> None:
+    async def faults_during(self, product: Product) -> None:
+        """One kill -9, at 40% of the users' steps."""
         await self._until(lambda: self.steps_done >= KILL_AT_SHARE * self.steps_total, seconds=120)
+        await self.restart(product)
+
+    async def settle(self) -> None:
+        """What a suite waits for once every message is out, while the product still runs."""
+
+    async def restart(self, product: Product) -> None:
+        """kill -9, and the product started again once the dying process's connections are closed."""
         self.killed_at, self.killed_wall = time.perf_counter(), datetime.now(UTC)
         # The fakes go on serving meanwhile: what the dying process sent is recorded before the restart.
         await asyncio.to_thread(product.kill)
         await self._until(lambda: self.slack.open_connections() == 0, seconds=5)
         self.restarted_at = time.perf_counter()  # every call before this one is the killed process's
+        self.restarts.append((self.killed_at, self.restarted_at))
         mark = self.telegram.call_count()
         product.start()
         await self._wait_until_ready(since=mark)
@@ -356,13 +385,15 @@ class Scenario:
         first_at: dict[str, float] = {}
         duplicates = resent = 0
         earliest = 0.0
-        killed, restarted = self.killed_at or float("inf"), self.restarted_at or float("inf")
         for what, at in sorted(self._sent_to_users(), key=lambda item: item[1]):
             if what not in first_at:
                 first_at[what] = at
-            elif first_at[what] <= restarted < at:
+                continue
+            # the kill that ended the process which first sent it, if the repeat came after its restart
+            window = next(((k, r) for k, r in self.restarts if first_at[what] <= r), None)
+            if window is not None and window[1] < at:
                 resent += 1
-                earliest = max(earliest, killed - first_at[what])
+                earliest = max(earliest, window[0] - first_at[what])
             else:
                 duplicates += 1
         return duplicates, resent, earliest
