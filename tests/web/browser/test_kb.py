@@ -52,3 +52,42 @@ def test_an_admin_edits_an_entry_and_the_test_box_shows_the_new_match(page: Page
     )
     revision = desk.knowledge.revision(ENTRY)
     assert revision is not None and (revision.author, revision.change) == ("root", "zorblat is a word users use")
+
+
+def test_an_admin_creates_an_entry_then_retires_it(page: Page, desk: Desk) -> None:
+    desk.accounts.add("root", Role.ADMIN, PASSWORD)
+    page.goto("/console/login")
+    sign_in(page, "root")
+    page.get_by_role("link", name="Knowledge base").click()
+    page.get_by_role("link", name="New entry").click()
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    page.get_by_label("Id (lowercase words").fill("handmade-crafts")
+    text = page.get_by_label("Entry text (front matter and sections, as in the knowledge files)")
+    text.fill(
+        text.input_value()
+        .replace("id: \n", "id: handmade-crafts\n")
+        .replace("title:\n", "title: Selling handmade crafts outside the marketplace\n")
+        .replace("category:\n", "category: conduct\n")
+        .replace("keywords: []", "keywords: [handmade crafts, craft fair]")
+        .replace(
+            "questions: []",
+            "questions:\n  - may I sell my crafts at a craft fair\n  - can I keep an etsy shop\n  - is a weekend market stall allowed",
+        )
+        .replace("## Answer\n", "## Answer\n\nYes: what you sell outside the platform is yours.\n")
+    )
+    expect(page.get_by_role("region", name="Problems")).to_contain_text("No problems")
+    assert serious_violations(page) == []
+    screenshot(page, "kb-new-entry")
+    page.get_by_label("Change note (the history shows it)").fill("a rule users ask about")
+    page.get_by_role("button", name="Create the entry").click()
+    expect(page.get_by_role("heading", name="handmade-crafts")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Saved as revision 1")
+
+    page.get_by_label("Why it is retired (the history shows it)").fill("merged into another entry")
+    page.get_by_label("Yes, stop offering handmade-crafts to users").check()
+    page.get_by_role("button", name="Retire the entry").click()
+    expect(page.get_by_role("status")).to_contain_text("Retired in revision 2 by root")
+    assert serious_violations(page) == []
+    screenshot(page, "kb-retired")
+    desk.knowledge.refresh()
+    assert desk.knowledge.entry("handmade-crafts") is None
