@@ -21,6 +21,10 @@ def _split_csv(value: object) -> object:
 CsvList = Annotated[list[str], NoDecode]
 
 
+# What one `appealdesk run` process does (docs/operations.md#roles).
+Role = Literal["web", "worker", "all"]
+
+
 class StartupProblem(Exception):
     """Something in the configuration keeps AppealDesk from starting: which setting, and what to check."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 import uvicorn
 
 from bot.channels.base import Channel
-from bot.config import Settings
+from bot.config import Role, Settings
 from bot.core.bell import OutboxBell
 from bot.core.decision_webhook import WebhookSender
 from bot.core.outbox import Sender
@@ -31,11 +31,17 @@ async def serve(
     channels: list[Channel],
     on_ready: Callable[[], None] = lambda: None,
     workers: int = 1,
+    role: Role = "all",
 ) -> None:
     """Runs until SIGINT or SIGTERM. `on_ready` is called once every channel has started and the
     HTTP server listens; a channel that cannot start raises (a StartupProblem) after the others stop.
-    `workers` delivery workers share the outbox with each other and with every other process."""
-    from bot.web.app import create_app
+    `workers` delivery workers share the outbox with each other and with every other process.
+
+    `role` splits the process (docs/operations.md#roles): `web` serves HTTP and receives (webhooks,
+    events, Telegram polling, Socket Mode) and sends each turn's own replies right after it, but runs
+    no delivery workers and no scheduler; `worker` starts only the channels' sending side and runs the
+    delivery workers and the scheduler, serving /healthz, /readyz and /metrics; `all` is both."""
+    from bot.web.app import create_app, health_app
     from bot.web.health import ChannelsStarted
     from bot.web.metrics import metrics_app
 
@@ -44,9 +50,12 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    routes = [route for channel in channels for route in channel.routes()]
-    readiness = ChannelsStarted(expected=[channel.name for channel in channels])
-    app = create_app(desk, routes, readiness)
+    receiving, delivering = role in ("web", "all"), role in ("worker", "all")
+    readiness = ChannelsStarted(expected=[channel.name for channel in channels], role=role)
+    if receiving:
+        app = create_app(desk, [route for channel in channels for route in channel.routes()], readiness)
+    else:
+        app = health_app(desk, readiness)
     # In JSON, uvicorn's lines go through the root logger's handler like every other line
     log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     server = _Server(
@@ -64,7 +73,7 @@ async def serve(
     started: list[Channel] = []
     try:
         for channel in channels:
-            await channel.start()
+            await (channel.start() if receiving else channel.start_sending())
             started.append(channel)
             readiness.started.add(channel.name)
     except BaseException:
@@ -73,8 +82,9 @@ async def serve(
         raise
     serving = asyncio.create_task(server.serve())
     tasks = [serving, *(asyncio.create_task(other.serve()) for other in servers[1:])]
-    tasks.append(asyncio.create_task(desk.scheduler.run(stop)))
-    if senders:
+    if delivering:
+        tasks.append(asyncio.create_task(desk.scheduler.run(stop)))
+    if delivering and senders:
         tasks += delivery_workers(desk, senders, workers, stop)
     while not server.started and not serving.done():  # uvicorn offers a flag, not an event
         await asyncio.sleep(0.02)

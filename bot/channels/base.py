@@ -37,7 +37,12 @@ class Channel(Protocol):
         ...
 
     async def start(self) -> None:
-        """Starts receiving (polling, Socket Mode, or nothing when webhooks are used)."""
+        """Starts sending and receiving (polling, Socket Mode, or nothing more when webhooks are used)."""
+        ...
+
+    async def start_sending(self) -> None:
+        """Starts only what the senders need (a checked, connected client), receiving nothing: for a
+        worker-only process (`appealdesk run --role worker`), which delivers what others queue."""
         ...
 
     async def stop(self) -> None: ...

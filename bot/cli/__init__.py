@@ -15,6 +15,7 @@ from bot.cli.kb import kb_app
 from bot.cli.startup import OPTIONS, reported
 from bot.cli.tickets import tickets_app
 from bot.cli.users import users_app
+from bot.config import Role
 
 app = typer.Typer(no_args_is_help=True, help="AppealDesk: appeal intake and rule answers for suspended freelancers.")
 
@@ -47,8 +48,13 @@ def run(
     workers: int = typer.Option(
         1, "--workers", min=1, max=64, help="Delivery workers in this process (each sends many chats at once)."
     ),
+    role: Role = typer.Option(
+        "all",
+        "--role",
+        help="web: HTTP and receiving, no delivery workers or scheduler; worker: delivery and the scheduler; all: both.",
+    ),
 ) -> None:
-    """Start everything configured: HTTP server, channels, delivery workers and the scheduler."""
+    """Start everything configured: HTTP server, channels, delivery workers and the scheduler (or one role)."""
     from bot.channels.registry import configured_channels, unconfigured_channels
     from bot.logs import configure_logging
     from bot.runtime import serve
@@ -68,7 +74,9 @@ def run(
                 "admin_password": desk.accounts.first_admin(),
             },
         )
-        asyncio.run(serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner), workers=workers))
+        asyncio.run(
+            serve(desk, desk.settings, channels, on_ready=lambda: typer.echo(banner), workers=workers, role=role)
+        )
 
 
 def main() -> None:

@@ -40,3 +40,13 @@ def create_app(
     )
     app.state.desk = desk
     return app
+
+
+def health_app(desk: Desk, channels: ChannelsStarted) -> Starlette:
+    """A worker-only process's HTTP side: /healthz, /readyz and /metrics, for its orchestrator and scraper."""
+    routes = [*health_routes(desk, channels)]
+    if desk.settings.metrics_listen is None:
+        routes.append(metrics_route(desk))
+    app = Starlette(routes=routes)
+    app.state.desk = desk
+    return app

@@ -22,10 +22,12 @@ from bot.store import migrate
 
 @dataclass
 class ChannelsStarted:
-    """Which channels this process runs and which have started; `appealdesk run` fills it in."""
+    """Which channels this process runs and which have started; `appealdesk run` fills it in. In a
+    worker-only process (`role` worker) a channel has started once its sending side has."""
 
     expected: list[str] = field(default_factory=list)
     started: set[str] = field(default_factory=set)
+    role: str = "all"
 
     @property
     def waiting_for(self) -> list[str]:
@@ -60,7 +62,13 @@ def readiness(desk: Desk, channels: ChannelsStarted) -> dict[str, Check]:
     """Each check with `ok` and what it found; after a database failure the checks that need it say so."""
     checks: dict[str, Check] = {}
     waiting = channels.waiting_for
-    checks["channels"] = {"ok": not waiting, "started": sorted(channels.started), "waiting_for": waiting}
+    checks["channels"] = {
+        "ok": not waiting,
+        "role": channels.role,
+        "sending_only": channels.role == "worker",
+        "started": sorted(channels.started),
+        "waiting_for": waiting,
+    }
     try:
         revision = migrate.current(desk.db.engine)
     except Exception as error:

@@ -110,6 +110,8 @@ def test_compose_runs_postgres_the_web_side_and_two_workers_from_the_image() -> 
         assert "evidence:/data" in service["volumes"], "every process shares the evidence files"
     assert services["web"]["ports"] == ["8080:8080"] and "ports" not in services["worker"]
     assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["web"]["command"][-2:] == ["--role", "web"]
+    assert services["worker"]["command"][-2:] == ["--role", "worker"]
 
 
 def test_compose_needs_the_database_password_and_commits_none() -> None:

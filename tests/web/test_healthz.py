@@ -51,7 +51,13 @@ async def test_a_started_desk_with_a_moving_outbox_is_ready(desk: Desk) -> None:
 async def test_not_ready_until_every_channel_has_started(desk: Desk) -> None:
     response = await get(desk, "/readyz", ChannelsStarted(expected=["telegram", "web"], started={"web"}))
     assert response.status_code == 503
-    assert response.json()["checks"]["channels"] == {"ok": False, "started": ["web"], "waiting_for": ["telegram"]}
+    assert response.json()["checks"]["channels"] == {
+        "ok": False,
+        "role": "all",
+        "sending_only": False,
+        "started": ["web"],
+        "waiting_for": ["telegram"],
+    }
 
 
 async def test_not_ready_while_the_database_is_behind_the_code(desk: Desk) -> None:

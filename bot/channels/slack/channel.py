@@ -68,8 +68,8 @@ class SlackChannel:
     def senders(self) -> dict[str, Sender]:
         return {self.name: self.sender}
 
-    async def start(self) -> None:
-        """Checks the bot token first (auth.test): a failure names the setting to fix."""
+    async def start_sending(self) -> None:
+        """Checks the bot token (auth.test): a failure names the setting to fix."""
         try:
             await self.deps.client.auth_test()
         except SlackApiError as error:
@@ -83,6 +83,9 @@ class SlackChannel:
                 "APPEALDESK_SLACK_API_URL",
                 f"cannot reach Slack at {self.config.api_url} ({error}). Check the address and the network.",
             ) from error
+
+    async def start(self) -> None:
+        await self.start_sending()
         await DirectMessages(self.deps).replay()
         if self.config.app_token:
             self.socket = AsyncSocketModeHandler(self.app, self.config.app_token)

@@ -79,7 +79,7 @@ class TelegramChannel:
         self.config = config
         self.poll_timeout = poll_timeout
         api = config.api_url.rstrip("/")
-        limiter = rate_limiter or flood_limits()
+        limiter = rate_limiter or flood_limits(config.messages_per_second)
         builder = ApplicationBuilder().concurrent_updates(PerChatUpdateProcessor())
         self.inbox: InboxHandlers | None = None
         if config.webhook_url:  # Telegram retries a webhook until it is answered, after handling
@@ -158,8 +158,8 @@ class TelegramChannel:
     def senders(self) -> dict[str, Sender]:
         return {self.name: self.sender}
 
-    async def start(self) -> None:
-        """Checks the token and the API address first: a failure names the setting to fix."""
+    async def start_sending(self) -> None:
+        """Checks the token and the API address: a failure names the setting to fix."""
         app = self.application
         try:
             await app.initialize()
@@ -173,6 +173,10 @@ class TelegramChannel:
                 f"cannot reach Telegram at {self.config.api_url} ({error}). "
                 "Check the address and this machine's network.",
             ) from error
+
+    async def start(self) -> None:
+        await self.start_sending()
+        app = self.application
         label = self.desk.renderer.label_text
         await app.bot.set_my_commands([BotCommand(name, label(f"tg.command.{name}")) for name in COMMANDS])
         if self.config.webhook_url:

@@ -21,6 +21,8 @@ class TelegramSettings(ChannelSettings):
     agents_chat: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # The bot's overall send rate (Telegram's flood limit); 0 turns the limiter off (your own Bot API server, a fake).
+    messages_per_second: float = Field(default=30, ge=0)
 
     @property
     def configured(self) -> bool:

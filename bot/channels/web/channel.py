@@ -38,5 +38,8 @@ class WebChannel:
     async def start(self) -> None:
         """Nothing to connect to: the HTTP server serves the chat."""
 
+    async def start_sending(self) -> None:
+        """Nothing to connect to: the sender writes the transcript that the chat's page reads."""
+
     async def stop(self) -> None:
         """Open event streams end with the HTTP server."""
