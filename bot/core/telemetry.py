@@ -39,6 +39,12 @@ SCHEDULER_RUNS = Counter(
     ["result"],
     registry=PROCESS,
 )
+RATE_LIMITED = Counter(
+    "appealdesk_rate_limited",
+    "Sends a channel's own rate limiter held back to keep to the platform's flood limits, by channel.",
+    ["channel"],
+    registry=PROCESS,
+)
 PROMISE_BREACHES = Counter(
     "appealdesk_promise_breaches",
     "Tickets escalated for a missed response target, by target (first_response, resolution).",
