@@ -43,7 +43,13 @@ async def test_a_started_desk_with_a_moving_outbox_is_ready(desk: Desk) -> None:
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "ready"
-    assert body["checks"]["channels"] == {"ok": True, "started": ["telegram", "web"], "waiting_for": []}
+    assert body["checks"]["channels"] == {
+        "ok": True,
+        "role": "all",
+        "sending_only": False,
+        "started": ["telegram", "web"],
+        "waiting_for": [],
+    }
     assert body["checks"]["migrations"]["database"] == migrate.head()
     assert body["checks"]["outbox"]["pending"] == 0
 
