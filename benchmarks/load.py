@@ -126,7 +126,7 @@ class Run:
             seconds = time.perf_counter() - started
             await asyncio.to_thread(agents.wait, 600)
             await self.settled()
-            return self.figures([arrival for each in arrivals for arrival in each], seconds)
+            return self.figures([arrival for each in arrivals for arrival in each], seconds, started)
         finally:
             for product in self.products:
                 product.stop()
@@ -186,8 +186,13 @@ class Run:
         finally:
             engine.dispose()
 
-    def figures(self, arrivals: list[tuple[int, float]], seconds: float) -> Figures:
-        calls = [call for call in self.telegram.calls() if call[4] and call[0] in ("sendMessage", "editMessageText")]
+    def figures(self, arrivals: list[tuple[int, float]], seconds: float, started: float) -> Figures:
+        """From this run's calls only: the fake serves every worker count, to the same users."""
+        calls = [
+            call
+            for call in self.telegram.calls()
+            if call[4] and call[0] in ("sendMessage", "editMessageText") and call[3] >= started
+        ]
         calls = [call for call in calls if call[1] is not None and call[1] >= FIRST_USER]
         by_chat: dict[int, list[float]] = {}
         for _method, chat, _text, at, _ok in calls:
