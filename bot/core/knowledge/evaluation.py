@@ -60,12 +60,12 @@ class Report:
     def lines(self) -> list[str]:
         out = self.figures()
         if len(self.kinds) > 1:
-            out.append("by kind:        questions  top-1  top-3  rejected  conf-wrong  confident")
+            out.append("by kind:        questions  top-1  top-3  rejected  conf-wrong  confident  conf-right")
         for kind, part in sorted(self.kinds.items()):
             out.append(
                 f"  {kind:<14}{part.questions:>9}  {_rate(part.top1, part.in_scope)}  {_rate(part.top3, part.in_scope)}"
                 f"  {_rate(part.oos_rejection, part.questions - part.in_scope):>8}"
-                f"  {part.confident_wrong:>10.3f}  {part.confident:>9.3f}"
+                f"  {part.confident_wrong:>10.3f}  {part.confident:>9.3f}  {_rate(part.confident_right, part.in_scope):>10}"
             )
         if self.confused:
             out.append("most confused (expected -> got instead):")

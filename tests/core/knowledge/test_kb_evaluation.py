@@ -71,3 +71,12 @@ def test_labelled_files_are_read_as_items(tmp_path: Path) -> None:
     file.write_text('{"q": "vpn?", "expect": ["vpn"]}\n\n{"q": "hi", "expect": []}\n', encoding="utf-8")
 
     assert read_items(file) == [Item("vpn?", ("vpn",)), Item("hi", ())]
+
+
+def test_each_kind_shows_the_share_of_its_in_scope_questions_answered_confidently_and_rightly() -> None:
+    items = [Item("a", ("vpn",), "en"), Item("c", ("travel",), "en"), Item("b", ("vpn", "travel"), "multi"), Item("f", ())]
+    lines = evaluate(MATCHER, items).lines()
+    rows = {line.split()[0]: line.split() for line in lines if line.startswith("  ") and "->" not in line}
+
+    assert next(line for line in lines if line.startswith("by kind")).endswith("conf-right")
+    assert (rows["en"][-1], rows["multi"][-1], rows["oos"][-1]) == ("0.500", "0.000", "-")
