@@ -14,7 +14,10 @@
     source.addEventListener("changed", function (message) {
       var change = JSON.parse(message.data);
       document.querySelectorAll("[data-live-part]").forEach(function (part) {
-        htmx.ajax("GET", page, { target: "#" + part.id, select: "#" + part.id, swap: "outerHTML" });
+        // Each part is its own request's source: htmx keeps one request per source, so parts sharing one
+        // (the body) would drop all but the last of them.
+        var selector = "#" + part.id;
+        htmx.ajax("GET", page, { source: selector, target: selector, select: selector, swap: "outerHTML" });
       });
       var what = change.actor + ": " + change.action.replace(/_/g, " ");
       var banner = document.getElementById("live-banner");
