@@ -392,6 +392,7 @@ def test_an_admin_retires_an_entry_once_confirmed_and_brings_it_back_from_its_re
     assert "Retired in revision" in page.text and "merged into fraud" in page.text and "<textarea" not in page.text
     listing: Any = admin.get("/console/kb?q=scam")
     assert "0 entries found" in listing.text and "Retired entries" in listing.text
+    assert "<title>Knowledge base · AppealDesk console</title>" in listing.text
     assert f"There was an entry {entry_id}" in create(admin, entry_id, NEW_ENTRY.format(entry_id=entry_id)).text
 
     brought_back = admin.submit(
