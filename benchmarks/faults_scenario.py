@@ -40,10 +40,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from benchmarks.processes import Product, free_port, load_average, moment, percentile, small_knowledge  # noqa: E402
+from benchmarks.slack_events import SENDS as SLACK_SENDS  # noqa: E402
+from benchmarks.slack_events import content, dm_event, post_event  # noqa: E402
 from tests.fakes.slack_web_api import Failure, FakeSlack  # noqa: E402
 from tests.fakes.telegram_bot_api import ApiError, FakeBotApi, FakeUser  # noqa: E402
 
@@ -52,7 +53,6 @@ AGENTS_CHANNEL = "CAGENTS"
 SLACK_TOKEN = "xoxb-faults-token"
 SLACK_SECRET = "faults-signing-secret"
 TELEGRAM_SENDS = ("sendMessage", "editMessageText", "answerCallbackQuery")
-SLACK_SENDS = ("chat.postMessage", "chat.update")
 STEP_WAIT_SECONDS = 15.0
 KILL_AT_SHARE = 0.4
 TIMEOUT_SECONDS = 6.0  # python-telegram-bot reads for 5 s
@@ -251,42 +251,7 @@ class Scenario:
         )
 
     async def _slack_event(self, http: httpx.AsyncClient, user: str, words: str) -> None:
-        """A DM as Slack sends it: signed, and sent again (same event id) until the app answers 200."""
-        number = next(self._event_ids)
-        body = json.dumps(
-            {
-                "token": "unused",
-                "team_id": "T1",
-                "api_app_id": "A1",
-                "type": "event_callback",
-                "event_id": f"EvF{number:06d}",
-                "event_time": int(time.time()),
-                "event": {
-                    "type": "message",
-                    "channel_type": "im",
-                    "channel": "D" + user,
-                    "user": user,
-                    "text": words,
-                    "ts": f"1699999999.{number:06d}",
-                },
-            }
-        )
-        for attempt in range(200):
-            stamp = str(int(time.time()))
-            headers = {
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=stamp, body=body)
-                or "",
-                "Content-Type": "application/json",
-            }
-            if attempt:
-                headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_error"}
-            try:
-                if (await http.post("/slack/events", content=body, headers=headers)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass  # the product is down: Slack tries again
-            await asyncio.sleep(0.3)
+        await post_event(http, SLACK_SECRET, dm_event(next(self._event_ids), user, words))
 
     async def _until(self, check: Callable[[], bool], seconds: float = STEP_WAIT_SECONDS, every: float = 0.05) -> None:
         deadline = time.monotonic() + seconds
@@ -372,8 +337,7 @@ class Scenario:
         for call in self.slack.calls:
             channel = str(call.params.get("channel", ""))
             if call.error is None and call.method == "chat.postMessage" and channel.startswith("D"):
-                content = json.dumps(call.params.get("blocks") or call.params.get("text"), sort_keys=True)
-                yield f"slack:{channel}:{content}", call.at
+                yield f"slack:{channel}:{content(call.params)}", call.at
 
     def _repeats(self) -> tuple[int, int, float]:
         """Messages a chat received more than once: duplicates, and those sent again across the kill.

@@ -23,19 +23,27 @@ def free_port() -> int:
 
 
 class Product:
-    """`appealdesk run` (with `args`, e.g. a role) as a subprocess, with the agents' process beside it."""
+    """`appealdesk run` (with `args`, e.g. a role) as a subprocess, with the agents' process beside it.
 
-    def __init__(self, appealdesk: Path, env: dict[str, str], log: Path, args: Sequence[str] = ()) -> None:
+    `wrapper` is a command that runs the `appealdesk` script given after it (a profiler)."""
+
+    def __init__(
+        self, appealdesk: Path, env: dict[str, str], log: Path, args: Sequence[str] = (), wrapper: Sequence[str] = ()
+    ) -> None:
         self.appealdesk = appealdesk
         self.env = env
         self.log = log
         self.args = list(args)
+        self.wrapper = list(wrapper)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                [str(self.appealdesk), "run", *self.args], env=self.env, stdout=output, stderr=subprocess.STDOUT
+                [*self.wrapper, str(self.appealdesk), "run", *self.args],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
 
     def kill(self) -> None:
