@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -224,7 +225,11 @@ class FakeBotApi:
         return self._message(user, body, chat_id)
 
     def document(self, user: FakeUser, data: bytes, name: str, mime_type: str, caption: str = "") -> int:
-        file_id, unique = self.add_file(data, f"documents/{name}")
+        """A document as Telegram sends it; its file path is the server's own ("documents/file_3.pdf"), not the name."""
+        suffix = Path(name).suffix
+        file_id, unique = self.add_file(
+            data, "documents/file" + (suffix if suffix[1:].isascii() and suffix[1:].isalnum() else "")
+        )
         body: dict[str, Any] = {
             "document": {
                 "file_id": file_id,
@@ -238,8 +243,8 @@ class FakeBotApi:
             body["caption"] = caption
         return self._message(user, body, None)
 
-    def photo(self, user: FakeUser, data: bytes) -> int:
-        """A photo as Telegram sends it: a small thumbnail and the full size."""
+    def photo(self, user: FakeUser, data: bytes, caption: str = "") -> int:
+        """A photo as Telegram sends it: a small thumbnail and the full size, and the caption if any."""
         thumb_id, thumb_unique = self.add_file(data[:64], "photos/thumb.jpg")
         file_id, unique = self.add_file(data, "photos/full.jpg")
         sizes = [
@@ -252,7 +257,7 @@ class FakeBotApi:
             },
             {"file_id": file_id, "file_unique_id": unique, "width": 1280, "height": 853, "file_size": len(data)},
         ]
-        return self._message(user, {"photo": sizes}, None)
+        return self._message(user, {"photo": sizes} | ({"caption": caption} if caption else {}), None)
 
     def press(self, user: FakeUser, message: dict[str, Any], data: str) -> int:
         """The user taps a button of one of the bot's messages."""

@@ -85,11 +85,13 @@ class TelegramHarness:
         replied = self.api.message(chat, reply_to) if reply_to is not None else None
         return await self.round(lambda: self.api.text(user, text, chat_id, replied), chat)
 
-    async def sends_document(self, user: FakeUser, data: bytes, name: str, mime_type: str) -> list[Call]:
-        return await self.round(lambda: self.api.document(user, data, name, mime_type), user.id)
+    async def sends_document(
+        self, user: FakeUser, data: bytes, name: str, mime_type: str, caption: str = ""
+    ) -> list[Call]:
+        return await self.round(lambda: self.api.document(user, data, name, mime_type, caption), user.id)
 
-    async def sends_photo(self, user: FakeUser, data: bytes) -> list[Call]:
-        return await self.round(lambda: self.api.photo(user, data), user.id)
+    async def sends_photo(self, user: FakeUser, data: bytes, caption: str = "") -> list[Call]:
+        return await self.round(lambda: self.api.photo(user, data, caption), user.id)
 
     async def taps(
         self, user: FakeUser, label: str, chat_id: int | None = None, message_id: int | None = None

@@ -59,4 +59,7 @@ class Sessions:
         return hmac.new(self._csrf_key, chat_id.encode(), hashlib.sha256).hexdigest()
 
     def csrf_ok(self, chat_id: str, token: object) -> bool:
-        return isinstance(token, str) and hmac.compare_digest(token, self.csrf(chat_id))
+        """Compared as bytes: `compare_digest` refuses a str with non-ASCII characters with a TypeError (a 500)."""
+        return isinstance(token, str) and hmac.compare_digest(
+            token.encode(errors="replace"), self.csrf(chat_id).encode()
+        )

@@ -1,7 +1,9 @@
-"""Fuzzing the Slack app: random DMs and button clicks, with signed requests, never crash it or ping anyone.
+"""Fuzzing the Slack app: random DMs, files and button clicks, with signed requests, never crash it or ping anyone.
 
 Each example goes through bolt over HTTP and the fake Web API, which checks Slack's limits; what
 the app posts must carry the user's markup escaped, so a "<!channel>" typed by a user stays text.
+Every DM, oversize ones included, is answered, and a shared file is kept only as what its content is,
+whatever its name and the mimetype Slack gives for it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from hypothesis import strategies as st
 from bot.channels.slack.blocks import USER_ACTION_PREFIX
 from bot.channels.slack.card import AGENT_ACTION_PREFIX
 from tests.channels.slack.conftest import AGENT, AGENTS_CHANNEL, SlackHarness
-from tests.fuzzing import FUZZ, hostile_text
+from tests.fuzzing import FUZZ, SentFile, hostile_text, kept_as, oversize_text, sent_files
 
-RAW_MARKUP = ("<!channel>", "<!here>", "<@U123>", "<https://x")
+RAW_MARKUP = ("<!channel>", "<!here>", "<@U123>", "<https://x", "<img", "<script")
 _users = itertools.count(1)
 
 
@@ -35,8 +37,12 @@ def posted_to(slack: SlackHarness, channel: str, since: int) -> list[str]:
     ]
 
 
+def raw_markup(answers: list[str]) -> list[str]:
+    return [markup for markup in RAW_MARKUP for answer in answers if markup in answer]
+
+
 @FUZZ
-@given(text=hostile_text())
+@given(text=hostile_text() | oversize_text())
 async def test_any_direct_message_gets_an_answer_with_the_users_markup_escaped(
     slack: SlackHarness, caplog: pytest.LogCaptureFixture, text: str
 ) -> None:
@@ -47,7 +53,28 @@ async def test_any_direct_message_gets_an_answer_with_the_users_markup_escaped(
     assert response.status_code == 200
     answers = posted_to(slack, "D" + user, mark)
     assert answers
-    assert [markup for markup in RAW_MARKUP for answer in answers if markup in answer] == []
+    assert raw_markup(answers) == []
+    assert errors(caplog) == []
+
+
+@FUZZ
+@given(sent=sent_files(), text=st.sampled_from(["", "my booking"]) | hostile_text())
+async def test_any_shared_file_is_answered_and_kept_only_as_what_its_content_is(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture, sent: SentFile, text: str
+) -> None:
+    user = f"UF{next(_users)}"
+    await slack.dm(user, "appeal")
+    file_id = f"F{user}"
+    slack.fake.add_file(file_id, sent.name, sent.declared, sent.content.data)
+    mark = len(slack.fake.calls)
+
+    response = await slack.dm(user, text, files=[file_id])
+
+    assert response.status_code == 200
+    answers = posted_to(slack, "D" + user, mark)
+    assert answers
+    assert raw_markup(answers) == []
+    assert kept_as(slack.desk, sent.content) <= sent.content.kept_as
     assert errors(caplog) == []
 
 

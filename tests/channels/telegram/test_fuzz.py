@@ -1,7 +1,10 @@
-"""Fuzzing the Telegram adapter: random text, names, callback data and webhook bodies never crash it.
+"""Fuzzing the Telegram adapter: random text, names, callback data, files, captions and webhook bodies
+never crash it.
 
 Each example goes through the real channel and the fake Bot API, which checks Telegram's HTML the
-way Telegram does: a value that was not escaped fails there, as it would in production.
+way Telegram does: a value that was not escaped fails there, as it would in production. Every message,
+oversize ones included, is answered, and a file is kept only as what its content is, whatever its name
+and the type Telegram declares for it.
 """
 
 from __future__ import annotations
@@ -20,11 +23,22 @@ from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.desk import Desk
 from bot.web.app import create_app
 from tests.channels.telegram.conftest import AGENT, AGENTS_CHAT
-from tests.fakes.telegram_bot_api import FakeBotApi, FakeUser
+from tests.fakes.telegram_bot_api import Call, FakeBotApi, FakeUser
 from tests.fakes.telegram_harness import TelegramHarness
-from tests.fuzzing import FUZZ, hostile_text, json_values
+from tests.fuzzing import (
+    CONTENTS,
+    FUZZ,
+    Content,
+    SentFile,
+    hostile_text,
+    json_values,
+    kept_as,
+    oversize_text,
+    sent_files,
+)
 
 SECRET = "fuzz-webhook-secret"
+CAPTION_LIMIT = 1024  # what Telegram lets a user type under a file
 _users = itertools.count(10_000)
 
 
@@ -32,14 +46,18 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+def replied(calls: list[Call]) -> bool:
+    return any(call.method in ("sendMessage", "editMessageText") for call in calls)
+
+
 @FUZZ
-@given(name=hostile_text(max_size=40), text=hostile_text())
+@given(name=hostile_text(max_size=40), text=hostile_text() | oversize_text())
 async def test_any_name_and_message_gets_an_answer_telegram_accepts(
     bot: TelegramHarness, caplog: pytest.LogCaptureFixture, name: str, text: str
 ) -> None:
     calls = await bot.says(FakeUser(next(_users), name or "x"), text)
 
-    assert any(call.method in ("sendMessage", "editMessageText") for call in calls)
+    assert replied(calls)
     assert [call.error for call in calls if call.error] == []
     assert errors(caplog) == []
 
@@ -57,6 +75,41 @@ async def test_any_callback_data_is_answered_in_private_and_in_the_agents_group(
 
     assert [call.method for call in calls].count("answerCallbackQuery") == 2
     assert [call.error for call in calls if call.error] == []
+    assert errors(caplog) == []
+
+
+CAPTIONS = st.sampled_from(["", "my booking"]) | hostile_text() | oversize_text(CAPTION_LIMIT)
+
+
+@FUZZ
+@given(sent=sent_files(), caption=CAPTIONS)
+async def test_any_document_is_answered_and_kept_only_as_what_its_content_is(
+    bot: TelegramHarness, caplog: pytest.LogCaptureFixture, sent: SentFile, caption: str
+) -> None:
+    user = FakeUser(next(_users), "Fuzz")
+    await bot.says(user, "/appeal")
+
+    calls = await bot.sends_document(user, sent.content.data, sent.name, sent.declared, caption)
+
+    assert replied(calls)
+    assert [call.error for call in calls if call.error] == []
+    assert kept_as(bot.desk, sent.content) <= sent.content.kept_as
+    assert errors(caplog) == []
+
+
+@FUZZ
+@given(content=st.sampled_from(CONTENTS), caption=CAPTIONS)
+async def test_any_photo_with_any_caption_is_answered_and_kept_only_as_what_its_content_is(
+    bot: TelegramHarness, caplog: pytest.LogCaptureFixture, content: Content, caption: str
+) -> None:
+    user = FakeUser(next(_users), "Fuzz")
+    await bot.says(user, "/appeal")
+
+    calls = await bot.sends_photo(user, content.data, caption)
+
+    assert replied(calls)
+    assert [call.error for call in calls if call.error] == []
+    assert kept_as(bot.desk, content) <= content.kept_as
     assert errors(caplog) == []
 
 

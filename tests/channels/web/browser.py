@@ -94,14 +94,14 @@ class Browser:
 
     def send(self, text: str = "", files: tuple[Attachment, ...] = ()) -> list[Reply]:
         uploads = [("files", (item.name, item.fetch(), item.mime_type)) for item in files]
-        return self._post({"text": text}, uploads)
+        return self.submit({"text": text}, uploads)
 
     def press(self, label: str) -> list[Reply]:
         for message in reversed(self.open().messages):
             for shown, payload in message.buttons:
                 if shown.removeprefix("✓ ") == label:
                     fields = {"payload": payload} | ({"message": str(message.id)} if message.id else {})
-                    return self._post(fields)
+                    return self.submit(fields)
         raise AssertionError(f"no button {label!r} on the page: {self.labels()}")
 
     def labels(self) -> list[str]:
@@ -119,9 +119,10 @@ class Browser:
         """A raw form post with this browser's cookie (for what a page of ours would never send)."""
         return self.client.post("/chat/send", data=fields, **options)  # type: ignore[arg-type]
 
-    def _post(
+    def submit(
         self, fields: dict[str, str], files: list[tuple[str, tuple[str, bytes, str]]] | None = None
     ) -> list[Reply]:
+        """Posts the page's form with these fields (and its CSRF token and a new nonce); the turn's replies."""
         data = {"csrf": self.page.csrf, "nonce": f"test-nonce-{next(_nonces)}", **fields}
         response = self.client.post(
             "/chat/send", data=data, files=files or None, headers={"Accept": "application/json"}

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from bot.channels.web.channel import WebChannel
 from bot.desk import Desk
+from bot.store.models import OutboxMessage, TranscriptEntry
 from bot.web.app import create_app
 from tests.channels.web.browser import Browser
 
@@ -25,6 +27,12 @@ def web(desk: Desk) -> WebChannel:
 def serving(desk: Desk, web: WebChannel) -> TestClient:
     """The product's HTTP application with the web chat's routes, as `appealdesk run` serves it."""
     return TestClient(create_app(desk, web.routes()), base_url="http://appealdesk.test")
+
+
+def stored(desk: Desk) -> tuple[int, int]:
+    """How many messages the core queued and the transcript keeps."""
+    with desk.db.session() as session:
+        return len(session.exec(select(OutboxMessage)).all()), len(session.exec(select(TranscriptEntry)).all())
 
 
 @contextmanager

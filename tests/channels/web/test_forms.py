@@ -3,24 +3,18 @@ is the core's to answer, once, however often the browser sends it."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+import pytest
 
 from bot.channels.web.channel import WebChannel
 from bot.channels.web.session import COOKIE
 from bot.desk import Desk
-from bot.store.models import OutboxMessage, TranscriptEntry
 from tests.channels.web.browser import Browser
-from tests.channels.web.conftest import serving
+from tests.channels.web.conftest import serving, stored
 
 
-def stored(desk: Desk) -> tuple[int, int]:
-    """How many messages the core queued and the transcript keeps."""
-    with desk.db.session() as session:
-        return len(session.exec(select(OutboxMessage)).all()), len(session.exec(select(TranscriptEntry)).all())
-
-
-def test_a_post_without_the_pages_token_is_refused_and_reaches_nobody(browser: Browser, desk: Desk) -> None:
-    response = browser.client.post("/chat/send", data={"text": "/appeal", "csrf": "forged"})
+@pytest.mark.parametrize("token", ["forged", "fälscht"])
+def test_a_post_without_the_pages_token_is_refused_and_reaches_nobody(browser: Browser, desk: Desk, token: str) -> None:
+    response = browser.client.post("/chat/send", data={"text": "/appeal", "csrf": token})
     assert response.status_code == 403
     assert "This page is too old to send messages. Please reload it" in response.text
     assert stored(desk) == (0, 0)
