@@ -335,6 +335,9 @@ def main() -> None:
         help="a PostgreSQL database's URL; the suite creates and drops its own beside it",
     )
     parser.add_argument("--appealdesk", type=Path, default=Path(sys.executable).parent / "appealdesk")
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep the product's log (DIR/appealdesk-run.log), the messages received twice (repeats.txt) and the database"
+    )
     args = parser.parse_args()
     if not args.postgres:
         parser.error("give --postgres URL (or set APPEALDESK_TEST_POSTGRES_URL)")
@@ -342,12 +345,21 @@ def main() -> None:
     admin(args.postgres, f'CREATE DATABASE "{name}"')
     try:
         with tempfile.TemporaryDirectory() as folder:
-            suite = FaultSuite(args.users, args.seed, args.appealdesk, url, Path(folder), args.rounds, args.cuts)
+            workdir = args.keep or Path(folder)
+            workdir.mkdir(parents=True, exist_ok=True)
+            suite = FaultSuite(args.users, args.seed, args.appealdesk, url, workdir, args.rounds, args.cuts)
             print(f"load average at the start: {load_average()}")
             outcome = run(suite)
             outcome.load = load_average()
+            if args.keep:
+                lines = [f"kill at {kill:.2f}, ready again at {ready:.2f}" for kill, ready in suite.restarts]
+                lines += [str(repeat) for repeat in suite.repeats()]
+                (args.keep / "repeats.txt").write_text("".join(line + "\n" for line in lines))
     finally:
-        admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept: {args.keep / 'appealdesk-run.log'} and the database {name}")
+        else:
+            admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     table, passed = outcome.table(args.rounds, args.cuts)
     print(table)
     sys.exit(0 if passed else 1)

@@ -144,6 +144,17 @@ class Figures:
         ]
 
 
+@dataclass
+class Repeat:
+    """A message a chat received again: what (channel:chat:text), when first and again (perf_counter),
+    and the kill between them that explains it (at least once), or None: a duplicate."""
+
+    what: str
+    first_at: float
+    again_at: float
+    kill: float | None
+
+
 class Scenario:
     """The users' scripts and the figures; `faults` (one kill by default) and `settle` are what a suite changes."""
 
@@ -346,21 +357,24 @@ class Scenario:
         sent is sent again by the next one (delivery is at least once); returns how many, and how
         long before the kill the earliest of them first went out. Any other repeat is a duplicate.
         """
+        repeats = self.repeats()
+        duplicates = sum(1 for repeat in repeats if repeat.kill is None)
+        resent = [repeat.kill - repeat.first_at for repeat in repeats if repeat.kill is not None]
+        return duplicates, len(resent), max(resent, default=0.0)
+
+    def repeats(self) -> list[Repeat]:
+        """Every message a chat received again, with the kill that explains it, if one does."""
         first_at: dict[str, float] = {}
-        duplicates = resent = 0
-        earliest = 0.0
+        found = []
         for what, at in sorted(self._sent_to_users(), key=lambda item: item[1]):
             if what not in first_at:
                 first_at[what] = at
                 continue
             # the kill that ended the process which first sent it, if the repeat came after its restart
             window = next(((k, r) for k, r in self.restarts if first_at[what] <= r), None)
-            if window is not None and window[1] < at:
-                resent += 1
-                earliest = max(earliest, window[0] - first_at[what])
-            else:
-                duplicates += 1
-        return duplicates, resent, earliest
+            kill = window[0] if window is not None and window[1] < at else None
+            found.append(Repeat(what, first_at[what], at, kill))
+        return found
 
     def _resumed(self) -> float:
         """When the restarted product first got a message through to anyone."""

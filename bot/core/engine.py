@@ -40,7 +40,7 @@ from bot.core.text import clean, command_of, looks_like_question
 from bot.core.tickets.service import TicketService
 from bot.core.tickets.views import iso
 from bot.core.turn import Turn
-from bot.store.db import Database
+from bot.store.db import Database, again_if_disconnected
 from bot.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -144,13 +144,17 @@ class ConversationEngine:
                 telemetry.UPDATES.labels(channel, "failed").inc()
             finally:
                 telemetry.HANDLING_SECONDS.labels(channel).observe(time.perf_counter() - started)
-            with self.db.session() as session:
-                user = self.chats.user(session, inbound)
-                caps = self.capabilities_of(inbound)
-                return queue_replies(
-                    session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to, caps=caps
-                )
+            return self._sorry(inbound, lease_to)
 
+    @again_if_disconnected
+    def _sorry(self, inbound: Inbound, lease_to: str | None) -> Handled:
+        """A turn that failed is answered all the same: nothing of it was kept, and the user may send it again."""
+        with self.db.session() as session:
+            user = self.chats.user(session, inbound)
+            caps = self.capabilities_of(inbound)
+            return queue_replies(session, self.tickets.outbox, inbound, user.id, [INTERNAL_ERROR], lease_to, caps=caps)
+
+    @again_if_disconnected
     def handle_notice(
         self, inbound: Inbound, notice: Sequence[Reply], lease_to: str | None = None, reply_to: str | None = None
     ) -> Handled:
@@ -167,8 +171,13 @@ class ConversationEngine:
                 session, self.tickets.outbox, inbound, None, fitted, lease_to, reply_to, self.capabilities_of(inbound)
             )
 
+    @again_if_disconnected
     def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled | None:
-        """The turn's replies; None for an update handled before."""
+        """The turn's replies; None for an update handled before.
+
+        A turn the database dropped is handled again whole: its transaction, the update id's record
+        included, was rolled back, and nothing is sent before it commits.
+        """
         self.answers.refresh()
         if inbound.attachments:
             inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.store.db import Database
+from bot.store.db import Database, again_if_disconnected
 from bot.store.models import InboxUpdate
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Inbox:
         self.db = db
         self.clock = clock
 
+    @again_if_disconnected
     def record(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
         """Stores the updates (id, payload) not seen before, in one transaction; returns their ids."""
         ids = [update_id for update_id, _ in updates]
@@ -58,6 +59,7 @@ class Inbox:
                 fresh.append(update_id)
         return fresh
 
+    @again_if_disconnected
     def done(self, channel: str, update_id: str) -> None:
         with self.db.session() as session:
             row = self._row(session, channel, update_id)

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from bot.core.bell import NOTIFY_CHANNEL
 from bot.core.clock import Clock
 from bot.core.events import Button, Reply
-from bot.store.db import Database
+from bot.store.db import Database, again_if_disconnected
 from bot.store.models import OutboxMessage, TicketCard, User
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,7 @@ class Outbox:
         """Leased by someone, or waiting for a retry: later rows of its chat must wait for it."""
         return row.next_attempt_at > now or (row.lease_until is not None and row.lease_until > now)
 
+    @again_if_disconnected
     def claim(self, owner: str, channels: list[str], limit: int = 20, chat_id: str | None = None) -> list[Outbound]:
         """Leases to `owner` the oldest pending row of up to `limit` chats, where that row is due.
 
@@ -375,6 +376,7 @@ class Outbox:
                 session.add(row)
             return [outbound(row) for row in rows]
 
+    @again_if_disconnected
     def release(self, owner: str, ids: Sequence[int]) -> None:
         """Hands leased rows back unsent, not counted as an attempt; `claim` gives them out again once
         the earlier row of their chat that could not be sent is settled."""
@@ -385,6 +387,7 @@ class Outbox:
                     row.lease_until = None
                     session.add(row)
 
+    @again_if_disconnected
     def renew(self, owner: str, message_ids: list[int]) -> int:
         """Extends `owner`'s leases on these rows (the ones it still holds); returns how many."""
         until = self.clock.now() + LEASE
@@ -401,6 +404,7 @@ class Outbox:
                 session.add(row)
             return len(rows)
 
+    @again_if_disconnected
     def record_parts(self, message_id: int, owner: str, parts_sent: int) -> None:
         """Keeps how many parts of a message in parts are out (only the lease holder may)."""
         with self.db.session() as session:
@@ -409,6 +413,7 @@ class Outbox:
                 row.parts_sent = parts_sent
                 session.add(row)
 
+    @again_if_disconnected
     def complete(self, message_id: int, owner: str, result: DeliveryResult) -> str | None:
         """Records what the sender said (only the lease holder may); returns the row's new status.
 
@@ -442,9 +447,7 @@ class Outbox:
                 # The platform kept failing, the user did not leave: given up, but the user stays reachable.
                 row.status = "failed"
                 row.last_error = f"gave up after {row.attempts} attempts: {result.error}"
-                log.warning(
-                    "outbox row %s to %s %s is given up: %s", row.id, row.channel, row.chat_id, row.last_error
-                )
+                log.warning("outbox row %s to %s %s is given up: %s", row.id, row.channel, row.chat_id, row.last_error)
             else:
                 row.last_error = result.error
                 if result.retry_after is None:  # a 429 says when; only the other failures lengthen the backoff

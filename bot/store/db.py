@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
+from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+# A dropped connection is replaced by the pool at once; a restarting server may take a second or two.
+DISCONNECT_ATTEMPTS = 4
 
 
 def normalise_url(url: str) -> str:
@@ -26,15 +35,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True, **kwargs
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True, **kwargs)
 
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """The database dropped the connection under a statement: the transaction was rolled back whole."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("the database dropped the connection (%s); trying again", type(error).__name__)
+
+
+def again_if_disconnected(work: Callable[P, R]) -> Callable[P, R]:
+    """Runs a unit of work again, on a new connection, when the database dropped the old one under it.
+
+    Only for work that is one transaction (`Database.session`) and sends nothing outside it, and
+    that a second run leaves as it was should the first one's commit have gone through after all.
+    """
+    return retry(
+        retry=retry_if_exception(is_disconnect),
+        stop=stop_after_attempt(DISCONNECT_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.1, max=2.0),
+        before_sleep=_log_retry,
+        reraise=True,
+    )(work)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
