@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, exists, or_, select
 
 from bot.config import Settings
 from bot.core import telemetry
@@ -31,10 +31,11 @@ from bot.core.tickets.actors import SYSTEM
 from bot.core.tickets.service import TicketService
 from bot.core.tickets.views import iso
 from bot.store.db import Database
-from bot.store.models import Conversation, JobLease, Ticket, User
+from bot.store.models import Conversation, JobLease, OutboxMessage, Ticket, User
 
 log = logging.getLogger(__name__)
 ACTIVE = ("new", "in_review")
+STATUS_UPDATE = "notify/status_update.j2"
 
 
 @dataclass
@@ -180,15 +181,26 @@ class Scheduler:
         return self._batches(Ticket, [col(Ticket.status).in_(ACTIVE), late], escalate)
 
     def _heartbeat(self) -> Batched:
-        """An open ticket with no user-visible update for the interval gets one now."""
+        """An open ticket with no user-visible update for the interval gets one now.
+
+        Not while its last one still waits to go out (the user's platform is slow or away), nor for an
+        interval after that one reached the user: when the platform is back, the user reads one
+        update, not one for every interval it was away.
+        """
         cutoff = self.clock.now() - self.settings.status_update_interval
+        waiting = exists().where(
+            col(OutboxMessage.ticket_id) == col(Ticket.id),
+            col(OutboxMessage.template) == STATUS_UPDATE,
+            or_(col(OutboxMessage.status) == "pending", col(OutboxMessage.sent_at) > cutoff),
+        )
 
         def update(session: Session, ticket: Ticket) -> bool:
             key = f"heartbeat:{ticket.id}:{ticket.last_user_update_at.isoformat()}"
-            self.tickets.tell_user(session, ticket, key, "notify/status_update.j2")
+            self.tickets.tell_user(session, ticket, key, STATUS_UPDATE)
             return True
 
-        return self._batches(Ticket, [col(Ticket.status).in_(ACTIVE), Ticket.last_user_update_at <= cutoff], update)
+        due = [col(Ticket.status).in_(ACTIVE), Ticket.last_user_update_at <= cutoff, ~waiting]
+        return self._batches(Ticket, due, update)
 
     def _remind_waiting(self) -> Batched:
         """One reminder, after the status-update interval, for a user the reviewer is waiting for."""

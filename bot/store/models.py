@@ -177,6 +177,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_due", "status", "channel", "next_attempt_at"),
         Index("ix_outbox_chat_order", "channel", "chat_id", "status", "id"),  # a chat's earlier rows, for its order
         Index("ix_outbox_sent_at", "status", "sent_at"),  # delivered rows past retention
+        Index("ix_outbox_ticket", "ticket_id", "template", "status"),  # a ticket's status update still waiting
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from bot.desk import Desk
 from bot.store.models import OutboxMessage, Ticket, User
 from tests.chat import ChatUser, file_appeal
 from tests.conftest import DeskFactory
+from tests.core.test_outbox import ScriptedSender
 
 ALICE = Actor("cli", "alice")
 REQUESTERS = itertools.count()
@@ -25,6 +27,11 @@ def messages(desk: Desk, kind: str = "user") -> list[OutboxMessage]:
     with desk.db.session() as session:
         query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         return list(session.exec(query))
+
+
+def deliver_all(desk: Desk) -> None:
+    """Every queued message reaches the user's chat."""
+    asyncio.run(desk.worker({"terminal": ScriptedSender()}).run_once())
 
 
 def open_questions(desk: Desk, clock: ManualClock, count: int) -> None:
@@ -89,12 +96,31 @@ def test_an_open_ticket_gets_a_status_update_after_each_quiet_interval(
     clock.advance(hours=1, seconds=1)
     assert desk.scheduler.run_once().status_updates == 1
     assert desk.scheduler.run_once().status_updates == 0
+    deliver_all(desk)
     clock.advance(hours=6)
     assert desk.scheduler.run_once().status_updates == 1
     updates = [message for message in messages(desk) if message.template == "notify/status_update.j2"]
     assert len(updates) == 2
     text = desk.renderer.render(updates[0].template, updates[0].context)
     assert "Waiting for a reviewer" in text and "number 1 in the queue" in text
+
+
+def test_no_status_update_is_queued_while_the_last_one_still_waits_to_go_out(
+    make_desk: DeskFactory, clock: ManualClock
+) -> None:
+    desk = make_desk(status_update_hours=6, first_response_hours=48, resolution_hours=96)
+    file_appeal(ChatUser(desk))
+    deliver_all(desk)
+    clock.advance(hours=6, seconds=1)
+    assert desk.scheduler.run_once().status_updates == 1
+
+    # the user's platform is away for a day: its update is still pending, so no others pile up behind it
+    clock.advance(hours=24)
+    assert desk.scheduler.run_once().status_updates == 0
+    deliver_all(desk)
+    assert desk.scheduler.run_once().status_updates == 0  # the next is due an interval after it arrived
+    clock.advance(hours=6, seconds=1)
+    assert desk.scheduler.run_once().status_updates == 1
 
 
 def test_an_overdue_ticket_is_escalated_and_the_user_is_told_honestly(

@@ -25,7 +25,7 @@ def test_the_migrated_schema_matches_the_models(database: Database) -> None:
 def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path: object) -> None:
     database = Database(f"sqlite:///{tmp_path}/fresh.db")
     migrate.upgrade(database.engine)
-    assert migrate.current(database.engine) == migrate.head() == "0022_abuse_limits"
+    assert migrate.current(database.engine) == migrate.head() == "0023_outbox_ticket_index"
     migrate.downgrade(database.engine, "base")
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(database.engine)
