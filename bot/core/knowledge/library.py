@@ -42,6 +42,11 @@ DRAFT = -1  # stands for an unsaved text among revision ids
 RETIRED = ""  # the text of the revision that retires an entry (no entry file is empty)
 
 
+def is_retired(revision: KbRevision) -> bool:
+    """Whether this revision retired its entry."""
+    return revision.text == RETIRED
+
+
 @dataclass(frozen=True)
 class ImportReport:
     added: list[str]

@@ -22,7 +22,7 @@ from bot.core.accounts import Role
 from bot.core.knowledge.catalogue import catalogue
 from bot.core.knowledge.entry import SLUG, read_entry
 from bot.core.knowledge.explain import explain_question
-from bot.core.knowledge.library import RETIRED, StaleEdit
+from bot.core.knowledge.library import StaleEdit, is_retired
 from bot.core.knowledge.problems import EntryError, Problem
 from bot.desk import Desk
 from bot.store.models import KbRevision
@@ -173,7 +173,7 @@ async def test(request: Request) -> Response:
 @requires(Role.ADMIN)
 async def entry(request: Request) -> Response:
     current = await _current(request, request.path_params["entry_id"])
-    if current.text == RETIRED:
+    if is_retired(current):
         return await _history(request, current)
     return await _page(request, current)
 
@@ -254,9 +254,18 @@ def _id_refusal(desk: Desk, entry_id: str) -> str | None:
     taken = desk.knowledge.revision(entry_id)
     if taken is None:
         return None
-    if taken.text == RETIRED:
+    if is_retired(taken):
         return f"There was an entry {entry_id}, retired in revision {taken.number}: bring it back from its revisions, or choose another id."
+    return _taken(entry_id)
+
+
+def _taken(entry_id: str) -> str:
     return f"There is already an entry {entry_id}: edit it, or choose another id."
+
+
+def _checked_as(entry_id: str) -> str:
+    """The id a new entry's text is checked and tried under: its own once well formed."""
+    return entry_id if SLUG.match(entry_id) else "new-entry"
 
 
 async def _new_page(
@@ -264,7 +273,7 @@ async def _new_page(
 ) -> Response:
     """The new-entry form with its text checked, previewed and tried as the editor does."""
     desk = desk_of(request)
-    checked_as = entry_id if SLUG.match(entry_id) else "new-entry"
+    checked_as = _checked_as(entry_id)
     values = {
         "current": {"entry_id": checked_as},  # what the test box marks as this entry
         "entry_id": entry_id,
@@ -295,7 +304,7 @@ async def new_check(request: Request) -> Response:
     entry_id, text, question, change = await _new_fields(request)
     if "HX-Request" not in request.headers:
         return await _new_page(request, entry_id, text, change, question)
-    checked_as = entry_id if SLUG.match(entry_id) else "new-entry"
+    checked_as = _checked_as(entry_id)
     if request.url.path.endswith("/test"):
         context = await run_in_threadpool(_tried, desk_of(request), checked_as, text, question)
         return render(request, "kb_matches.html", {"current": {"entry_id": checked_as}, **context})
@@ -317,8 +326,7 @@ async def create(request: Request) -> Response:
     try:
         number = await run_in_threadpool(desk.knowledge.create, entry_id, text, user.display_name, change)
     except StaleEdit:  # created by someone else since the check above
-        taken = f"There is already an entry {entry_id}: edit it, or choose another id."
-        return await _new_page(request, entry_id, text, change, question, 409, refused=taken)
+        return await _new_page(request, entry_id, text, change, question, 409, refused=_taken(entry_id))
     except EntryError:
         return await _new_page(request, entry_id, text, change, question, 400, refused="Not saved: fix the problems marked below.")
     path = request.url_for("kb_entry", entry_id=entry_id).path

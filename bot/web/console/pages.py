@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from bot.core.knowledge.library import is_retired
 from bot.core.refusals import Refusal, refusal_template
 from bot.core.rendering import PLAIN, format_day, format_duration, format_when
 from bot.desk import Desk
@@ -40,6 +41,7 @@ def console_templates(templates_dir: Path) -> Jinja2Templates:
     )
     environment.globals["csrf_field"] = csrf_field
     environment.filters.update(when=format_when, day=format_day, duration=format_duration)
+    environment.tests["retired"] = is_retired
     return Jinja2Templates(env=environment)
 
 
