@@ -112,10 +112,11 @@ def bm25(entries: Sequence[Entry]) -> Ranker:
 
 
 def ranked(matcher: Matcher, one: Labelled, fusion: Fusion | None = None) -> list[str]:
-    scores = matcher.fuse(one.signals, fusion).score
-    if not len(scores) or not scores.max() > 0:
+    """The first three as shipped (reranked), or by `fusion`'s score alone when one is given."""
+    fused = matcher.rank(one.signals, fusion, matcher.config.rerank if fusion is None else None)
+    if not len(fused.score) or not fused.score.max() > 0:
         return []
-    return [matcher.entries[row].id for row in np.argsort(-scores, kind="stable")[:3]]
+    return [matcher.entries[row].id for row in fused.order(3)]
 
 
 def accuracy_row(name: str, items: Sequence[Item], rankings: Sequence[list[str]]) -> str:

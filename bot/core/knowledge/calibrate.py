@@ -1,8 +1,9 @@
 """Choose fusion weights and the confidence model from labelled questions; measure them on questions they never saw.
 
 Fusion weights: the grid point with the best top-1 on the training questions (ties: top-3, then the earlier
-point). Confidence, per family of signals (fused, or the lexical fallback): a logistic model of "the best entry
-is right" over confidence.FEATURES, then per group (short English, long, other languages) the lowest probability
+point); then the reranker (rerank.py) on the same questions under those weights. Confidence, per family of
+signals (fused, or the lexical fallback), in the reranked order: a logistic model of "the best entry is right"
+over confidence.FEATURES, then per group (short English, long, other languages) the lowest probability
 threshold at which at most `CONFIDENT_WRONG_BUDGET` of the group's training questions would be answered
 confidently and wrongly, and at most 1 - `MIN_OOS_REJECTION` of its out-of-scope ones confidently. A group's
 threshold is never below the one fitted on all questions (a few dozen questions that happened to go well must
@@ -23,6 +24,7 @@ from bot.core.knowledge.confidence import GROUPS, Confidence
 from bot.core.knowledge.evaluation import Item, Report, report
 from bot.core.knowledge.logistic import fit_logistic
 from bot.core.knowledge.matcher import Family, Fusion, Matcher, MatcherConfig, MatchResult, Signals, features
+from bot.core.knowledge.rerank import DEPTH, Reranker, fit_reranker
 
 CONFIDENT_WRONG_BUDGET = 0.02
 MIN_OOS_REJECTION = 0.90
@@ -56,16 +58,17 @@ def label(matcher: Matcher, item_sets: Sequence[Sequence[Item]]) -> list[Labelle
 
 
 def fit(matcher: Matcher, labelled: Sequence[Labelled]) -> MatcherConfig:
-    """Fusion weights and a confidence model per family from these questions (a family without data gets none)."""
+    """Fusion weights, the reranker and a confidence model per family from these questions (none without data)."""
     fusion = choose_fusion(matcher, labelled) if matcher.semantic is not None else matcher.config.fusion
+    reranker = choose_reranker(matcher, labelled, fusion)
     families: list[Family] = ["fused", "lexical"] if matcher.semantic is not None else ["lexical"]
     confidence: dict[str, Confidence] = {}
     for family in families:
         seen = [one if family == "fused" else _lexical(one) for one in labelled]
-        model = fit_confidence(matcher, seen, fusion)
+        model = fit_confidence(matcher, seen, fusion, reranker)
         if model is not None:
             confidence[family] = model
-    return MatcherConfig(fusion, matcher.config.thresholds, confidence)
+    return MatcherConfig(fusion, matcher.config.thresholds, confidence, reranker)
 
 
 def _lexical(one: Labelled) -> Labelled:
@@ -87,6 +90,18 @@ def choose_fusion(matcher: Matcher, labelled: Sequence[Labelled]) -> Fusion:
     return max(FUSIONS, key=quality)
 
 
+def choose_reranker(matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion) -> Reranker | None:
+    """Fitted on the in-scope questions' first `DEPTH` candidates under `fusion`; None for the lexical fallback."""
+    ids = [entry.id for entry in matcher.entries]
+    questions = []
+    for one in labelled:
+        fused = matcher.fuse(one.signals, fusion)
+        candidates = matcher.candidates(fused, one.signals)
+        if one.item.expect and candidates is not None:
+            questions.append((candidates, np.array([ids[row] in one.item.expect for row in fused.order(DEPTH)])))
+    return fit_reranker(questions)
+
+
 @dataclass(frozen=True)
 class Row:
     """What fitting the confidence model needs of one labelled question."""
@@ -98,13 +113,13 @@ class Row:
     offered_right: bool  # in scope and a right entry among the top 3
 
 
-def rows(matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion) -> list[Row]:
+def rows(matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion, reranker: Reranker | None) -> list[Row]:
     ids = [entry.id for entry in matcher.entries]
     out = []
     for one in labelled:
         if not one.signals.texts:
             continue  # nothing to read: always "none", nothing to learn
-        fused = matcher.fuse(one.signals, fusion)
+        fused = matcher.rank(one.signals, fusion, reranker)
         top = [ids[row] for row in fused.order(3)]
         expect = one.item.expect
         out.append(
@@ -119,9 +134,11 @@ def rows(matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion) -> list
     return out
 
 
-def fit_confidence(matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion) -> Confidence | None:
+def fit_confidence(
+    matcher: Matcher, labelled: Sequence[Labelled], fusion: Fusion, reranker: Reranker | None = None
+) -> Confidence | None:
     """The model, its per-group thresholds and the level below which nothing is offered; None without data."""
-    data = rows(matcher, labelled, fusion)
+    data = rows(matcher, labelled, fusion, reranker)
     if not data or len({row.right for row in data}) < 2:
         return None
     model = fit_logistic(np.array([row.inputs for row in data]), np.array([row.right for row in data]))

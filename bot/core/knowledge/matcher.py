@@ -10,8 +10,10 @@ kept; fusing ranks would throw them away):
   near 0.8) onto 0..1.
 The lexical weight is scaled by `reach`, the IDF share of the question's words that some entry uses: a Russian
 question that the lexical index cannot read is judged on meaning alone. Long messages are scored per sentence
-window (windows.py). How sure we are comes from a calibrated model over several signals (confidence.py), with
-its own thresholds for long messages and other languages. Weights and models come from `kb calibrate`
+window (windows.py). The best few candidates are then re-ordered by a learned reranker (rerank.py), which also
+weighs the e5 views in whitened space, where what sets related entries apart counts. How sure we are comes
+from a calibrated model over several signals (confidence.py), with its own thresholds for long messages and
+other languages. Weights and models come from `kb calibrate`
 (cross-validated, knowledge/matcher.yaml); without the embedding model the lexical score is used alone, with a
 model of its own.
 """
@@ -33,6 +35,7 @@ from bot.core.knowledge.entry import Entry, load_dir
 from bot.core.knowledge.index import TermIndex
 from bot.core.knowledge.language import question_language
 from bot.core.knowledge.normalise import Lexicon, Normaliser, load_lexicon
+from bot.core.knowledge.rerank import DEPTH, Reranker
 from bot.core.knowledge.semantic import MEANINGS, SemanticIndex, embed_entries
 from bot.core.knowledge.windows import is_long, sentence_windows
 
@@ -97,29 +100,35 @@ class Fusion:
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    """Everything `kb calibrate` chooses, saved in knowledge/matcher.yaml: fusion weights and, per family of
-    signals, the confidence model; `thresholds` decide for a family that has no model."""
+    """Everything `kb calibrate` chooses, saved in knowledge/matcher.yaml: fusion weights, the reranker (for
+    signals with meaning; the lexical fallback keeps the fused order) and, per family of signals, the confidence
+    model; `thresholds` decide for a family that has no model."""
 
     fusion: Fusion = field(default_factory=Fusion)
     thresholds: Thresholds = field(default_factory=Thresholds)
     confidence: dict[str, Confidence] = field(default_factory=dict)
+    rerank: Reranker | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> MatcherConfig:
         file = Path(path)
         data = (yaml.safe_load(file.read_text(encoding="utf-8")) if file.is_file() else None) or {}
+        rerank = data.get("rerank")
         return cls(
             Fusion(**_known(Fusion, data.get("fusion"))),
             Thresholds(**_known(Thresholds, data.get("thresholds"))),
             {family: Confidence.from_dict(model) for family, model in (data.get("confidence") or {}).items()},
+            Reranker.from_dict(rerank) if isinstance(rerank, dict) else None,
         )
 
     def dump(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "fusion": asdict(self.fusion),
             "thresholds": asdict(self.thresholds),
             "confidence": {family: model.to_dict() for family, model in self.confidence.items()},
         }
+        if self.rerank is not None:
+            data["rerank"] = self.rerank.to_dict()
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -136,6 +145,7 @@ class TextSignals:
     words: np.ndarray  # rows as WORDS, one column per entry
     reach: float
     meaning: np.ndarray | None  # rows as semantic.MEANINGS; None without the embedding model
+    contrast: np.ndarray | None = None  # rows as semantic.CONTRASTS; None without the embedding model
 
 
 @dataclass(frozen=True)
@@ -157,7 +167,7 @@ class Signals:
 
     def lexical_only(self) -> Signals:
         """The same question as the lexical fallback sees it."""
-        return replace(self, texts=[replace(text, meaning=None) for text in self.texts])
+        return replace(self, texts=[replace(text, meaning=None, contrast=None) for text in self.texts])
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,13 @@ class Fused:
     semantic: np.ndarray | None
     weight: np.ndarray  # the lexical weight used
     text: np.ndarray  # index of the best text in Signals.texts
+    ranking: np.ndarray | None = None  # the first rows in the reranker's order; None: by score alone
 
     def order(self, top: int) -> np.ndarray:
-        return np.argsort(-self.score, kind="stable")[:top]
+        by_score = np.argsort(-self.score, kind="stable")
+        if self.ranking is None:
+            return by_score[:top]
+        return np.concatenate([self.ranking, by_score[~np.isin(by_score, self.ranking)]])[:top]
 
 
 def features(fused: Fused, signals: Signals) -> np.ndarray:
@@ -261,11 +275,14 @@ class Matcher:
         scored = [item for item in scored if item[3]]  # windows with no content word say nothing
         if long:
             # The question itself first (people end it with "?"), then the windows the lexical index likes best.
-            scored.sort(key=lambda item: ("?" in item[0], float(self.config.fusion.words(item[1]).max(initial=0.0))), reverse=True)
+            scored.sort(
+                key=lambda item: ("?" in item[0], float(self.config.fusion.words(item[1]).max(initial=0.0))),
+                reverse=True,
+            )
             scored = scored[:EMBEDDED_WINDOWS]
         meanings = self._meanings([window for window, *_ in scored])
         texts = [
-            TextSignals(window, words, reach, meaning)
+            TextSignals(window, words, reach, *meaning)
             for (window, words, reach, _), meaning in zip(scored, meanings, strict=True)
         ]
         return Signals(texts, long, question_language(text))
@@ -282,12 +299,14 @@ class Matcher:
         fuzzy = self._fuzzy(" ".join(terms), SHORTLIST_WEIGHTS[0] * coverage + SHORTLIST_WEIGHTS[1] * similarity)
         return np.stack([coverage, similarity, fuzzy]), sum(known.values()) / total, True
 
-    def _meanings(self, texts: list[str]) -> list[np.ndarray | None]:
-        """The e5 cosines of each text (all embedded in one call), or None per text without the model."""
+    def _meanings(self, texts: list[str]) -> list[tuple[np.ndarray | None, np.ndarray | None]]:
+        """The e5 cosines, raw and whitened, of each text (all embedded in one call); None without the model."""
         if self.embedder is None or self.semantic is None or not texts:
-            return [None] * len(texts)
+            return [(None, None)] * len(texts)
         semantic = self.semantic
-        return [semantic.cosines(vector) for vector in self.embedder.embed_questions(texts)]
+        return [
+            (semantic.cosines(vector), semantic.contrasts(vector)) for vector in self.embedder.embed_questions(texts)
+        ]
 
     def fuse(self, signals: Signals, fusion: Fusion | None = None) -> Fused:
         """Score per entry (its best text) and the parts it was made of, under `fusion` (default: configured)."""
@@ -313,6 +332,37 @@ class Matcher:
             chosen = np.where(better, number, chosen)
         return Fused(best, lexical, semantic, weight, chosen)
 
+    def rank(self, signals: Signals, fusion: Fusion | None = None, reranker: Reranker | None = None) -> Fused:
+        """`fuse`, then the first `DEPTH` candidates in the reranker's order (signals without meaning keep theirs)."""
+        fused = self.fuse(signals, fusion)
+        candidates = self.candidates(fused, signals)
+        if reranker is None or candidates is None:
+            return fused
+        rows = fused.order(DEPTH)
+        return replace(fused, ranking=rows[np.argsort(-reranker.utility(candidates), kind="stable")])
+
+    def candidates(self, fused: Fused, signals: Signals) -> np.ndarray | None:
+        """The reranker's inputs (rerank.FEATURES) for the first `DEPTH` rows by fused score; None without meaning."""
+        views = [(text.meaning, text.contrast) for text in signals.texts]
+        if (
+            fused.semantic is None
+            or not views
+            or any(meaning is None or contrast is None for meaning, contrast in views)
+        ):
+            return None
+        stacked = [
+            np.vstack([meaning, contrast])
+            for meaning, contrast in views
+            if meaning is not None and contrast is not None
+        ]
+        rows = fused.order(DEPTH)
+        return np.array(
+            [
+                [fused.score[row], fused.lexical[row], fused.semantic[row], *stacked[int(fused.text[row])][:, row]]
+                for row in rows
+            ]
+        )
+
     def scores(self, question: str) -> np.ndarray:
         """Score of every entry for one question, in entry order."""
         return self.fuse(self.signals(question)).score
@@ -329,7 +379,7 @@ class Matcher:
     ) -> tuple[MatchResult, list[Explanation]]:
         """Outcome and matches from signals, under `config` (default: the configured one)."""
         config = config or self.config
-        fused = self.fuse(signals, config.fusion)
+        fused = self.rank(signals, config.fusion, config.rerank)
         if not signals.texts or not fused.score.max(initial=0.0) > 0:
             return MatchResult("none", []), []
         order = fused.order(max(top, 2))
@@ -343,7 +393,9 @@ class Matcher:
             probability = round(model.probability(inputs), 4)
             outcome = model.outcome(inputs, signals.group)
         rows = order[:top]
-        matches = [Match(self.entries[row].id, round(float(fused.score[row]), 4), self.entries[row].title) for row in rows]
+        matches = [
+            Match(self.entries[row].id, round(float(fused.score[row]), 4), self.entries[row].title) for row in rows
+        ]
         return MatchResult(outcome, matches, probability), [self._explain(fused, signals, row) for row in rows]
 
     def _explain(self, fused: Fused, signals: Signals, row: int) -> Explanation:
@@ -355,7 +407,9 @@ class Matcher:
             None if fused.semantic is None else round(float(fused.semantic[row]), 4),
             round(float(fused.weight[row]), 4),
             text.text if signals.long else None,
-            None if text.meaning is None else {name: round(float(v), 4) for name, v in zip(MEANINGS, text.meaning[:, row], strict=True)},
+            None
+            if text.meaning is None
+            else {name: round(float(v), 4) for name, v in zip(MEANINGS, text.meaning[:, row], strict=True)},
         )
 
     def _fuzzy(self, text: str, lexical: np.ndarray) -> np.ndarray:
