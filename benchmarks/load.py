@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from benchmarks.fake_process import SlackProcess, TelegramProcess  # noqa: E402
 from benchmarks.faults_scenario import slack_steps, telegram_steps  # noqa: E402
-from benchmarks.load_figures import Arrival, Figures, channel_figures, peak_rss_mb, table  # noqa: E402
+from benchmarks.load_figures import Arrival, Figures, channel_figures, cpu_seconds, peak_rss_mb, table  # noqa: E402
 from benchmarks.processes import Product, free_port, load_average, small_knowledge  # noqa: E402
 from benchmarks.slack_events import SENDS as SLACK_SENDS  # noqa: E402
 from benchmarks.slack_events import dm_event, post_event  # noqa: E402
@@ -157,6 +157,7 @@ class Run:
             for product in self.products:
                 product.start()
             await self.ready()
+            cpu_before = sum(cpu_seconds(product) for product in self.products)
             watch = SlackWatch(self.slack) if self.slack is not None else None
             following = asyncio.create_task(watch.follow()) if watch is not None else None
             started = time.perf_counter()
@@ -171,10 +172,11 @@ class Run:
                     following.cancel()
             await asyncio.to_thread(agents.wait, 600)
             await self.settled()
-            return self.figures(telegram, slack, started)
+            cpu = sum(cpu_seconds(product) for product in self.products) - cpu_before
+            return self.figures(telegram, slack, started, cpu)
         finally:
             for product in self.products:
-                product.stop()
+                product.stop(seconds=300 if product.wrapper else 20)  # a profiler writes its reports then
             drop_database(self.url)
 
     async def ready(self) -> None:
@@ -253,7 +255,7 @@ class Run:
             engine.dispose()
 
     def figures(
-        self, telegram: tuple[list[Arrival], float], slack: tuple[list[Arrival], float], started: float
+        self, telegram: tuple[list[Arrival], float], slack: tuple[list[Arrival], float], started: float, cpu: float
     ) -> list[Figures]:
         """From this run's calls only: the fakes serve every worker count, to the same users."""
         rows, handled = self.rows(), self.handled()
@@ -276,7 +278,7 @@ class Run:
             if fake is not None and script[0]
         ]
         peaks = [peak_rss_mb(product) for product in self.products]
-        return [*parts, Figures.combined(parts, peaks)]
+        return [*parts, Figures.combined(parts, peaks, cpu)]
 
 
 def database_prefix(url: str) -> str:

@@ -3,6 +3,7 @@ calls and the outbox, and the table they are printed as."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class Figures:
     duplicates: int
     lost: int
     peak_rss_mb: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the products' CPU time (user and system) from ready until every message was out
 
     @property
     def rate(self) -> float:
@@ -39,8 +41,12 @@ class Figures:
     def sound(self) -> bool:
         return self.duplicates == 0 and self.lost == 0 and self.expected == self.delivered
 
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_seconds * 1000 / self.updates if self.updates else 0.0
+
     @classmethod
-    def combined(cls, parts: Sequence[Figures], peak_rss_mb: list[float]) -> Figures:
+    def combined(cls, parts: Sequence[Figures], peak_rss_mb: list[float], cpu_seconds: float) -> Figures:
         return cls(
             processes=parts[0].processes,
             channel="all",
@@ -53,6 +59,7 @@ class Figures:
             duplicates=sum(part.duplicates for part in parts),
             lost=sum(part.lost for part in parts),
             peak_rss_mb=peak_rss_mb,
+            cpu_seconds=cpu_seconds,
         )
 
 
@@ -100,6 +107,17 @@ def channel_figures(
     )
 
 
+def cpu_seconds(product: Product) -> float:
+    """The process's CPU time so far, user and system (/proc/PID/stat), read while it still runs."""
+    if product.process is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{product.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, fields 14 and 15
+
+
 def peak_rss_mb(product: Product) -> float:
     """The process's peak resident memory (VmHWM), read while it still runs."""
     if product.process is None:
@@ -116,17 +134,18 @@ def table(figures: list[Figures]) -> list[str]:
     first = next((each.rate for each in figures if each.channel == "all"), 0.0) or 1.0
     lines = [
         "processes  channel   updates/s  update→reply p50/p99 ms  action→notified p50/p99 ms  expected/delivered"
-        "  duplicates  lost  peak RSS MB per process  scaling"
+        "  duplicates  lost  peak RSS MB per process  CPU ms/update  scaling"
     ]
     for each in figures:
         whole = each.channel == "all"
         rss = "/".join(f"{value:.0f}" for value in each.peak_rss_mb)
         scaling = f"{each.rate / first:.2f}x" if whole else ""
+        cpu = f"{each.cpu_ms_per_update:.1f}" if whole else ""
         lines.append(
             f"{each.processes:>9}  {each.channel:<8}  {each.rate:>9.1f}  "
             f"{ms(percentile(each.replies, 0.5)):>10} / {ms(percentile(each.replies, 0.99)):<11}  "
             f"{ms(percentile(each.notified, 0.5)):>12} / {ms(percentile(each.notified, 0.99)):<13}  "
-            f"{each.expected:>8}/{each.delivered:<9}  {each.duplicates:>10}  {each.lost:>4}  {rss:<23}  {scaling:>7}"
+            f"{each.expected:>8}/{each.delivered:<9}  {each.duplicates:>10}  {each.lost:>4}  {rss:<23}  {cpu:>13}  {scaling:>7}"
         )
     return lines
 

@@ -23,7 +23,7 @@ from pyinstrument import Profiler
 from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
 from pyinstrument.session import Session
 
-INTERVAL = 0.0005
+INTERVAL = 0.001
 WORKERS = "worker threads\x00<thread>\x000"  # how pyinstrument names a thread
 T = TypeVar("T")
 
@@ -60,10 +60,11 @@ def combined(sessions: list[Session]) -> Session:
 
 
 def write(report: Path, session: Session) -> None:
-    report.with_name(report.name + ".html").write_text(HTMLRenderer().render(session))
+    """The text first: rendering HTML for a long run takes a while."""
     tree = ConsoleRenderer(unicode=True, time="percent_of_total").render(session)
     flat = ConsoleRenderer(unicode=True, flat=True, time="percent_of_total").render(session)
     report.with_name(report.name + ".txt").write_text(tree + "\n\nOwn time per function\n\n" + flat)
+    report.with_name(report.name + ".html").write_text(HTMLRenderer().render(session))
 
 
 def main() -> None:
@@ -75,9 +76,10 @@ def main() -> None:
     try:
         runpy.run_path(script, run_name="__main__")
     finally:
-        write(report.with_name(report.name + "-loop"), loop.stop())
+        session = loop.stop()
         if _sessions:
             write(report.with_name(report.name + "-threads"), combined(_sessions))
+        write(report.with_name(report.name + "-loop"), session)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.store.db import Database, again_if_disconnected
+from bot.store.db import Database, again_if_disconnected, insert_or_skip
 from bot.store.models import InboxUpdate
 
 log = logging.getLogger(__name__)
@@ -35,37 +35,34 @@ class Inbox:
 
     @again_if_disconnected
     def record(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
-        """Stores the updates (id, payload) not seen before, in one transaction; returns their ids."""
-        ids = [update_id for update_id, _ in updates]
+        """Stores the updates (id, payload) not seen before, in one statement; returns their ids.
+
+        An update another process records at the same moment is its, not this one's."""
+        if not updates:
+            return []
         now = self.clock.now()
+        rows = [
+            {"channel": channel, "update_id": update_id, "payload": payload, "received_at": now, "attempts": 0}
+            for update_id, payload in updates
+        ]
         with self.db.session() as session:
-            known = set(
-                session.exec(
-                    select(InboxUpdate.update_id).where(
-                        InboxUpdate.channel == channel, col(InboxUpdate.update_id).in_(ids)
-                    )
-                )
-            )
-            fresh = []
-            for update_id, payload in updates:
-                if update_id in known:
-                    continue
-                try:
-                    with session.begin_nested():
-                        session.add(InboxUpdate(channel=channel, update_id=update_id, payload=payload, received_at=now))
-                except IntegrityError:  # another process recorded it just now
-                    continue
-                known.add(update_id)
-                fresh.append(update_id)
-        return fresh
+            statement = insert_or_skip(session, InboxUpdate).returning(col(InboxUpdate.update_id))
+            kept = set(session.execute(statement, rows).scalars())
+        return [update_id for update_id in dict.fromkeys(update_id for update_id, _ in updates) if update_id in kept]
 
     @again_if_disconnected
     def done(self, channel: str, update_id: str) -> None:
         with self.db.session() as session:
-            row = self._row(session, channel, update_id)
-            if row is not None and row.handled_at is None and row.failed_at is None:
-                row.handled_at = self.clock.now()
-                session.add(row)
+            session.execute(
+                update(InboxUpdate)
+                .where(
+                    col(InboxUpdate.channel) == channel,
+                    col(InboxUpdate.update_id) == update_id,
+                    col(InboxUpdate.handled_at).is_(None),
+                    col(InboxUpdate.failed_at).is_(None),
+                )
+                .values(handled_at=self.clock.now())
+            )
 
     def failed(self, channel: str, update_id: str) -> bool:
         """Counts a failed attempt at handling the update; True once it is given up, and the user is owed

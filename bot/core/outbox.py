@@ -421,6 +421,8 @@ class Outbox:
         text, and the worker that holds it retries it straight away.
         """
         now = self.clock.now()
+        if isinstance(result, Delivered):
+            return self._delivered(message_id, owner, result, now)
         with self.db.session() as session:
             row = session.get(OutboxMessage, message_id)
             if row is None or row.lease_owner != owner or row.status != "pending":
@@ -432,11 +434,7 @@ class Outbox:
                 return row.status
             row.lease_owner = None
             row.lease_until = None
-            if isinstance(result, Delivered):
-                row.status = "sent"
-                row.sent_at = now
-                row.platform_message_id = result.message_id
-            elif isinstance(result, Undeliverable):
+            if isinstance(result, Undeliverable):
                 row.status = "undeliverable"
                 row.last_error = result.reason
                 log.warning(
@@ -458,6 +456,28 @@ class Outbox:
                 row.next_attempt_at = now + timedelta(seconds=delay)
             session.add(row)
             return row.status
+
+    def _delivered(self, message_id: int, owner: str, result: Delivered, now: datetime) -> str | None:
+        """The common case, after every send: one guarded UPDATE, with no read of the row before it."""
+        with self.db.session() as session:
+            sent = session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id) == message_id,
+                    col(OutboxMessage.lease_owner) == owner,
+                    col(OutboxMessage.status) == "pending",
+                )
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    platform_message_id=result.message_id,
+                    attempts=col(OutboxMessage.attempts) + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+                .returning(col(OutboxMessage.id))
+            ).first()
+        return "sent" if sent is not None else None
 
     @staticmethod
     def _rejected(row: OutboxMessage, result: Rejected, now: datetime) -> None:

@@ -7,11 +7,12 @@ same update, user or conversation is never kept twice.
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.core.clock import Clock
 from bot.core.events import Identity, Inbound
+from bot.store.db import insert_or_skip
 from bot.store.models import Conversation, ProcessedUpdate, User
 
 
@@ -20,17 +21,17 @@ class ChatRepository:
         self.clock = clock
 
     def first_delivery(self, session: Session, inbound: Inbound) -> bool:
-        """Records the update id; False if it was recorded before (a redelivery changes nothing)."""
-        record = ProcessedUpdate(
-            channel=inbound.identity.channel, update_id=str(inbound.update_id)[:128], processed_at=self.clock.now()
-        )
-        try:
-            with session.begin_nested():
-                session.add(record)
-                session.flush()
-        except IntegrityError:
-            return False
-        return True
+        """Records the update id; False if it was recorded before (a redelivery changes nothing).
+
+        A second worker recording the same id at the same moment waits for the first one's transaction,
+        and records nothing if it commits."""
+        record = {
+            "channel": inbound.identity.channel,
+            "update_id": str(inbound.update_id)[:128],
+            "processed_at": self.clock.now(),
+        }
+        statement = insert_or_skip(session, ProcessedUpdate).values(record).returning(col(ProcessedUpdate.update_id))
+        return session.execute(statement).first() is not None
 
     def user(self, session: Session, inbound: Inbound) -> User:
         """The user behind the identity, created on first contact; their chat and name follow the platform's,

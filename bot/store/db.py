@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, create_engine
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, SQLModel, create_engine
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,17 @@ def again_if_disconnected(work: Callable[P, R]) -> Callable[P, R]:
         before_sleep=_log_retry,
         reraise=True,
     )(work)
+
+
+def insert_or_skip(session: Session, model: type[SQLModel]) -> Insert:
+    """An INSERT that skips the rows whose unique key is taken (ON CONFLICT DO NOTHING), in the session's dialect.
+
+    One statement where a savepoint, the insert and its release were three round trips: a race with
+    another worker ends in a row not inserted, not in an error to recover from.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

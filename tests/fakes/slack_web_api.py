@@ -25,6 +25,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
     error: str | None = None  # what Slack answered instead of ok
+    peer: tuple[str, int] | None = None  # the client's address and port: calls on one connection share it
 
 
 @dataclass
@@ -149,7 +150,8 @@ class FakeSlack:
         token = self.app_token if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        call = Call(method, params)
+        peername = request.transport.get_extra_info("peername") if request.transport else None
+        call = Call(method, params, peer=(str(peername[0]), int(peername[1])) if peername else None)
         self.calls.append(call)
         self._check(method, params)
         await asyncio.sleep(self.delays.get(str(params.get("channel")), 0.0))

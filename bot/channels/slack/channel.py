@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientSession
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -69,20 +69,40 @@ class SlackChannel:
         return {self.name: self.sender}
 
     async def start_sending(self) -> None:
-        """Checks the bot token (auth.test): a failure names the setting to fix."""
+        """Checks the bot token (auth.test): a failure names the setting to fix.
+
+        From here on each client keeps its connections between calls: without a session of its own,
+        slack_sdk opens a new one for every call (for Slack, a TLS handshake before every message).
+        """
+        for client in self._clients():
+            client.session = ClientSession()
         try:
             await self.deps.client.auth_test()
-        except SlackApiError as error:
-            raise StartupProblem(
+        except (SlackApiError, ClientError, OSError) as error:
+            await self._close_sessions()
+            raise self._start_problem(error) from error
+
+    def _start_problem(self, error: Exception) -> StartupProblem:
+        if isinstance(error, SlackApiError):
+            return StartupProblem(
                 "APPEALDESK_SLACK_BOT_TOKEN",
                 f"Slack refused the token ({error.response.get('error')}). Copy the Bot User OAuth Token "
                 "(xoxb-...) again from the app's OAuth & Permissions page.",
-            ) from error
-        except (ClientError, OSError) as error:
-            raise StartupProblem(
-                "APPEALDESK_SLACK_API_URL",
-                f"cannot reach Slack at {self.config.api_url} ({error}). Check the address and the network.",
-            ) from error
+            )
+        return StartupProblem(
+            "APPEALDESK_SLACK_API_URL",
+            f"cannot reach Slack at {self.config.api_url} ({error}). Check the address and the network.",
+        )
+
+    def _clients(self) -> tuple[AsyncWebClient, AsyncWebClient]:
+        """The interactive client and the outbox's."""
+        return self.deps.client, self.sender.client
+
+    async def _close_sessions(self) -> None:
+        for client in self._clients():
+            if client.session is not None:
+                await client.session.close()
+                client.session = None
 
     async def start(self) -> None:
         await self.start_sending()
@@ -102,3 +122,4 @@ class SlackChannel:
         if self.socket is not None:
             await self.socket.close_async()
         await self.deps.tasks.drain()
+        await self._close_sessions()

@@ -41,3 +41,17 @@ async def test_a_good_token_starts_the_channel(make_desk: DeskFactory, fake: Fak
     await channel.start()
     await channel.stop()
     assert [call.method for call in fake.calls] == ["auth.test"]
+
+
+async def test_each_client_keeps_its_connection_between_calls(make_desk: DeskFactory, fake: FakeSlack) -> None:
+    desk = make_desk(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=fake.api_url)
+    channel = SlackChannel(desk, desk.settings)
+    await channel.start_sending()
+    await channel.deps.client.auth_test()
+    await channel.sender.client.auth_test()
+    await channel.sender.client.auth_test()
+    await channel.stop()
+
+    interactive, outbox = [call.peer for call in fake.calls[:2]], [call.peer for call in fake.calls[2:]]
+    assert len(set(interactive)) == 1 and len(set(outbox)) == 1  # one connection each, not one per call
+    assert set(interactive) != set(outbox)  # the outbox's retries never wait behind interactive calls
