@@ -1,8 +1,9 @@
 """Why the matcher answered as it did, as plain data: for `/kb test` in chat and the console's test box.
 
 Per candidate: its fused score and the signals it was made of (word score and weight, meaning score and the raw
-e5 cosines behind it, the window of a long message that matched); for the question: the outcome and the
-calibrated probability that the first candidate is right. Plain data, so replies can be stored as JSON.
+e5 cosines behind it, the window of a long message that matched, and the reranker's weighted sum, which ordered
+the first few); for the question: the outcome and the calibrated probability that the first candidate is right.
+Plain data, so replies can be stored as JSON.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def explain_question(source: Explains, question: str, top: int = 5) -> dict[str,
                 "semantic": why.semantic,
                 "meanings": why.meanings,
                 "window": why.window,
+                "rerank": why.rerank,
             }
             for match, why in zip(result.matches, explanations, strict=True)
         ],

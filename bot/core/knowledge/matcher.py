@@ -179,13 +179,16 @@ class Fused:
     semantic: np.ndarray | None
     weight: np.ndarray  # the lexical weight used
     text: np.ndarray  # index of the best text in Signals.texts
-    ranking: np.ndarray | None = None  # the first rows in the reranker's order; None: by score alone
+    utility: np.ndarray | None = None  # the reranker's weighted sum of the rows it re-orders (NaN for the rest)
 
     def order(self, top: int) -> np.ndarray:
+        """Best first: the reranked rows by utility, then the rest by score (None: all by score)."""
         by_score = np.argsort(-self.score, kind="stable")
-        if self.ranking is None:
+        if self.utility is None:
             return by_score[:top]
-        return np.concatenate([self.ranking, by_score[~np.isin(by_score, self.ranking)]])[:top]
+        reranked = by_score[~np.isnan(self.utility[by_score])]
+        first = reranked[np.argsort(-self.utility[reranked], kind="stable")]
+        return np.concatenate([first, by_score[np.isnan(self.utility[by_score])]])[:top]
 
 
 def features(fused: Fused, signals: Signals) -> np.ndarray:
@@ -231,6 +234,7 @@ class Explanation:
     lexical_weight: float
     window: str | None  # the part of a long message that matched
     meanings: dict[str, float] | None = None  # the raw e5 cosines behind `semantic`
+    rerank: float | None = None  # the reranker's weighted sum, which set the order of the first few
 
 
 class Matcher:
@@ -338,8 +342,9 @@ class Matcher:
         candidates = self.candidates(fused, signals)
         if reranker is None or candidates is None:
             return fused
-        rows = fused.order(DEPTH)
-        return replace(fused, ranking=rows[np.argsort(-reranker.utility(candidates), kind="stable")])
+        utility = np.full(len(fused.score), np.nan)
+        utility[fused.order(DEPTH)] = reranker.utility(candidates)
+        return replace(fused, utility=utility)
 
     def candidates(self, fused: Fused, signals: Signals) -> np.ndarray | None:
         """The reranker's inputs (rerank.FEATURES) for the first `DEPTH` rows by fused score; None without meaning."""
@@ -410,6 +415,7 @@ class Matcher:
             None
             if text.meaning is None
             else {name: round(float(v), 4) for name, v in zip(MEANINGS, text.meaning[:, row], strict=True)},
+            None if fused.utility is None or np.isnan(fused.utility[row]) else round(float(fused.utility[row]), 4),
         )
 
     def _fuzzy(self, text: str, lexical: np.ndarray) -> np.ndarray:

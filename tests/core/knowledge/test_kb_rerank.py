@@ -75,6 +75,8 @@ def test_a_near_tie_between_related_entries_is_decided_by_the_rerankers_features
     assert [match.entry_id for match in reranked.matches[:2]] == ["travel-and-location", "vpn-and-proxies"]
     assert reranked.matches[0].score < reranked.matches[1].score  # the scores shown are still the fused ones
     assert [one.entry_id for one in explained] == [match.entry_id for match in reranked.matches]
+    placed = [one.rerank for one in explained if one.rerank is not None]
+    assert len(placed) == len(explained) and placed == sorted(placed, reverse=True)  # /kb test shows what placed them
 
 
 def test_the_lexical_fallback_keeps_the_fused_order_whatever_the_reranker(small_kb: Path) -> None:
@@ -86,6 +88,7 @@ def test_the_lexical_fallback_keeps_the_fused_order_whatever_the_reranker(small_
     reranked, _ = matcher.decide(signals, 3, MatcherConfig(Fusion(), rerank=Reranker(weights)))
 
     assert reranked.matches == plain.matches
+    assert all(one.rerank is None for one in matcher.decide(signals, 3, MatcherConfig(rerank=Reranker(weights)))[1])
     assert fit(matcher, label(matcher, [ITEMS])).rerank is None  # no meaning, no reranker to fit
 
 

@@ -218,6 +218,7 @@ def test_the_test_box_says_which_signals_gave_each_score_and_which_part_of_a_lon
     assert f"{result.matches[0].score:.3f}</td>" in part.text and f"{words} + {meaning}" in part.text
     assert f"examples {first.meanings['neighbours']:.3f}, whole entry {first.meanings['centroid']:.3f}" in part.text
     assert "matched on: <q>" in part.text and "&lt;b&gt;new&lt;/b&gt;" in part.text and "<b>new" not in part.text
+    assert first.rerank is not None and f"placed by the reranker: {first.rerank:.2f}" in part.text
 
 
 def test_once_saved_the_saved_knowledge_base_answers_with_the_edit(admin: Console, desk: Desk) -> None:
