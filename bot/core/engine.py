@@ -171,16 +171,18 @@ class ConversationEngine:
                 session, self.tickets.outbox, inbound, None, fitted, lease_to, reply_to, self.capabilities_of(inbound)
             )
 
-    @again_if_disconnected
     def _handle(self, inbound: Inbound, lease_to: str | None) -> Handled | None:
-        """The turn's replies; None for an update handled before.
-
-        A turn the database dropped is handled again whole: its transaction, the update id's record
-        included, was rolled back, and nothing is sent before it commits.
-        """
-        self.answers.refresh()
+        """The turn's replies; None for an update handled before. Its files are downloaded first, once."""
         if inbound.attachments:
             inbound = replace(inbound, attachments=self.evidence.prefetch(inbound.attachments))
+        return self._turn(inbound, lease_to)
+
+    @again_if_disconnected
+    def _turn(self, inbound: Inbound, lease_to: str | None) -> Handled | None:
+        """The turn's transaction. One the database dropped is handled again whole: all of it, the update
+        id's record included, was rolled back, and nothing is sent before it commits.
+        """
+        self.answers.refresh()
         with self.db.session() as session:
             if inbound.update_id is not None and not self.chats.first_delivery(session, inbound):
                 return None
