@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 from benchmarks.faults_scenario import SLACK_SENDS, Faults, Figures, Repeat, Scenario, slack_steps, telegram_steps
 from benchmarks.processes import Product, load_average
 from bot.core.bell import NOTIFY_CHANNEL
+from bot.core.scheduler import STATUS_UPDATE
 from bot.store.db import normalise_url
 
 EXPLANATION = "I was travelling in Turkey and used a VPN for my bank. I never hid my location."
@@ -56,8 +57,8 @@ EXPECTED = (
     "intake/summary.j2",
     "intake/submitted.j2",
 )
-STATUS_UPDATE_SECONDS = 60  # 'next update by' is to the minute: 60 s apart, two updates never read the same
-STATUS_UPDATE = "Update on "  # how notify/status_update.j2 begins, on every channel
+STATUS_UPDATE_SECONDS = 20
+STATUS_UPDATE_OPENING = "Update on "  # how notify/status_update.j2 begins, on every channel
 SETTLE_SECONDS = 120.0  # a killed process's scheduler lease (30 s) runs out before the next one runs
 TIMEOUT_RATE = 0.03
 FAULT_KINDS = ("429", "502", "timeout")
@@ -176,10 +177,8 @@ class FaultSuite(Scenario):
         workdir: Path,
         rounds: int,
         cuts: int,
-        status_update_seconds: float = STATUS_UPDATE_SECONDS,
     ) -> None:
         super().__init__(users, seed, appealdesk, database_url, workdir)
-        self.status_update_seconds = status_update_seconds
         self.faults = Faults(seed, rate_429=0.2, rate_502=0.1, rate_timeout=TIMEOUT_RATE)
         self.telegram_steps = lambda number: [*telegram_steps(number), *INTAKE]
         self.slack_steps = lambda number: [*slack_steps(number), *INTAKE]
@@ -193,7 +192,7 @@ class FaultSuite(Scenario):
     def env(self) -> dict[str, str]:
         return {
             **super().env(),
-            "APPEALDESK_STATUS_UPDATE_HOURS": str(self.status_update_seconds / 3600),
+            "APPEALDESK_STATUS_UPDATE_HOURS": str(STATUS_UPDATE_SECONDS / 3600),
             "APPEALDESK_SCHEDULER_INTERVAL_SECONDS": "1",
             "APPEALDESK_USER_MESSAGES_PER_MINUTE": "1000",
         }
@@ -289,11 +288,11 @@ class FaultSuite(Scenario):
         """Open appeals, and those whose user was sent a status update."""
         query = text(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM outbox WHERE outbox.ticket_id = tickets.id "
-            "AND template = 'notify/status_update.j2' AND outbox.status = 'sent')) "
+            "AND template = :template AND outbox.status = 'sent')) "
             "FROM tickets WHERE kind = 'appeal' AND status IN ('new', 'in_review')"
         )
         with self.database.connect() as connection:
-            total, updated = connection.execute(query).one()
+            total, updated = connection.execute(query, {"template": STATUS_UPDATE}).one()
         return int(total), int(updated)
 
     def repeats(self) -> list[Repeat]:
@@ -307,7 +306,7 @@ class FaultSuite(Scenario):
         copies: Counter[str] = Counter()
         found = []
         for repeat in super().repeats():
-            if STATUS_UPDATE in repeat.what:
+            if STATUS_UPDATE_OPENING in repeat.what:
                 copies[repeat.what] += 1
                 if copies[repeat.what] < rows[repeat.what.split(":")[1]]:
                     continue
@@ -316,11 +315,11 @@ class FaultSuite(Scenario):
 
     def _status_updates_sent(self) -> Counter[str]:
         query = text(
-            "SELECT chat_id, COUNT(*) FROM outbox WHERE template = 'notify/status_update.j2' AND status = 'sent' "
-            "GROUP BY chat_id"
+            "SELECT chat_id, COUNT(*) FROM outbox WHERE template = :template AND status = 'sent' GROUP BY chat_id"
         )
         with self.database.connect() as connection:
-            return Counter({str(chat): int(count) for chat, count in connection.execute(query)})
+            rows = connection.execute(query, {"template": STATUS_UPDATE})
+            return Counter({str(chat): int(count) for chat, count in rows})
 
     def _users_on_track(self) -> int:
         """Users whose replies, from the intake's start, are each the next step's question, once."""
