@@ -19,6 +19,14 @@ from bot.core.knowledge.language import question_language
         ("Posso deixar meu irmão usar minha conta enquanto estou de férias?", "pt"),
         ("privet, u menya staryy akkaunt i novyy, chto delat?", "ru-latn"),
         ("bhai mera account suspend ho gaya, appeal kaise karu?", "hi-latn"),
+        # Few function words: the characters only one language writes decide.
+        ("¿Cada cuánto se actualiza el Job Success Score?", "es"),
+        ("Preciso de comprovação de endereço?", "pt"),
+        # Ukrainian without the letters Russian lacks: its own function words decide.
+        ("Чи може акаунт бути заблокований помилково?", "uk"),
+        ("poteryal status top rated, kak ego vernut?", "ru-latn"),
+        # One foreign letter in an English question (a name) does not make it Spanish.
+        ("Can I invoice my client Peña through my account?", "en"),
         ("", "en"),
         ("12345 ???", "en"),
     ],
