@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from bot.core.knowledge.entry import SLUG, Parsed, read_entry
@@ -28,7 +28,8 @@ def check_texts(files: dict[str, str]) -> list[Problem]:
     problems = [problem for result in parsed.values() for problem in result.problems]
     for name, result in parsed.items():
         problems += _check_one(name, result) + _unknown_commands(name, files[name], result)
-    problems += _check_ids(parsed)
+    entries = {name: result for name, result in parsed.items() if result.entry is not None}
+    problems += _check_ids(entries) + _shared_questions(entries)
     return sorted(problems)
 
 
@@ -82,9 +83,8 @@ def _unknown_commands(name: str, text: str, parsed: Parsed) -> list[Problem]:
     return problems
 
 
-def _check_ids(parsed: dict[str, Parsed]) -> list[Problem]:
+def _check_ids(entries: dict[str, Parsed]) -> list[Problem]:
     """Cross-file checks: duplicate ids and `related` ids that no file defines."""
-    entries = {name: result for name, result in parsed.items() if result.entry is not None}
     counts = Counter(result.entry.id for result in entries.values() if result.entry)
     known = set(counts)
     problems = []
@@ -95,4 +95,21 @@ def _check_ids(parsed: dict[str, Parsed]) -> list[Problem]:
         for related, line in zip(result.entry.related, result.item_lines["related"], strict=True):
             if related not in known:
                 problems.append(Problem(name, line, f"related id '{related}' is not an entry"))
+    return problems
+
+
+def _shared_questions(entries: dict[str, Parsed]) -> list[Problem]:
+    """The same example question in two entries points the matcher at both, so neither answer wins: it belongs
+    to the one whose answer answers it. Compared without case, spacing or the closing punctuation."""
+    places: defaultdict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for name, result in entries.items():
+        assert result.entry is not None
+        for question, line in zip(result.entry.questions, result.item_lines["questions"], strict=True):
+            places[" ".join(question.casefold().split()).rstrip("?!. ")].append((name, result.entry.id, line))
+    problems = []
+    for found in places.values():
+        for name, _, line in found if len(found) > 1 else []:
+            others = sorted({other_id for other, other_id, _ in found if other != name})
+            where = f"is also an example of {', '.join(others)}" if others else "appears twice in this entry"
+            problems.append(Problem(name, line, f"example question {where}; keep it in the entry whose answer answers it"))
     return problems

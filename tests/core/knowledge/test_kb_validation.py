@@ -89,6 +89,28 @@ def test_duplicate_ids_are_reported_in_both_files() -> None:
     assert "b/vpn-and-proxies.md:2: duplicate id 'vpn-and-proxies'" in problems
 
 
+def test_an_example_question_of_two_entries_is_reported_in_both_whatever_its_case_and_punctuation() -> None:
+    shared = VALID.replace("  - will nordvpn get my account banned\n", "  - Logging in from a different country during a trip?\n")
+
+    problems = problems_in(shared)
+
+    assert problems == [
+        "knowledge/travel-and-location.md:9: example question is also an example of vpn-and-proxies; keep it in the"
+        " entry whose answer answers it",
+        "knowledge/vpn-and-proxies.md:9: example question is also an example of travel-and-location; keep it in the"
+        " entry whose answer answers it",
+    ]
+
+
+def test_an_example_question_given_twice_in_one_entry_is_reported_at_both_lines() -> None:
+    twice = VALID.replace("  - will nordvpn get my account banned\n", "  - can i log in with proxy from my office\n")
+
+    assert problems_in(twice) == [
+        f"{NAME}:{line}: example question appears twice in this entry; keep it in the entry whose answer answers it"
+        for line in (8, 9)
+    ]
+
+
 def test_a_file_without_front_matter_is_reported_on_line_1() -> None:
     assert problems_in("## Answer\n\ntext\n") == [
         f"{NAME}:1: file must start with a '---' line that opens the front matter"
