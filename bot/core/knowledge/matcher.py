@@ -339,7 +339,7 @@ class Matcher:
     def rank(self, signals: Signals, fusion: Fusion | None = None, reranker: Reranker | None = None) -> Fused:
         """`fuse`, then the first `DEPTH` candidates in the reranker's order (signals without meaning keep theirs)."""
         fused = self.fuse(signals, fusion)
-        candidates = self.candidates(fused, signals)
+        candidates = None if reranker is None else self.candidates(fused, signals)
         if reranker is None or candidates is None:
             return fused
         utility = np.full(len(fused.score), np.nan)
@@ -348,18 +348,13 @@ class Matcher:
 
     def candidates(self, fused: Fused, signals: Signals) -> np.ndarray | None:
         """The reranker's inputs (rerank.FEATURES) for the first `DEPTH` rows by fused score; None without meaning."""
-        views = [(text.meaning, text.contrast) for text in signals.texts]
-        if (
-            fused.semantic is None
-            or not views
-            or any(meaning is None or contrast is None for meaning, contrast in views)
-        ):
+        stacked = []
+        for text in signals.texts:
+            if text.meaning is None or text.contrast is None:
+                return None
+            stacked.append(np.vstack([text.meaning, text.contrast]))
+        if fused.semantic is None or not stacked:
             return None
-        stacked = [
-            np.vstack([meaning, contrast])
-            for meaning, contrast in views
-            if meaning is not None and contrast is not None
-        ]
         rows = fused.order(DEPTH)
         return np.array(
             [
