@@ -52,18 +52,19 @@ ENGLISH = _words(
 
 def question_language(text: str) -> str:
     """`en`, `ru`, `uk`, `es`, `pt`, `ru-latn` (Russian in Latin letters) or `hi-latn` (Hinglish)."""
-    letters = [char for char in text.casefold() if char.isalpha()]
+    folded = text.casefold()
+    letters = [char for char in folded if char.isalpha()]
     if not letters:
         return "en"
     cyrillic = sum(bool(CYRILLIC.match(char)) for char in letters)
-    words = WORD.findall(text.casefold())
+    words = WORD.findall(folded)
     if cyrillic * 2 >= len(letters):
-        ukrainian = UKRAINIAN.search(text.casefold()) or any(word in UKRAINIAN_WORDS for word in words)
+        ukrainian = UKRAINIAN.search(folded) or any(word in UKRAINIAN_WORDS for word in words)
         return "uk" if ukrainian else "ru"
     english = sum(word in ENGLISH for word in words)
     counts = {
         language: sum(word in markers for word in words)
-        + sum(char in LETTERS.get(language, frozenset()) for char in text.casefold())
+        + sum(char in LETTERS.get(language, frozenset()) for char in folded)
         for language, markers in MARKERS.items()
     }
     language, found = max(counts.items(), key=lambda pair: pair[1])

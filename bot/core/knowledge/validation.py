@@ -108,7 +108,9 @@ def _shared_questions(entries: dict[str, Parsed]) -> list[Problem]:
             places[" ".join(question.casefold().split()).rstrip("?!. ")].append((name, result.entry.id, line))
     problems = []
     for found in places.values():
-        for name, _, line in found if len(found) > 1 else []:
+        if len(found) < 2:
+            continue
+        for name, _, line in found:
             others = sorted({other_id for other, other_id, _ in found if other != name})
             where = f"is also an example of {', '.join(others)}" if others else "appears twice in this entry"
             problems.append(Problem(name, line, f"example question {where}; keep it in the entry whose answer answers it"))
